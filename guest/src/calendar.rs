@@ -1,0 +1,40 @@
+//! Dates on the tenant's calendar: terms that end on the same day of a later month, clamped
+//! to the month's last day (a term started on the 31st ends on the 30th of a shorter month).
+
+use crate::types::Timestamp;
+use time::{Date, Month, OffsetDateTime, Time};
+
+pub fn date_of(ts: Timestamp) -> Date {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .date()
+}
+
+pub fn start_of(date: Date) -> Timestamp {
+    date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp()
+}
+
+/// `anchor`'s day of month, `months` later, clamped to the length of that month.
+pub fn add_months(anchor: Date, months: u32) -> Date {
+    let index = anchor.year() * 12 + (anchor.month() as i32 - 1) + months as i32;
+    let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).expect("month in 1..=12");
+    let day = anchor.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).expect("clamped day is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_term_from_the_31st_ends_on_the_last_day_of_shorter_months() {
+        assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(add_months(date!(2028 - 01 - 31), 1), date!(2028 - 02 - 29));
+        assert_eq!(add_months(date!(2026 - 01 - 31), 3), date!(2026 - 04 - 30));
+        assert_eq!(add_months(date!(2026 - 01 - 31), 2), date!(2026 - 03 - 31));
+        assert_eq!(add_months(date!(2028 - 02 - 29), 12), date!(2029 - 02 - 28));
+        assert_eq!(add_months(date!(2026 - 12 - 15), 1), date!(2027 - 01 - 15));
+    }
+}

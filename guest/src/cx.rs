@@ -1,0 +1,58 @@
+//! The context of one exported call: the store, the acting principal and the time.
+
+use crate::error::Result;
+use crate::roles::{self, Operation};
+use crate::types::{AuditEntry, Timestamp, User};
+use crate::Store;
+use serde::Serialize;
+
+pub struct Cx<'s, S: Store + ?Sized> {
+    pub store: &'s S,
+    /// The acting principal's UPN as given.
+    pub actor: String,
+    /// Now, in seconds since the epoch (wasi:clocks in the component).
+    pub now: Timestamp,
+}
+
+impl<'s, S: Store + ?Sized> Cx<'s, S> {
+    pub fn new(store: &'s S, actor: impl Into<String>, now: Timestamp) -> Self {
+        Cx {
+            store,
+            actor: actor.into(),
+            now,
+        }
+    }
+
+    /// The actor, when one of its roles allows `op` (R1); else a refusal naming a role that would.
+    pub fn require(&self, op: Operation) -> Result<User> {
+        roles::authorize(self.store, &self.actor, op)
+    }
+
+    /// Writes an audit entry in the same transaction as the change it describes.
+    pub fn audit<B: Serialize, A: Serialize>(
+        &self,
+        action: &str,
+        target: String,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        self.store.append_audit(&[self.audit_entry(action, target, before, after)]);
+    }
+
+    pub fn audit_entry<B: Serialize, A: Serialize>(
+        &self,
+        action: &str,
+        target: String,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: self.now,
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            target,
+            before: before.and_then(|b| serde_json::to_string(b).ok()),
+            after: after.and_then(|a| serde_json::to_string(a).ok()),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Constructors for the WIT `error` variant, so rules read as sentences.
+
+use crate::types::{Error, ForbiddenError, InvalidInput, Role};
+
+pub type Result<T> = core::result::Result<T, Error>;
+
+pub fn not_found(message: impl Into<String>) -> Error {
+    Error::NotFound(message.into())
+}
+
+pub fn forbidden(needed_role: Option<Role>, message: impl Into<String>) -> Error {
+    Error::Forbidden(ForbiddenError {
+        needed_role,
+        message: message.into(),
+    })
+}
+
+pub fn insufficient(message: impl Into<String>) -> Error {
+    Error::InsufficientLicenses(message.into())
+}
+
+pub fn blocked(message: impl Into<String>) -> Error {
+    Error::Blocked(message.into())
+}
+
+pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::Invalid(InvalidInput {
+        field: field.to_string(),
+        message: message.into(),
+    })
+}
+
+pub fn conflict(message: impl Into<String>) -> Error {
+    Error::Conflict(message.into())
+}
+
+impl Error {
+    /// The case's name as the CLI and scripts show it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not-found",
+            Error::Forbidden(_) => "forbidden",
+            Error::InsufficientLicenses(_) => "insufficient-licenses",
+            Error::Blocked(_) => "blocked",
+            Error::Invalid(_) => "invalid",
+            Error::Conflict(_) => "conflict",
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Error::NotFound(m)
+            | Error::InsufficientLicenses(m)
+            | Error::Blocked(m)
+            | Error::Conflict(m) => m,
+            Error::Forbidden(f) => &f.message,
+            Error::Invalid(i) => &i.message,
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The seats domain: every licensing and billing rule, written against the [`Store`] trait.
+//!
+//! The rules are plain Rust modules, tested natively with [`memory::MemoryStore`]. Built for
+//! `wasm32-wasip2`, [`component`] adapts them to the WIT world `domain` in `../wit`.
+
+wit_bindgen::generate!({
+    world: "domain",
+    path: "../wit",
+    additional_derives: [PartialEq, serde::Serialize],
+    generate_all,
+});
+
+pub mod calendar;
+pub mod catalog;
+pub mod cx;
+pub mod error;
+pub mod licenses;
+pub mod memory;
+pub mod roles;
+pub mod store;
+pub mod subscriptions;
+pub mod tenant;
+pub mod users;
+pub mod validate;
+
+#[cfg(test)]
+mod testkit;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+/// The WIT records and enums every module speaks.
+pub use seats::licensing::types;
+pub use store::Store;

@@ -1,0 +1,278 @@
+//! An in-memory [`Store`]: for native unit tests of the rules, and for embedders who want
+//! the domain without a database.
+
+use crate::seats::licensing::store::UserQuery;
+use crate::types::{
+    Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
+};
+use crate::Store;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+#[derive(Default, Clone)]
+pub struct Tables {
+    pub tenant: Option<Tenant>,
+    pub roles: BTreeMap<u64, Vec<Role>>,
+    pub products: BTreeMap<String, Product>,
+    pub plans: BTreeMap<String, ServicePlan>,
+    pub product_plans: BTreeMap<String, Vec<String>>,
+    pub subscriptions: BTreeMap<u64, Subscription>,
+    pub users: BTreeMap<u64, User>,
+    /// (user id, sku id) -> assignment
+    pub assignments: BTreeMap<(u64, String), Assignment>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    pub tables: RefCell<Tables>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A copy of every table, to compare before and after a refused call.
+    pub fn snapshot(&self) -> Tables {
+        self.tables.borrow().clone()
+    }
+}
+
+impl PartialEq for Tables {
+    fn eq(&self, o: &Self) -> bool {
+        self.tenant == o.tenant
+            && self.roles == o.roles
+            && self.products == o.products
+            && self.plans == o.plans
+            && self.product_plans == o.product_plans
+            && self.subscriptions == o.subscriptions
+            && self.users == o.users
+            && self.assignments == o.assignments
+            && self.audit == o.audit
+    }
+}
+
+impl std::fmt::Debug for Tables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Tables {{ {} products, {} subscriptions, {} users, {} assignments, {} audit }}",
+            self.products.len(),
+            self.subscriptions.len(),
+            self.users.len(),
+            self.assignments.len(),
+            self.audit.len()
+        )
+    }
+}
+
+impl Store for MemoryStore {
+    fn get_tenant(&self) -> Option<Tenant> {
+        self.tables.borrow().tenant.clone()
+    }
+    fn put_tenant(&self, tenant: &Tenant) {
+        self.tables.borrow_mut().tenant = Some(tenant.clone());
+    }
+
+    fn roles_of(&self, upn: &str) -> Vec<Role> {
+        let Some(user) = self.find_user(upn) else { return vec![] };
+        self.tables.borrow().roles.get(&user.id).cloned().unwrap_or_default()
+    }
+    fn grant_role(&self, user_id: u64, role: Role) {
+        let mut t = self.tables.borrow_mut();
+        let roles = t.roles.entry(user_id).or_default();
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+
+    fn put_products(&self, products: &[Product]) {
+        let mut t = self.tables.borrow_mut();
+        for p in products {
+            let mut p = p.clone();
+            if let Some(old) = t.products.get(&p.sku_id) {
+                p.price_monthly = p.price_monthly.or(old.price_monthly.clone());
+                p.price_annual = p.price_annual.or(old.price_annual.clone());
+            }
+            t.products.insert(p.sku_id.clone(), p);
+        }
+    }
+    fn put_service_plans(&self, plans: &[ServicePlan]) {
+        let mut t = self.tables.borrow_mut();
+        for p in plans {
+            t.plans.insert(p.id.clone(), p.clone());
+        }
+    }
+    fn set_product_plans(&self, sku_id: &str, plan_ids: &[String]) {
+        self.tables
+            .borrow_mut()
+            .product_plans
+            .insert(sku_id.to_string(), plan_ids.to_vec());
+    }
+    fn set_product_price(&self, sku_id: &str, monthly: Option<&str>, annual: Option<&str>) {
+        let mut t = self.tables.borrow_mut();
+        if let Some(p) = t.products.get_mut(sku_id) {
+            if let Some(m) = monthly {
+                p.price_monthly = Some(m.to_string());
+            }
+            if let Some(a) = annual {
+                p.price_annual = Some(a.to_string());
+            }
+        }
+    }
+    fn get_product(&self, sku_id: &str) -> Option<Product> {
+        self.tables.borrow().products.get(sku_id).cloned()
+    }
+    fn find_products(&self, part_number: &str) -> Vec<Product> {
+        let t = self.tables.borrow();
+        t.products
+            .values()
+            .filter(|p| p.part_number.eq_ignore_ascii_case(part_number))
+            .cloned()
+            .collect()
+    }
+    fn list_products(&self, after: Option<&str>, limit: u32) -> Vec<Product> {
+        let t = self.tables.borrow();
+        t.products
+            .values()
+            .filter(|p| after.is_none_or(|a| p.sku_id.as_str() > a))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    }
+    fn plans_of(&self, sku_ids: &[String]) -> Vec<Vec<ServicePlan>> {
+        let t = self.tables.borrow();
+        sku_ids
+            .iter()
+            .map(|sku| {
+                t.product_plans
+                    .get(sku)
+                    .map(|ids| ids.iter().filter_map(|id| t.plans.get(id).cloned()).collect())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+    fn count_products(&self) -> u32 {
+        self.tables.borrow().products.len() as u32
+    }
+
+    fn insert_subscription(&self, subscription: &Subscription) -> u64 {
+        let mut t = self.tables.borrow_mut();
+        let id = t.subscriptions.keys().next_back().map_or(1, |k| k + 1);
+        let mut s = subscription.clone();
+        s.id = id;
+        t.subscriptions.insert(id, s);
+        id
+    }
+    fn update_subscription(&self, subscription: &Subscription) {
+        self.tables
+            .borrow_mut()
+            .subscriptions
+            .insert(subscription.id, subscription.clone());
+    }
+    fn get_subscription(&self, id: u64) -> Option<Subscription> {
+        self.tables.borrow().subscriptions.get(&id).cloned()
+    }
+    fn subscriptions_of(&self, sku_id: &str) -> Vec<Subscription> {
+        let t = self.tables.borrow();
+        t.subscriptions.values().filter(|s| s.sku_id == sku_id).cloned().collect()
+    }
+    fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription> {
+        let t = self.tables.borrow();
+        t.subscriptions
+            .range(after.map_or(0, |a| a + 1)..)
+            .take(limit as usize)
+            .map(|(_, s)| s.clone())
+            .collect()
+    }
+
+    fn insert_users(&self, users: &[User]) -> Vec<u64> {
+        let mut t = self.tables.borrow_mut();
+        let mut next = t.users.keys().next_back().map_or(1, |k| k + 1);
+        let mut ids = Vec::with_capacity(users.len());
+        for u in users {
+            let mut u = u.clone();
+            u.id = next;
+            t.users.insert(next, u);
+            ids.push(next);
+            next += 1;
+        }
+        ids
+    }
+    fn get_user(&self, id: u64) -> Option<User> {
+        self.tables.borrow().users.get(&id).cloned()
+    }
+    fn find_users(&self, upns: &[String]) -> Vec<Option<User>> {
+        let t = self.tables.borrow();
+        upns.iter()
+            .map(|upn| t.users.values().find(|u| u.upn.eq_ignore_ascii_case(upn)).cloned())
+            .collect()
+    }
+    fn list_users(&self, q: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User> {
+        let t = self.tables.borrow();
+        let holds = |id: u64, sku: &str| t.assignments.contains_key(&(id, sku.to_string()));
+        let licensed = |id: u64| t.assignments.range((id, String::new())..).next().is_some_and(|((u, _), _)| *u == id);
+        t.users
+            .range(after.map_or(0, |a| a + 1)..)
+            .map(|(_, u)| u)
+            .filter(|u| q.include_deleted || u.deleted_at.is_none())
+            .filter(|u| !q.unlicensed_only || !licensed(u.id))
+            .filter(|u| q.holding.as_deref().is_none_or(|s| holds(u.id, s)))
+            .filter(|u| q.department.as_deref().is_none_or(|d| u.department.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(d))))
+            .filter(|u| q.usage_location.as_deref().is_none_or(|l| u.usage_location.as_deref() == Some(l)))
+            .filter(|u| q.enabled.is_none_or(|e| u.enabled == e))
+            .filter(|u| q.kind.is_none_or(|k| u.kind == k))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    }
+
+    fn assignments_of(&self, user_id: u64) -> Vec<Assignment> {
+        let t = self.tables.borrow();
+        t.assignments
+            .range((user_id, String::new())..)
+            .take_while(|((u, _), _)| *u == user_id)
+            .map(|(_, a)| a.clone())
+            .collect()
+    }
+    fn insert_assignment(&self, a: &Assignment) {
+        self.tables
+            .borrow_mut()
+            .assignments
+            .insert((a.user_id, a.sku_id.clone()), a.clone());
+    }
+    fn delete_assignment(&self, user_id: u64, sku_id: &str) -> bool {
+        self.tables
+            .borrow_mut()
+            .assignments
+            .remove(&(user_id, sku_id.to_string()))
+            .is_some()
+    }
+    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]) {
+        if let Some(a) = self
+            .tables
+            .borrow_mut()
+            .assignments
+            .get_mut(&(user_id, sku_id.to_string()))
+        {
+            a.disabled_plans = plan_ids.to_vec();
+        }
+    }
+    fn assigned_counts(&self) -> Vec<(String, u32)> {
+        let t = self.tables.borrow();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for (_, sku) in t.assignments.keys() {
+            *counts.entry(sku.clone()).or_default() += 1;
+        }
+        counts.into_iter().collect()
+    }
+    fn count_assigned(&self, sku_id: &str) -> u32 {
+        let t = self.tables.borrow();
+        t.assignments.keys().filter(|(_, s)| s == sku_id).count() as u32
+    }
+
+    fn append_audit(&self, entries: &[AuditEntry]) {
+        self.tables.borrow_mut().audit.extend_from_slice(entries);
+    }
+}

@@ -1,0 +1,53 @@
+//! What the rules need persisted: one method per access pattern, mirroring the WIT `store`.
+//!
+//! In the component, [`crate::component`] implements it over the host's `store` import; in
+//! native tests, [`crate::memory::MemoryStore`] does. A storage failure is the host's to
+//! report (it traps), so these methods return plain values.
+
+use crate::seats::licensing::store::UserQuery;
+use crate::types::{
+    Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
+};
+
+pub trait Store {
+    fn get_tenant(&self) -> Option<Tenant>;
+    fn put_tenant(&self, tenant: &Tenant);
+
+    fn roles_of(&self, upn: &str) -> Vec<Role>;
+    fn grant_role(&self, user_id: u64, role: Role);
+
+    fn put_products(&self, products: &[Product]);
+    fn put_service_plans(&self, plans: &[ServicePlan]);
+    fn set_product_plans(&self, sku_id: &str, plan_ids: &[String]);
+    fn set_product_price(&self, sku_id: &str, monthly: Option<&str>, annual: Option<&str>);
+    fn get_product(&self, sku_id: &str) -> Option<Product>;
+    fn find_products(&self, part_number: &str) -> Vec<Product>;
+    fn list_products(&self, after: Option<&str>, limit: u32) -> Vec<Product>;
+    fn plans_of(&self, sku_ids: &[String]) -> Vec<Vec<ServicePlan>>;
+    fn count_products(&self) -> u32;
+
+    fn insert_subscription(&self, subscription: &Subscription) -> u64;
+    fn update_subscription(&self, subscription: &Subscription);
+    fn get_subscription(&self, id: u64) -> Option<Subscription>;
+    fn subscriptions_of(&self, sku_id: &str) -> Vec<Subscription>;
+    fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription>;
+
+    fn insert_users(&self, users: &[User]) -> Vec<u64>;
+    fn get_user(&self, id: u64) -> Option<User>;
+    fn find_users(&self, upns: &[String]) -> Vec<Option<User>>;
+    fn list_users(&self, query: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User>;
+
+    fn assignments_of(&self, user_id: u64) -> Vec<Assignment>;
+    fn insert_assignment(&self, assignment: &Assignment);
+    fn delete_assignment(&self, user_id: u64, sku_id: &str) -> bool;
+    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]);
+    fn assigned_counts(&self) -> Vec<(String, u32)>;
+    fn count_assigned(&self, sku_id: &str) -> u32;
+
+    fn append_audit(&self, entries: &[AuditEntry]);
+
+    /// One user by UPN, without regard to case.
+    fn find_user(&self, upn: &str) -> Option<User> {
+        self.find_users(&[upn.to_string()]).pop().flatten()
+    }
+}

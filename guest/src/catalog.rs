@@ -203,13 +203,14 @@ pub fn set_price<S: Store + ?Sized>(cx: &Cx<S>, name: &str, price: &PriceUpdate)
     let product = resolve(cx.store, name)?;
     let monthly = price.monthly.as_deref().map(|m| parse_price("monthly", m)).transpose()?;
     let annual = price.annual.as_deref().map(|a| parse_price("annual", a)).transpose()?;
-    if monthly.is_none() && annual.is_none() {
-        return Err(invalid("price", "give a monthly or an annual price (or both)"));
+    if monthly.is_none() && annual.is_none() && price.trial_available.is_none() {
+        return Err(invalid("price", "give a monthly price, an annual price or trial availability"));
     }
     cx.store.set_product_price(
         &product.sku_id,
         monthly.map(|d| d.to_string()).as_deref(),
         annual.map(|d| d.to_string()).as_deref(),
+        price.trial_available,
     );
     let after = cx.store.get_product(&product.sku_id).expect("product exists");
     cx.audit("catalog.price", format!("product:{}", product.part_number), Some(&product), Some(&after));
@@ -275,12 +276,12 @@ mod tests {
     fn prices_are_exact_decimals() {
         let (store, _) = tenant_with_catalog();
         let cx = admin(&store);
-        let p = set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some("43.2".into()), annual: None }).unwrap();
+        let p = set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some("43.2".into()), annual: None, trial_available: None }).unwrap();
         assert_eq!(p.price_monthly.as_deref(), Some("43.20"));
         assert_eq!(p.price_annual.as_deref(), Some("432.00"));
         for bad in ["-1", "abc", "1.23456", "1e9"] {
             let before = store.snapshot();
-            assert!(set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some(bad.into()), annual: None }).is_err(), "{bad}");
+            assert!(set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some(bad.into()), annual: None, trial_available: None }).is_err(), "{bad}");
             assert_eq!(store.snapshot(), before);
         }
     }

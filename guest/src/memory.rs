@@ -110,7 +110,13 @@ impl Store for MemoryStore {
             .product_plans
             .insert(sku_id.to_string(), plan_ids.to_vec());
     }
-    fn set_product_price(&self, sku_id: &str, monthly: Option<&str>, annual: Option<&str>) {
+    fn set_product_price(
+        &self,
+        sku_id: &str,
+        monthly: Option<&str>,
+        annual: Option<&str>,
+        trial_available: Option<bool>,
+    ) {
         let mut t = self.tables.borrow_mut();
         if let Some(p) = t.products.get_mut(sku_id) {
             if let Some(m) = monthly {
@@ -118,6 +124,9 @@ impl Store for MemoryStore {
             }
             if let Some(a) = annual {
                 p.price_annual = Some(a.to_string());
+            }
+            if let Some(t) = trial_available {
+                p.trial_available = t;
             }
         }
     }

@@ -19,7 +19,13 @@ pub trait Store {
     fn put_products(&self, products: &[Product]);
     fn put_service_plans(&self, plans: &[ServicePlan]);
     fn set_product_plans(&self, sku_id: &str, plan_ids: &[String]);
-    fn set_product_price(&self, sku_id: &str, monthly: Option<&str>, annual: Option<&str>);
+    fn set_product_price(
+        &self,
+        sku_id: &str,
+        monthly: Option<&str>,
+        annual: Option<&str>,
+        trial_available: Option<bool>,
+    );
     fn get_product(&self, sku_id: &str) -> Option<Product>;
     fn find_products(&self, part_number: &str) -> Vec<Product>;
     fn list_products(&self, after: Option<&str>, limit: u32) -> Vec<Product>;

@@ -64,7 +64,7 @@ pub fn tenant_with_catalog() -> (MemoryStore, ()) {
         rows.push(row(10 + i as u32, "Microsoft 365 E5", "SPE_E5", E5, plan, id));
     }
     crate::catalog::import(&cx, &rows).unwrap();
-    let price = |m: &str, a: &str| PriceUpdate { monthly: Some(m.into()), annual: Some(a.into()) };
+    let price = |m: &str, a: &str| PriceUpdate { monthly: Some(m.into()), annual: Some(a.into()), trial_available: Some(true) };
     crate::catalog::set_price(&cx, "SPE_E3", &price("43.20", "432.00")).unwrap();
     crate::catalog::set_price(&cx, "SPE_E5", &price("68.40", "684.00")).unwrap();
     (store, ())

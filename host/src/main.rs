@@ -1,1 +1,13 @@
-fn main() {}
+//! `seats`: administer software licenses and their billing in bulk.
+
+mod catalog_csv;
+mod cli;
+mod component;
+mod db;
+mod demo;
+mod output;
+mod views;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,199 @@
+//! The component's glue: the WIT `store` import as a [`Store`], and each export as a call
+//! into the rules with the acting principal and the time from wasi:clocks.
+
+use crate::cx::Cx;
+use crate::exports::seats::licensing::{catalog, licenses, subscriptions, tenant, users};
+use crate::seats::licensing::store as wit;
+use crate::seats::licensing::store::UserQuery;
+use crate::types::*;
+use crate::Store;
+
+/// The host's `store` import.
+struct WitStore;
+
+impl Store for WitStore {
+    fn get_tenant(&self) -> Option<Tenant> {
+        wit::get_tenant()
+    }
+    fn put_tenant(&self, tenant: &Tenant) {
+        wit::put_tenant(tenant)
+    }
+    fn roles_of(&self, upn: &str) -> Vec<Role> {
+        wit::roles_of(upn)
+    }
+    fn grant_role(&self, user_id: u64, role: Role) {
+        wit::grant_role(user_id, role)
+    }
+    fn put_products(&self, products: &[Product]) {
+        wit::put_products(products)
+    }
+    fn put_service_plans(&self, plans: &[ServicePlan]) {
+        wit::put_service_plans(plans)
+    }
+    fn set_product_plans(&self, sku_id: &str, plan_ids: &[String]) {
+        wit::set_product_plans(sku_id, plan_ids)
+    }
+    fn set_product_price(
+        &self,
+        sku_id: &str,
+        monthly: Option<&str>,
+        annual: Option<&str>,
+        trial_available: Option<bool>,
+    ) {
+        wit::set_product_price(sku_id, monthly, annual, trial_available)
+    }
+    fn get_product(&self, sku_id: &str) -> Option<Product> {
+        wit::get_product(sku_id)
+    }
+    fn find_products(&self, part_number: &str) -> Vec<Product> {
+        wit::find_products(part_number)
+    }
+    fn list_products(&self, after: Option<&str>, limit: u32) -> Vec<Product> {
+        wit::list_products(after, limit)
+    }
+    fn plans_of(&self, sku_ids: &[String]) -> Vec<Vec<ServicePlan>> {
+        wit::plans_of(sku_ids)
+    }
+    fn count_products(&self) -> u32 {
+        wit::count_products()
+    }
+    fn insert_subscription(&self, subscription: &Subscription) -> u64 {
+        wit::insert_subscription(subscription)
+    }
+    fn update_subscription(&self, subscription: &Subscription) {
+        wit::update_subscription(subscription)
+    }
+    fn get_subscription(&self, id: u64) -> Option<Subscription> {
+        wit::get_subscription(id)
+    }
+    fn subscriptions_of(&self, sku_id: &str) -> Vec<Subscription> {
+        wit::subscriptions_of(sku_id)
+    }
+    fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription> {
+        wit::list_subscriptions(after, limit)
+    }
+    fn insert_users(&self, users: &[User]) -> Vec<u64> {
+        wit::insert_users(users)
+    }
+    fn get_user(&self, id: u64) -> Option<User> {
+        wit::get_user(id)
+    }
+    fn find_users(&self, upns: &[String]) -> Vec<Option<User>> {
+        wit::find_users(upns)
+    }
+    fn list_users(&self, query: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User> {
+        wit::list_users(query, after, limit)
+    }
+    fn assignments_of(&self, user_id: u64) -> Vec<Assignment> {
+        wit::assignments_of(user_id)
+    }
+    fn insert_assignment(&self, assignment: &Assignment) {
+        wit::insert_assignment(assignment)
+    }
+    fn delete_assignment(&self, user_id: u64, sku_id: &str) -> bool {
+        wit::delete_assignment(user_id, sku_id)
+    }
+    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]) {
+        wit::set_disabled_plans(user_id, sku_id, plan_ids)
+    }
+    fn assigned_counts(&self) -> Vec<(String, u32)> {
+        wit::assigned_counts()
+    }
+    fn count_assigned(&self, sku_id: &str) -> u32 {
+        wit::count_assigned(sku_id)
+    }
+    fn append_audit(&self, entries: &[AuditEntry]) {
+        wit::append_audit(entries)
+    }
+}
+
+/// Now, from wasi:clocks/wall-clock: the host decides what time it is (`--now`).
+fn now() -> Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as Timestamp)
+        .unwrap_or(0)
+}
+
+fn cx(actor: Principal) -> Cx<'static, WitStore> {
+    Cx::new(&WitStore, actor, now())
+}
+
+struct Component;
+
+impl tenant::Guest for Component {
+    fn setup(setup: tenant::TenantSetup) -> Result<Tenant, Error> {
+        crate::tenant::setup(&WitStore, now(), &setup)
+    }
+    fn get_tenant(actor: Principal) -> Result<Tenant, Error> {
+        crate::tenant::get(&cx(actor))
+    }
+    fn roles(actor: Principal, upn: String) -> Result<Vec<Role>, Error> {
+        crate::tenant::roles(&cx(actor), &upn)
+    }
+    fn grant_role(actor: Principal, upn: String, role: Role) -> Result<(), Error> {
+        crate::tenant::grant_role(&cx(actor), &upn, role)
+    }
+}
+
+impl catalog::Guest for Component {
+    fn import_catalog(actor: Principal, rows: Vec<catalog::CatalogRow>) -> Result<catalog::ImportSummary, Error> {
+        crate::catalog::import(&cx(actor), &rows)
+    }
+    fn list_products(actor: Principal, after: Option<String>, limit: u32) -> Result<catalog::ProductPage, Error> {
+        crate::catalog::list(&cx(actor), after.as_deref(), limit)
+    }
+    fn get_product(actor: Principal, product: String) -> Result<catalog::ProductDetails, Error> {
+        crate::catalog::get(&cx(actor), &product)
+    }
+    fn set_price(actor: Principal, product: String, price: catalog::PriceUpdate) -> Result<Product, Error> {
+        crate::catalog::set_price(&cx(actor), &product, &price)
+    }
+}
+
+impl users::Guest for Component {
+    fn create_user(actor: Principal, user: users::NewUser) -> Result<User, Error> {
+        crate::users::create(&cx(actor), &user)
+    }
+    fn create_users(actor: Principal, users: Vec<users::NewUser>) -> Result<Vec<User>, Error> {
+        crate::users::create_many(&cx(actor), &users)
+    }
+    fn get_user(actor: Principal, upn: String) -> Result<users::UserDetails, Error> {
+        crate::users::get(&cx(actor), &upn)
+    }
+    fn list_users(actor: Principal, filter: users::UserFilter, after: Option<u64>, limit: u32) -> Result<users::UserPage, Error> {
+        crate::users::list(&cx(actor), &filter, after, limit)
+    }
+}
+
+impl licenses::Guest for Component {
+    fn licenses_page(actor: Principal) -> Result<Vec<licenses::LicensePool>, Error> {
+        crate::licenses::page(&cx(actor))
+    }
+    fn assign(actor: Principal, upn: String, product: String, disabled_plans: Vec<String>) -> Result<licenses::UserLicense, Error> {
+        crate::licenses::assign(&cx(actor), &upn, &product, &disabled_plans)
+    }
+    fn unassign(actor: Principal, upn: String, product: String) -> Result<(), Error> {
+        crate::licenses::unassign(&cx(actor), &upn, &product)
+    }
+    fn set_disabled_plans(actor: Principal, upn: String, product: String, disabled_plans: Vec<String>) -> Result<licenses::UserLicense, Error> {
+        crate::licenses::set_disabled_plans(&cx(actor), &upn, &product, &disabled_plans)
+    }
+    fn user_licenses(actor: Principal, upn: String) -> Result<Vec<licenses::UserLicense>, Error> {
+        crate::licenses::user_licenses(&cx(actor), &upn)
+    }
+}
+
+impl subscriptions::Guest for Component {
+    fn list_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
+        crate::subscriptions::list(&cx(actor))
+    }
+    fn create_subscription(actor: Principal, order: subscriptions::NewSubscription) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::subscriptions::create(&cx(actor), &order)
+    }
+    fn set_quantity(actor: Principal, id: u64, total: i64) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::subscriptions::set_quantity(&cx(actor), id, total)
+    }
+}
+
+crate::export!(Component with_types_in crate);

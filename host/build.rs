@@ -1,0 +1,73 @@
+//! Builds the domain component (guest/, target wasm32-wasip2) and puts it in OUT_DIR, so
+//! `cargo build`, `cargo run` and `cargo test` need nothing else on a fresh clone.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32-wasip2";
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.parent().unwrap().to_path_buf();
+    for dir in ["guest/src", "guest/Cargo.toml", "wit", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    ensure_target();
+
+    // Its own target dir: the outer build holds the lock on the workspace's one.
+    let target_dir = root.join("target").join("guest");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&root)
+        .args(["build", "--release", "-p", "guest", "--target", TARGET, "--target-dir"])
+        .arg(&target_dir);
+    // What the outer build set for the host must not leak into the guest's build.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTC_WRAPPER",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("run cargo to build the guest component");
+    if !status.success() {
+        panic!("building the guest component failed (see the errors above)");
+    }
+    let wasm = target_dir.join(TARGET).join("release").join("guest.wasm");
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("domain.wasm");
+    std::fs::copy(&wasm, &out).unwrap_or_else(|e| panic!("copy {}: {e}", wasm.display()));
+}
+
+/// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.
+fn ensure_target() {
+    let sysroot = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let installed = sysroot
+        .as_deref()
+        .map(|s| Path::new(s).join("lib/rustlib").join(TARGET).exists())
+        .unwrap_or(false);
+    if installed {
+        return;
+    }
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
+        rustup.args(["--toolchain", &toolchain]);
+    }
+    match rustup.status() {
+        Ok(s) if s.success() => {}
+        _ => panic!(
+            "the Rust target {TARGET} is missing and rustup could not add it; run: rustup target add {TARGET}"
+        ),
+    }
+}

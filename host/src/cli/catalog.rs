@@ -1,0 +1,105 @@
+//! `seats catalog`: import Microsoft's CSV, list, show, set prices (G6).
+
+use super::Session;
+use crate::catalog_csv;
+use crate::component::catalog::PriceUpdate;
+use crate::output;
+use crate::views::ProductRow;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Add or update products from Microsoft's "Product names and service plan identifiers
+    /// for licensing" CSV.
+    Import { file: PathBuf },
+    /// Every product (JSON and CSV include the service plans).
+    List,
+    /// One product with its service plans.
+    Show {
+        /// Part number (SPE_E3) or GUID.
+        product: String,
+    },
+    /// Set a product's list prices or trial availability.
+    Price {
+        /// Part number (SPE_E3) or GUID.
+        product: String,
+        /// Per license per month, monthly billing.
+        #[arg(long)]
+        monthly: Option<String>,
+        /// Per license per year, annual billing.
+        #[arg(long)]
+        annual: Option<String>,
+        /// Whether a free trial can be started.
+        #[arg(long)]
+        trial: Option<bool>,
+    },
+}
+
+#[derive(Serialize)]
+struct ImportView {
+    rows: u32,
+    products: u32,
+    service_plans: u32,
+    products_added: u32,
+    ambiguous_part_numbers: Vec<String>,
+    plans_with_several_names: Vec<String>,
+}
+
+pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
+    match cmd {
+        CatalogCommand::Import { file } => {
+            let f = std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
+            let rows = catalog_csv::read_catalog(f, &file.display().to_string())?;
+            let sum = s.call(|d, st, actor| d.seats_licensing_catalog().call_import_catalog(st, actor, &rows))?;
+            let view = ImportView {
+                rows: sum.rows,
+                products: sum.products,
+                service_plans: sum.service_plans,
+                products_added: sum.products_added,
+                ambiguous_part_numbers: sum.ambiguous_part_numbers,
+                plans_with_several_names: sum.plans_with_several_names,
+            };
+            output::print_one(&view, s.format)
+        }
+        CatalogCommand::List => {
+            let rows = all_products(s)?;
+            output::print(&rows, s.format, Some(&["product", "name", "sku_id", "price_monthly", "price_annual", "trial"]))
+        }
+        CatalogCommand::Show { product } => {
+            let p = s.call(|d, st, actor| d.seats_licensing_catalog().call_get_product(st, actor, product))?;
+            let row = ProductRow::from(p);
+            match s.format {
+                output::Format::Table => {
+                    output::print(std::slice::from_ref(&row), s.format, Some(&["product", "name", "sku_id", "price_monthly", "price_annual", "trial"]))?;
+                    output::print(&row.service_plans, s.format, None)
+                }
+                _ => output::print_one(&row, s.format),
+            }
+        }
+        CatalogCommand::Price { product, monthly, annual, trial } => {
+            let update = PriceUpdate { monthly: monthly.clone(), annual: annual.clone(), trial_available: *trial };
+            s.call(|d, st, actor| d.seats_licensing_catalog().call_set_price(st, actor, product, &update))?;
+            let p = s.call(|d, st, actor| d.seats_licensing_catalog().call_get_product(st, actor, product))?;
+            output::print(&[ProductRow::from(p)], s.format, Some(&["product", "name", "price_monthly", "price_annual", "trial"]))
+        }
+    }
+}
+
+/// Every product, page by page, sorted by part number.
+pub fn all_products(s: &mut Session) -> Result<Vec<ProductRow>> {
+    let mut rows = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = s.call(|d, st, actor| d.seats_licensing_catalog().call_list_products(st, actor, after.as_deref(), 1000))?;
+        rows.extend(page.products.into_iter().map(ProductRow::from));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    rows.sort_by(|a, b| a.product.to_lowercase().cmp(&b.product.to_lowercase()).then(a.sku_id.cmp(&b.sku_id)));
+    Ok(rows)
+}

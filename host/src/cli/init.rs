@@ -1,0 +1,113 @@
+//! `seats init`: a new database with a tenant, the shipped catalog and price list, and with
+//! `--demo` a realistic demo tenant. All of it in one transaction: it exists whole or not at all.
+
+use super::{Cli, Session, runtime_options};
+use crate::catalog_csv::{self, SHIPPED_CATALOG};
+use crate::component::Runtime;
+use crate::component::tenant::TenantSetup;
+use crate::component::types::Cloud;
+use crate::db::Db;
+use crate::demo;
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CloudArg {
+    Worldwide,
+    /// Microsoft 365 operated by 21Vianet.
+    Vianet,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Fill the tenant with demo data: products, subscriptions, users, licenses.
+    #[arg(long)]
+    pub demo: bool,
+    /// How many users the demo tenant has.
+    #[arg(long, default_value_t = 300, requires = "demo")]
+    pub users: u32,
+    /// Replace the database file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The organisation's name.
+    #[arg(long, default_value = "Contoso")]
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code.
+    #[arg(long, default_value = "US")]
+    pub country: String,
+    /// ISO 4217 code.
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+    #[arg(long, value_enum, default_value = "worldwide")]
+    pub cloud: CloudArg,
+    /// Usage location for users created without one.
+    #[arg(long)]
+    pub default_usage_location: Option<String>,
+    /// The first global administrator's UPN; commands act as them unless --as says otherwise.
+    #[arg(long, default_value = "admin@contoso.com")]
+    pub admin: String,
+    #[arg(long, default_value = "Global Admin")]
+    pub admin_name: String,
+}
+
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
+    let mut rt = Runtime::new(db, &runtime_options(cli)?)?;
+    rt.begin()?;
+    let setup = TenantSetup {
+        name: args.name.clone(),
+        country: args.country.clone(),
+        currency: args.currency.clone(),
+        cloud: match args.cloud {
+            CloudArg::Worldwide => Cloud::Worldwide,
+            CloudArg::Vianet => Cloud::Vianet,
+        },
+        default_usage_location: args.default_usage_location.clone(),
+        admin_upn: args.admin.clone(),
+        admin_display_name: args.admin_name.clone(),
+    };
+    rt.call(|d, st| d.seats_licensing_tenant().call_setup(st, &setup))?;
+    let mut s = Session { rt, actor: args.admin.trim().to_string(), format: cli.output };
+    let rows = catalog_csv::read_catalog(SHIPPED_CATALOG.as_bytes(), "the shipped catalog")?;
+    s.call(|d, st, actor| d.seats_licensing_catalog().call_import_catalog(st, actor, &rows))?;
+    for (sku, price) in catalog_csv::shipped_prices()? {
+        s.call(|d, st, actor| d.seats_licensing_catalog().call_set_price(st, actor, &sku, &price))?;
+    }
+    if args.demo {
+        demo::build(&mut s, args.users)?;
+    }
+    s.rt.finish(true)?;
+    let actor = s.actor.clone();
+    s.rt.db().set_setting("default_actor", &actor)?;
+    Ok(s)
+}
+
+pub fn run(cli: &Cli, args: &InitArgs) -> Result<()> {
+    if args.force {
+        remove_db(&cli.db);
+    }
+    let db = Db::create(&cli.db)?;
+    let mut s = match build(cli, args, db) {
+        Ok(s) => s,
+        Err(e) => {
+            remove_db(&cli.db);
+            return Err(e);
+        }
+    };
+    eprintln!(
+        "Created tenant {} in {}, acting as {}{}.",
+        args.name,
+        cli.db.display(),
+        s.actor,
+        if args.demo { format!(" (demo: {} users)", args.users) } else { String::new() }
+    );
+    eprintln!("Licenses page:");
+    super::licenses::run(&mut s)
+}

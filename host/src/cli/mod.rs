@@ -1,0 +1,166 @@
+//! The command line: global options, one module per command, one error path.
+
+mod assign;
+mod catalog;
+mod init;
+mod licenses;
+mod roles;
+mod subscriptions;
+mod users;
+
+use crate::component::{CacheDir, CallError, Runtime, RuntimeOptions};
+use crate::db::Db;
+use crate::output::Format;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Administer software licenses and their billing in bulk.
+///
+/// Every rule of licensing and billing runs in a WebAssembly component; the data is a
+/// SQLite file (--db). Start with `seats init --demo`, then `seats licenses`.
+#[derive(Parser)]
+#[command(name = "seats", version)]
+pub struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "SEATS_DB", default_value = "seats.db", value_name = "PATH")]
+    pub db: PathBuf,
+    /// Act as this user (UPN); defaults to the administrator `init` created.
+    #[arg(long = "as", global = true, env = "SEATS_AS", value_name = "UPN")]
+    pub actor: Option<String>,
+    /// How to print results.
+    #[arg(long, short, global = true, value_enum, default_value_t, env = "SEATS_OUTPUT")]
+    pub output: Format,
+    /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub now: Option<String>,
+    /// Say what the runtime does (compiled-code cache, timings) on stderr.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a tenant in a new database (with --demo: a realistic demo tenant).
+    Init(init::InitArgs),
+    /// The Licenses page: per product, licenses in all, assigned and available.
+    Licenses,
+    /// Your products: one row per subscription.
+    Subscriptions,
+    /// Buy a new subscription of a product.
+    Buy(subscriptions::BuyArgs),
+    /// Set a subscription's total number of licenses (105 of 100 buys five; 95 removes five).
+    SetQuantity(subscriptions::SetQuantityArgs),
+    /// List users (all active, or filtered), or add and show one.
+    Users(users::UsersArgs),
+    /// Assign a product's license to a user.
+    Assign(assign::AssignArgs),
+    /// Remove a product's license from a user.
+    Unassign(assign::UnassignArgs),
+    /// Switch service plans of a user's license off (the rest on).
+    SetPlans(assign::SetPlansArgs),
+    /// The product catalog: import Microsoft's CSV, list, show, set prices.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Admin roles: show or grant.
+    #[command(subcommand)]
+    Roles(roles::RolesCommand),
+}
+
+/// What a command works with: the runtime over the database, who acts, how to print.
+pub struct Session {
+    pub rt: Runtime,
+    pub actor: String,
+    pub format: Format,
+}
+
+impl Session {
+    pub fn call<T>(
+        &mut self,
+        f: impl FnOnce(
+            &crate::component::Domain,
+            &mut wasmtime::Store<crate::component::HostState>,
+            &String,
+        ) -> wasmtime::Result<Result<T, crate::component::types::Error>>,
+    ) -> Result<T, CallError> {
+        let actor = self.actor.clone();
+        self.rt.call(|d, s| f(d, s, &actor))
+    }
+}
+
+/// Seconds since the epoch for `--now`.
+pub fn parse_now(text: &str) -> Result<i64> {
+    use time::format_description::well_known::Rfc3339;
+    use time::{Date, OffsetDateTime, macros::format_description};
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let date = Date::parse(text, format_description!("[year]-[month]-[day]")).with_context(|| {
+        format!("--now '{text}' is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T09:00:00Z")
+    })?;
+    Ok(date.midnight().assume_utc().unix_timestamp())
+}
+
+pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
+    Ok(RuntimeOptions {
+        cache: Some(CacheDir::from_env()),
+        now: cli.now.as_deref().map(parse_now).transpose()?,
+        verbose: cli.verbose,
+    })
+}
+
+/// Opens the database and the component for a command on an existing tenant.
+pub fn open(cli: &Cli) -> Result<Session> {
+    let options = runtime_options(cli)?;
+    let db = Db::open(&cli.db)?;
+    let actor = match &cli.actor {
+        Some(a) => a.clone(),
+        None => match db.setting("default_actor")? {
+            Some(a) => a,
+            None => bail!("say who acts: pass --as UPN (or set SEATS_AS)"),
+        },
+    };
+    let rt = Runtime::new(db, &options)?;
+    Ok(Session { rt, actor, format: cli.output })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init(args) => init::run(&cli, args),
+        Command::Licenses => licenses::run(&mut open(&cli)?),
+        Command::Subscriptions => subscriptions::list(&mut open(&cli)?),
+        Command::Buy(args) => subscriptions::buy(&mut open(&cli)?, args),
+        Command::SetQuantity(args) => subscriptions::set_quantity(&mut open(&cli)?, args),
+        Command::Users(args) => users::run(&mut open(&cli)?, args),
+        Command::Assign(args) => assign::assign(&mut open(&cli)?, args),
+        Command::Unassign(args) => assign::unassign(&mut open(&cli)?, args),
+        Command::SetPlans(args) => assign::set_plans(&mut open(&cli)?, args),
+        Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
+        Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
+    }
+}
+
+/// Exit codes: 0 done, 1 refused by a rule (nothing changed), 2 bad usage, 3 failed.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => match e.downcast_ref::<CallError>() {
+            Some(CallError::Domain(refusal)) => {
+                eprintln!("error[{}]: {}", refusal.kind(), refusal.text());
+                ExitCode::from(1)
+            }
+            Some(CallError::Trap(_)) => {
+                eprintln!("error[trap]: {e:#}");
+                ExitCode::from(3)
+            }
+            _ => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(3)
+            }
+        },
+    }
+}

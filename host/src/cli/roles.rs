@@ -1,0 +1,57 @@
+//! `seats roles`: show and grant admin roles (R1).
+
+use super::Session;
+use crate::component::types::Role;
+use crate::output;
+use crate::views::role_row;
+use anyhow::Result;
+use clap::{Subcommand, ValueEnum};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    GlobalAdmin,
+    BillingAdmin,
+    UserAdmin,
+    LicenseAdmin,
+    ServiceAdmin,
+    PasswordAdmin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::GlobalAdmin => Role::GlobalAdmin,
+            RoleArg::BillingAdmin => Role::BillingAdmin,
+            RoleArg::UserAdmin => Role::UserAdmin,
+            RoleArg::LicenseAdmin => Role::LicenseAdmin,
+            RoleArg::ServiceAdmin => Role::ServiceAdmin,
+            RoleArg::PasswordAdmin => Role::PasswordAdmin,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum RolesCommand {
+    /// The roles a user holds.
+    Show { upn: String },
+    /// Give a user an admin role.
+    Grant {
+        upn: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+}
+
+pub fn run(s: &mut Session, cmd: &RolesCommand) -> Result<()> {
+    let upn = match cmd {
+        RolesCommand::Show { upn } => upn,
+        RolesCommand::Grant { upn, role } => {
+            let role = Role::from(*role);
+            s.call(|d, st, actor| d.seats_licensing_tenant().call_grant_role(st, actor, upn, role))?;
+            upn
+        }
+    };
+    let roles = s.call(|d, st, actor| d.seats_licensing_tenant().call_roles(st, actor, upn))?;
+    let rows: Vec<_> = roles.into_iter().map(|r| role_row(upn, r)).collect();
+    output::print(&rows, s.format, None)
+}

@@ -1,0 +1,144 @@
+//! `seats users`: list (L10), add, show.
+
+use super::Session;
+use crate::component::types::UserKind;
+use crate::component::users::{NewUser, UserFilter};
+use crate::output;
+use crate::views::{UserLicenseRow, UserRow};
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: Option<UsersCommand>,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only users that hold no license.
+    #[arg(long)]
+    pub unlicensed: bool,
+    /// Only users that hold this product (part number or GUID).
+    #[arg(long)]
+    pub product: Option<String>,
+    #[arg(long)]
+    pub department: Option<String>,
+    /// ISO 3166-1 alpha-2 code.
+    #[arg(long)]
+    pub usage_location: Option<String>,
+    /// Only users that can (true) or cannot (false) sign in.
+    #[arg(long)]
+    pub enabled: Option<bool>,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Add a user.
+    Add(AddArgs),
+    /// One user with their licenses.
+    Show {
+        /// User principal name.
+        upn: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    User,
+    SharedMailbox,
+    RoomMailbox,
+    ResourceMailbox,
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// User principal name, e.g. ana@contoso.com.
+    pub upn: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub department: Option<String>,
+    /// ISO 3166-1 alpha-2 code; the tenant's default when not given.
+    #[arg(long)]
+    pub usage_location: Option<String>,
+    /// Create the user blocked from signing in.
+    #[arg(long)]
+    pub disabled: bool,
+    #[arg(long, value_enum, default_value = "user")]
+    pub kind: Kind,
+}
+
+pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
+    match &args.command {
+        None => list(s, &args.list),
+        Some(UsersCommand::Add(a)) => add(s, a),
+        Some(UsersCommand::Show { upn }) => show(s, upn),
+    }
+}
+
+pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
+    let filter = UserFilter {
+        unlicensed_only: args.unlicensed,
+        product: args.product.clone(),
+        department: args.department.clone(),
+        usage_location: args.usage_location.clone(),
+        enabled: args.enabled,
+    };
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.call(|d, st, actor| d.seats_licensing_users().call_list_users(st, actor, &filter, after, 5000))?;
+        rows.extend(page.users.into_iter().map(UserRow::from));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    output::print(&rows, s.format, None)
+}
+
+fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
+    let new = NewUser {
+        upn: a.upn.clone(),
+        display_name: a.name.clone(),
+        department: a.department.clone(),
+        usage_location: a.usage_location.clone(),
+        enabled: !a.disabled,
+        kind: match a.kind {
+            Kind::User => UserKind::User,
+            Kind::SharedMailbox => UserKind::SharedMailbox,
+            Kind::RoomMailbox => UserKind::RoomMailbox,
+            Kind::ResourceMailbox => UserKind::ResourceMailbox,
+        },
+    };
+    let user = s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
+    output::print_one(&UserRow::from(user), s.format)
+}
+
+#[derive(Serialize)]
+struct UserDetailsView {
+    #[serde(flatten)]
+    user: UserRow,
+    licenses: Vec<UserLicenseRow>,
+}
+
+fn show(s: &mut Session, upn: &str) -> Result<()> {
+    let details = s.call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))?;
+    let view = UserDetailsView {
+        user: UserRow::from(details.user),
+        licenses: details.licenses.into_iter().map(UserLicenseRow::from).collect(),
+    };
+    match s.format {
+        output::Format::Table => {
+            output::print_one(&view.user, s.format)?;
+            output::print(&view.licenses, s.format, Some(&["product", "enabled_plans", "disabled_plans", "assigned_at"]))
+        }
+        _ => output::print_one(&view, s.format),
+    }
+}

@@ -1,0 +1,21 @@
+//! The domain component: its bindings, loading (with the compiled-code cache) and calling it
+//! inside one database transaction per operation. Generated types are used from here and from
+//! `views`, nowhere else.
+
+mod cache;
+mod runtime;
+
+pub use cache::CacheDir;
+pub use runtime::{CallError, HostState, Runtime, RuntimeOptions};
+
+wasmtime::component::bindgen!({
+    world: "domain",
+    path: "../wit",
+    imports: { default: trappable },
+});
+
+pub use exports::seats::licensing::{catalog, licenses, subscriptions, tenant, users};
+pub use seats::licensing::types;
+
+/// The component the host runs, built from guest/ by build.rs.
+pub const DOMAIN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/domain.wasm"));

@@ -1,0 +1,212 @@
+//! One instance of the domain component over one database, and the transaction around each
+//! call: BEGIN IMMEDIATE, the export, then COMMIT on `ok` and ROLLBACK on `err` or a trap.
+//! Inside an outer transaction (an atomic script, `init`), each call is a SAVEPOINT instead.
+
+use super::cache::{self, CacheDir};
+use super::types;
+use super::{DOMAIN_WASM, Domain};
+use crate::db::Db;
+use anyhow::{Context, Result};
+use std::time::Duration;
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::p2::OutputStream;
+use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+pub struct HostState {
+    pub db: Db,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// The guest's stderr, kept so a panic's message can be reported with its trap.
+#[derive(Clone)]
+struct Captured(MemoryOutputPipe);
+
+impl IsTerminal for Captured {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for Captured {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.0.clone())
+    }
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.0.clone())
+    }
+}
+
+/// The wall clock the component sees: fixed when `--now` is given.
+struct FixedClock(Duration);
+
+impl HostWallClock for FixedClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RuntimeOptions {
+    pub cache: Option<CacheDir>,
+    /// Seconds since the epoch the component takes as now; the real time when none.
+    pub now: Option<i64>,
+    /// Print what the runtime does (cache use) to stderr.
+    pub verbose: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The domain refused: nothing changed.
+    #[error("{}", .0.text())]
+    Domain(types::Error),
+    /// The component trapped: its change was rolled back and the instance replaced.
+    #[error("the domain component failed, and its change was rolled back: {0}")]
+    Trap(String),
+    #[error(transparent)]
+    Host(#[from] anyhow::Error),
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<HostState>,
+    component: Component,
+    now: Option<i64>,
+    store: Option<(Store<HostState>, Domain, Captured)>,
+    /// Depth of outer transactions (atomic scripts, init).
+    outer: bool,
+}
+
+impl Runtime {
+    pub fn new(db: Db, options: &RuntimeOptions) -> Result<Runtime> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let verbose = options.verbose;
+        let mut log = |line: String| {
+            if verbose {
+                eprintln!("{line}");
+            }
+        };
+        let cache = options.cache.clone().unwrap_or(CacheDir(None));
+        let component = cache::load(&engine, DOMAIN_WASM, &cache, &mut log)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Domain::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        let mut rt = Runtime { engine, linker, component, now: options.now, store: None, outer: false };
+        rt.instantiate(db)?;
+        Ok(rt)
+    }
+
+    fn instantiate(&mut self, db: Db) -> Result<()> {
+        let stderr = Captured(MemoryOutputPipe::new(64 * 1024));
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.stderr(stderr.clone());
+        if let Some(now) = self.now {
+            wasi.wall_clock(FixedClock(Duration::from_secs(now.max(0) as u64)));
+        }
+        let state = HostState { db, wasi: wasi.build(), table: ResourceTable::new() };
+        let mut store = Store::new(&self.engine, state);
+        let domain = Domain::instantiate(&mut store, &self.component, &self.linker)
+            .map_err(anyhow::Error::from)
+            .context("instantiate the domain component")?;
+        self.store = Some((store, domain, stderr));
+        Ok(())
+    }
+
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.store.as_mut().expect("instantiated").0.data_mut().db
+    }
+
+    fn exec(&mut self, sql: &str) -> Result<()> {
+        self.db().conn.execute_batch(sql).map_err(|e| crate::db::explain(e, sql))
+    }
+
+    /// Opens a transaction that later calls join (as savepoints) until `finish`.
+    pub fn begin(&mut self) -> Result<()> {
+        anyhow::ensure!(!self.outer, "a transaction is already open");
+        self.exec("BEGIN IMMEDIATE")?;
+        self.outer = true;
+        Ok(())
+    }
+
+    /// Commits (or, with `commit` false, rolls back) what `begin` opened.
+    pub fn finish(&mut self, commit: bool) -> Result<()> {
+        anyhow::ensure!(self.outer, "no transaction is open");
+        self.outer = false;
+        self.exec(if commit { "COMMIT" } else { "ROLLBACK" })
+    }
+
+    /// Calls one export inside its own transaction (or savepoint).
+    pub fn call<T>(
+        &mut self,
+        f: impl FnOnce(&Domain, &mut Store<HostState>) -> wasmtime::Result<Result<T, types::Error>>,
+    ) -> Result<T, CallError> {
+        let (begin, commit, rollback) = if self.outer {
+            ("SAVEPOINT call", "RELEASE call", "ROLLBACK TO call; RELEASE call")
+        } else {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        };
+        self.exec(begin)?;
+        let (store, domain, _) = self.store.as_mut().expect("instantiated");
+        match f(domain, store) {
+            Ok(Ok(value)) => {
+                self.exec(commit)?;
+                Ok(value)
+            }
+            Ok(Err(refusal)) => {
+                self.exec(rollback)?;
+                Err(CallError::Domain(refusal))
+            }
+            Err(trap) => {
+                let rolled_back = self.exec(rollback);
+                let (store, _, stderr) = self.store.take().expect("instantiated");
+                let panic = String::from_utf8_lossy(&stderr.0.contents()).trim().to_string();
+                // A trapped instance cannot be entered again: start a fresh one on the same db.
+                self.instantiate(store.into_data().db)?;
+                rolled_back?;
+                let mut message = format!("{trap:#}");
+                if !panic.is_empty() {
+                    message = format!("{panic}\n{message}");
+                }
+                Err(CallError::Trap(message))
+            }
+        }
+    }
+}
+
+impl types::Error {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            types::Error::NotFound(_) => "not-found",
+            types::Error::Forbidden(_) => "forbidden",
+            types::Error::InsufficientLicenses(_) => "insufficient-licenses",
+            types::Error::Blocked(_) => "blocked",
+            types::Error::Invalid(_) => "invalid",
+            types::Error::Conflict(_) => "conflict",
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            types::Error::NotFound(m)
+            | types::Error::InsufficientLicenses(m)
+            | types::Error::Blocked(m)
+            | types::Error::Conflict(m) => m,
+            types::Error::Forbidden(f) => &f.message,
+            types::Error::Invalid(i) => &i.message,
+        }
+    }
+}

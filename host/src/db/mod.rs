@@ -1,0 +1,94 @@
+//! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
+
+mod schema;
+mod store;
+
+/// How enums are written in the database, shared with the views.
+pub mod store_text {
+    pub use super::store::{billing_text, channel_text, kind_text, role_text, status_text};
+}
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+/// 'SEAT': marks a file as a seats database (PRAGMA application_id).
+const APPLICATION_ID: i64 = 0x5345_4154;
+
+pub struct Db {
+    pub conn: Connection,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Db {
+    /// Creates a new seats database; refuses a file that already exists.
+    pub fn create(path: &Path) -> Result<Db> {
+        if path.exists() {
+            bail!(
+                "{} already exists; choose another --db to create a new tenant, or remove the file",
+                path.display()
+            );
+        }
+        let conn = Connection::open(path).with_context(|| format!("create {}", path.display()))?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        configure(&conn)?;
+        let mut db = Db { conn };
+        schema::migrate(&mut db.conn)?;
+        Ok(db)
+    }
+
+    /// Opens an existing seats database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db> {
+        if !path.exists() {
+            bail!(
+                "no seats database at {}; create one with `seats init --demo` (or `seats init`), or pass --db PATH",
+                path.display()
+            );
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .with_context(|| format!("open {}", path.display()))?;
+        let id: i64 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|_| anyhow::anyhow!("{} is not a seats database (not even SQLite)", path.display()))?;
+        if id != APPLICATION_ID {
+            bail!("{} is not a seats database", path.display());
+        }
+        configure(&conn)?;
+        let mut db = Db { conn };
+        schema::migrate(&mut db.conn)?;
+        Ok(db)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// A SQLite error as a person can act on it.
+pub fn explain(e: rusqlite::Error, what: &str) -> anyhow::Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) {
+            return anyhow::anyhow!("the database is busy: another seats is writing to it; try again");
+        }
+    }
+    anyhow::Error::new(e).context(format!("database: {what}"))
+}

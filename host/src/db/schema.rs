@@ -1,0 +1,134 @@
+//! The schema, as numbered migrations: `PRAGMA user_version` is how many have run.
+//! Constraints repeat the domain's rules as a second line of defence: a violation traps.
+
+use anyhow::{Result, bail};
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first licensing slice.
+    r#"
+CREATE TABLE tenant (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    country TEXT NOT NULL CHECK (length(country) = 2),
+    currency TEXT NOT NULL CHECK (length(currency) = 3),
+    cloud TEXT NOT NULL CHECK (cloud IN ('worldwide', 'vianet')),
+    default_usage_location TEXT CHECK (length(default_usage_location) = 2),
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE products (
+    sku_id TEXT PRIMARY KEY CHECK (length(sku_id) = 36 AND sku_id = lower(sku_id)),
+    part_number TEXT NOT NULL CHECK (length(part_number) > 0),
+    display_name TEXT NOT NULL CHECK (length(display_name) > 0),
+    price_monthly TEXT,
+    price_annual TEXT,
+    trial_available INTEGER NOT NULL DEFAULT 0 CHECK (trial_available IN (0, 1))
+) STRICT;
+CREATE INDEX products_by_part_number ON products (part_number COLLATE NOCASE);
+
+CREATE TABLE service_plans (
+    plan_id TEXT PRIMARY KEY CHECK (length(plan_id) = 36 AND plan_id = lower(plan_id)),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    friendly_name TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE product_plans (
+    sku_id TEXT NOT NULL REFERENCES products (sku_id) ON DELETE CASCADE,
+    plan_id TEXT NOT NULL REFERENCES service_plans (plan_id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (sku_id, plan_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    upn TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (instr(upn, '@') > 1),
+    display_name TEXT NOT NULL CHECK (length(display_name) > 0),
+    department TEXT,
+    usage_location TEXT CHECK (length(usage_location) = 2),
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'shared-mailbox', 'room-mailbox', 'resource-mailbox')),
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
+) STRICT;
+CREATE INDEX users_by_department ON users (department COLLATE NOCASE);
+CREATE INDEX users_by_usage_location ON users (usage_location);
+
+CREATE TABLE roles (
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    role TEXT NOT NULL CHECK (role IN ('global-admin', 'billing-admin', 'user-admin',
+        'license-admin', 'service-admin', 'password-admin')),
+    PRIMARY KEY (user_id, role)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    sku_id TEXT NOT NULL REFERENCES products (sku_id),
+    quantity INTEGER NOT NULL CHECK (quantity BETWEEN 0 AND 1000000),
+    status TEXT NOT NULL CHECK (status IN ('trial', 'active', 'expired', 'disabled', 'deleted')),
+    billing TEXT NOT NULL CHECK (billing IN ('monthly', 'annual')),
+    channel TEXT NOT NULL CHECK (channel IN ('direct', 'product-key', 'reseller', 'self-service')),
+    recurring INTEGER NOT NULL CHECK (recurring IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    term_end INTEGER NOT NULL CHECK (term_end > created_at)
+) STRICT;
+CREATE INDEX subscriptions_by_product ON subscriptions (sku_id);
+
+CREATE TABLE assignments (
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    sku_id TEXT NOT NULL REFERENCES products (sku_id),
+    assigned_at INTEGER NOT NULL,
+    assigned_by TEXT NOT NULL,
+    PRIMARY KEY (user_id, sku_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX assignments_by_product ON assignments (sku_id, user_id);
+
+CREATE TABLE disabled_plans (
+    user_id INTEGER NOT NULL,
+    sku_id TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, sku_id, plan_id),
+    FOREIGN KEY (user_id, sku_id) REFERENCES assignments (user_id, sku_id) ON DELETE CASCADE,
+    FOREIGN KEY (sku_id, plan_id) REFERENCES product_plans (sku_id, plan_id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+) STRICT;
+CREATE INDEX audit_by_target ON audit (target);
+CREATE INDEX audit_by_time ON audit (at);
+
+-- The host's own settings (not the domain's): e.g. who acts when --as is not given.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#,
+];
+
+/// The schema version this binary writes.
+pub const VERSION: usize = MIGRATIONS.len();
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let current = current as usize;
+    if current > VERSION {
+        bail!(
+            "this database has schema version {current}, from a newer seats; this seats knows up to \
+             version {VERSION}: upgrade seats"
+        );
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,556 @@
+//! The WIT `store` import over SQLite: one prepared statement per access pattern.
+//! A SQLite error traps the call (and the host rolls it back); it is never a refusal.
+
+use crate::component::HostState;
+use crate::component::seats::licensing::store::{Host, UserQuery};
+use crate::component::seats::licensing::types::Host as TypesHost;
+use crate::component::types::*;
+use rusqlite::{OptionalExtension, Row, params};
+use wasmtime::Result;
+
+impl TypesHost for HostState {}
+
+pub fn role_text(r: Role) -> &'static str {
+    match r {
+        Role::GlobalAdmin => "global-admin",
+        Role::BillingAdmin => "billing-admin",
+        Role::UserAdmin => "user-admin",
+        Role::LicenseAdmin => "license-admin",
+        Role::ServiceAdmin => "service-admin",
+        Role::PasswordAdmin => "password-admin",
+    }
+}
+
+fn role_from(s: &str) -> Result<Role> {
+    Ok(match s {
+        "global-admin" => Role::GlobalAdmin,
+        "billing-admin" => Role::BillingAdmin,
+        "user-admin" => Role::UserAdmin,
+        "license-admin" => Role::LicenseAdmin,
+        "service-admin" => Role::ServiceAdmin,
+        "password-admin" => Role::PasswordAdmin,
+        other => wasmtime::bail!("unknown role '{other}' in the database"),
+    })
+}
+
+pub fn kind_text(k: UserKind) -> &'static str {
+    match k {
+        UserKind::User => "user",
+        UserKind::SharedMailbox => "shared-mailbox",
+        UserKind::RoomMailbox => "room-mailbox",
+        UserKind::ResourceMailbox => "resource-mailbox",
+    }
+}
+
+fn kind_from(s: &str) -> Result<UserKind> {
+    Ok(match s {
+        "user" => UserKind::User,
+        "shared-mailbox" => UserKind::SharedMailbox,
+        "room-mailbox" => UserKind::RoomMailbox,
+        "resource-mailbox" => UserKind::ResourceMailbox,
+        other => wasmtime::bail!("unknown user kind '{other}' in the database"),
+    })
+}
+
+pub fn status_text(s: SubscriptionStatus) -> &'static str {
+    match s {
+        SubscriptionStatus::Trial => "trial",
+        SubscriptionStatus::Active => "active",
+        SubscriptionStatus::Expired => "expired",
+        SubscriptionStatus::Disabled => "disabled",
+        SubscriptionStatus::Deleted => "deleted",
+    }
+}
+
+fn status_from(s: &str) -> Result<SubscriptionStatus> {
+    Ok(match s {
+        "trial" => SubscriptionStatus::Trial,
+        "active" => SubscriptionStatus::Active,
+        "expired" => SubscriptionStatus::Expired,
+        "disabled" => SubscriptionStatus::Disabled,
+        "deleted" => SubscriptionStatus::Deleted,
+        other => wasmtime::bail!("unknown subscription status '{other}' in the database"),
+    })
+}
+
+pub fn billing_text(b: BillingFrequency) -> &'static str {
+    match b {
+        BillingFrequency::Monthly => "monthly",
+        BillingFrequency::Annual => "annual",
+    }
+}
+
+fn billing_from(s: &str) -> Result<BillingFrequency> {
+    Ok(match s {
+        "monthly" => BillingFrequency::Monthly,
+        "annual" => BillingFrequency::Annual,
+        other => wasmtime::bail!("unknown billing frequency '{other}' in the database"),
+    })
+}
+
+pub fn channel_text(c: PurchaseChannel) -> &'static str {
+    match c {
+        PurchaseChannel::Direct => "direct",
+        PurchaseChannel::ProductKey => "product-key",
+        PurchaseChannel::Reseller => "reseller",
+        PurchaseChannel::SelfService => "self-service",
+    }
+}
+
+fn channel_from(s: &str) -> Result<PurchaseChannel> {
+    Ok(match s {
+        "direct" => PurchaseChannel::Direct,
+        "product-key" => PurchaseChannel::ProductKey,
+        "reseller" => PurchaseChannel::Reseller,
+        "self-service" => PurchaseChannel::SelfService,
+        other => wasmtime::bail!("unknown purchase channel '{other}' in the database"),
+    })
+}
+
+pub fn cloud_text(c: Cloud) -> &'static str {
+    match c {
+        Cloud::Worldwide => "worldwide",
+        Cloud::Vianet => "vianet",
+    }
+}
+
+const PRODUCT_COLUMNS: &str = "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
+const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end";
+const USER_COLUMNS: &str =
+    "id, upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at";
+
+fn product(r: &Row) -> rusqlite::Result<Product> {
+    Ok(Product {
+        sku_id: r.get(0)?,
+        part_number: r.get(1)?,
+        display_name: r.get(2)?,
+        price_monthly: r.get(3)?,
+        price_annual: r.get(4)?,
+        trial_available: r.get(5)?,
+    })
+}
+
+/// Rows whose text columns still need decoding into enums.
+struct RawSubscription(Subscription, String, String, String);
+
+fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
+    Ok(RawSubscription(
+        Subscription {
+            id: r.get::<_, i64>(0)? as u64,
+            sku_id: r.get(1)?,
+            quantity: r.get(2)?,
+            status: SubscriptionStatus::Active,
+            billing: BillingFrequency::Monthly,
+            channel: PurchaseChannel::Direct,
+            recurring: r.get(6)?,
+            created_at: r.get(7)?,
+            term_end: r.get(8)?,
+        },
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn decode_subscription(raw: RawSubscription) -> Result<Subscription> {
+    let RawSubscription(mut s, status, billing, channel) = raw;
+    s.status = status_from(&status)?;
+    s.billing = billing_from(&billing)?;
+    s.channel = channel_from(&channel)?;
+    Ok(s)
+}
+
+struct RawUser(User, String);
+
+fn user(r: &Row) -> rusqlite::Result<RawUser> {
+    Ok(RawUser(
+        User {
+            id: r.get::<_, i64>(0)? as u64,
+            upn: r.get(1)?,
+            display_name: r.get(2)?,
+            department: r.get(3)?,
+            usage_location: r.get(4)?,
+            enabled: r.get(5)?,
+            kind: UserKind::User,
+            created_at: r.get(7)?,
+            deleted_at: r.get(8)?,
+        },
+        r.get(6)?,
+    ))
+}
+
+fn decode_user(raw: RawUser) -> Result<User> {
+    let RawUser(mut u, kind) = raw;
+    u.kind = kind_from(&kind)?;
+    Ok(u)
+}
+
+impl Host for HostState {
+    fn get_tenant(&mut self) -> Result<Option<Tenant>> {
+        let row = self
+            .db
+            .conn
+            .prepare_cached(
+                "SELECT name, country, currency, cloud, default_usage_location, created_at FROM tenant WHERE id = 1",
+            )?
+            .query_row([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })
+            .optional()?;
+        Ok(row.map(|(name, country, currency, cloud, default_usage_location, created_at)| Tenant {
+            name,
+            country,
+            currency,
+            cloud: if cloud == "vianet" { Cloud::Vianet } else { Cloud::Worldwide },
+            default_usage_location,
+            created_at,
+        }))
+    }
+
+    fn put_tenant(&mut self, t: Tenant) -> Result<()> {
+        self.db.conn.prepare_cached(
+            "INSERT INTO tenant (id, name, country, currency, cloud, default_usage_location, created_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET name = ?1, country = ?2, currency = ?3, cloud = ?4,
+                 default_usage_location = ?5",
+        )?
+        .execute(params![t.name, t.country, t.currency, cloud_text(t.cloud), t.default_usage_location, t.created_at])?;
+        Ok(())
+    }
+
+    fn roles_of(&mut self, upn: String) -> Result<Vec<Role>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT r.role FROM roles r JOIN users u ON u.id = r.user_id WHERE u.upn = ?1 ORDER BY r.role",
+        )?;
+        let names: Vec<String> = stmt.query_map([upn], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        names.iter().map(|n| role_from(n)).collect()
+    }
+
+    fn grant_role(&mut self, user_id: u64, role: Role) -> Result<()> {
+        self.db
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO roles (user_id, role) VALUES (?1, ?2)")?
+            .execute(params![user_id as i64, role_text(role)])?;
+        Ok(())
+    }
+
+    fn put_products(&mut self, products: Vec<Product>) -> Result<()> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT INTO products (sku_id, part_number, display_name, price_monthly, price_annual, trial_available)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (sku_id) DO UPDATE SET part_number = ?2, display_name = ?3,
+                 price_monthly = coalesce(?4, price_monthly), price_annual = coalesce(?5, price_annual),
+                 trial_available = ?6",
+        )?;
+        for p in products {
+            stmt.execute(params![p.sku_id, p.part_number, p.display_name, p.price_monthly, p.price_annual, p.trial_available])?;
+        }
+        Ok(())
+    }
+
+    fn put_service_plans(&mut self, plans: Vec<ServicePlan>) -> Result<()> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT INTO service_plans (plan_id, name, friendly_name) VALUES (?1, ?2, ?3)
+             ON CONFLICT (plan_id) DO UPDATE SET name = ?2, friendly_name = ?3",
+        )?;
+        for p in plans {
+            stmt.execute(params![p.id, p.name, p.friendly_name])?;
+        }
+        Ok(())
+    }
+
+    fn set_product_plans(&mut self, sku_id: String, plan_ids: Vec<String>) -> Result<()> {
+        let conn = &self.db.conn;
+        let json = serde_json::to_string(&plan_ids)?;
+        conn.prepare_cached(
+            "DELETE FROM product_plans WHERE sku_id = ?1 AND plan_id NOT IN (SELECT value FROM json_each(?2))",
+        )?
+        .execute(params![sku_id, json])?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO product_plans (sku_id, plan_id, position) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sku_id, plan_id) DO UPDATE SET position = ?3",
+        )?;
+        for (i, id) in plan_ids.iter().enumerate() {
+            stmt.execute(params![sku_id, id, i as i64])?;
+        }
+        Ok(())
+    }
+
+    fn set_product_price(
+        &mut self,
+        sku_id: String,
+        monthly: Option<String>,
+        annual: Option<String>,
+        trial: Option<bool>,
+    ) -> Result<()> {
+        self.db
+            .conn
+            .prepare_cached(
+                "UPDATE products SET price_monthly = coalesce(?2, price_monthly),
+                     price_annual = coalesce(?3, price_annual), trial_available = coalesce(?4, trial_available)
+                 WHERE sku_id = ?1",
+            )?
+            .execute(params![sku_id, monthly, annual, trial])?;
+        Ok(())
+    }
+
+    fn get_product(&mut self, sku_id: String) -> Result<Option<Product>> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id = ?1");
+        Ok(self.db.conn.prepare_cached(&sql)?.query_row([sku_id], product).optional()?)
+    }
+
+    fn find_products(&mut self, part_number: String) -> Result<Vec<Product>> {
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE part_number = ?1 COLLATE NOCASE ORDER BY sku_id"
+        );
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_map([part_number], product)?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn list_products(&mut self, after: Option<String>, limit: u32) -> Result<Vec<Product>> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id > ?1 ORDER BY sku_id LIMIT ?2");
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_map(params![after.unwrap_or_default(), limit], product)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn plans_of(&mut self, sku_ids: Vec<String>) -> Result<Vec<Vec<ServicePlan>>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT s.plan_id, s.name, s.friendly_name FROM product_plans p
+             JOIN service_plans s ON s.plan_id = p.plan_id WHERE p.sku_id = ?1 ORDER BY p.position",
+        )?;
+        let mut out = Vec::with_capacity(sku_ids.len());
+        for sku in sku_ids {
+            let plans = stmt
+                .query_map([sku], |r| Ok(ServicePlan { id: r.get(0)?, name: r.get(1)?, friendly_name: r.get(2)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            out.push(plans);
+        }
+        Ok(out)
+    }
+
+    fn count_products(&mut self) -> Result<u32> {
+        Ok(self.db.conn.prepare_cached("SELECT count(*) FROM products")?.query_row([], |r| r.get(0))?)
+    }
+
+    fn insert_subscription(&mut self, s: Subscription) -> Result<u64> {
+        self.db
+            .conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (sku_id, quantity, status, billing, channel, recurring, created_at, term_end)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                s.sku_id,
+                s.quantity,
+                status_text(s.status),
+                billing_text(s.billing),
+                channel_text(s.channel),
+                s.recurring,
+                s.created_at,
+                s.term_end
+            ])?;
+        Ok(self.db.conn.last_insert_rowid() as u64)
+    }
+
+    fn update_subscription(&mut self, s: Subscription) -> Result<()> {
+        let n = self
+            .db
+            .conn
+            .prepare_cached(
+                "UPDATE subscriptions SET sku_id = ?2, quantity = ?3, status = ?4, billing = ?5, channel = ?6,
+                     recurring = ?7, created_at = ?8, term_end = ?9 WHERE id = ?1",
+            )?
+            .execute(params![
+                s.id as i64,
+                s.sku_id,
+                s.quantity,
+                status_text(s.status),
+                billing_text(s.billing),
+                channel_text(s.channel),
+                s.recurring,
+                s.created_at,
+                s.term_end
+            ])?;
+        wasmtime::ensure!(n == 1, "no subscription {} to update", s.id);
+        Ok(())
+    }
+
+    fn get_subscription(&mut self, id: u64) -> Result<Option<Subscription>> {
+        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?1");
+        let raw = self.db.conn.prepare_cached(&sql)?.query_row([id as i64], subscription).optional()?;
+        raw.map(decode_subscription).transpose()
+    }
+
+    fn subscriptions_of(&mut self, sku_id: String) -> Result<Vec<Subscription>> {
+        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sku_id = ?1 ORDER BY id");
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let raws: Vec<_> = stmt.query_map([sku_id], subscription)?.collect::<rusqlite::Result<_>>()?;
+        raws.into_iter().map(decode_subscription).collect()
+    }
+
+    fn list_subscriptions(&mut self, after: Option<u64>, limit: u32) -> Result<Vec<Subscription>> {
+        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id > ?1 ORDER BY id LIMIT ?2");
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let raws: Vec<_> = stmt
+            .query_map(params![after.unwrap_or(0) as i64, limit], subscription)?
+            .collect::<rusqlite::Result<_>>()?;
+        raws.into_iter().map(decode_subscription).collect()
+    }
+
+    fn insert_users(&mut self, users: Vec<User>) -> Result<Vec<u64>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT INTO users (upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut ids = Vec::with_capacity(users.len());
+        for u in users {
+            stmt.execute(params![
+                u.upn,
+                u.display_name,
+                u.department,
+                u.usage_location,
+                u.enabled,
+                kind_text(u.kind),
+                u.created_at,
+                u.deleted_at
+            ])?;
+            ids.push(self.db.conn.last_insert_rowid() as u64);
+        }
+        Ok(ids)
+    }
+
+    fn get_user(&mut self, id: u64) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+        let raw = self.db.conn.prepare_cached(&sql)?.query_row([id as i64], user).optional()?;
+        raw.map(decode_user).transpose()
+    }
+
+    fn find_users(&mut self, upns: Vec<String>) -> Result<Vec<Option<User>>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE upn = ?1");
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let mut out = Vec::with_capacity(upns.len());
+        for upn in upns {
+            out.push(stmt.query_row([upn], user).optional()?.map(decode_user).transpose()?);
+        }
+        Ok(out)
+    }
+
+    fn list_users(&mut self, q: UserQuery, after: Option<u64>, limit: u32) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id > ?1
+               AND (?2 OR u.deleted_at IS NULL)
+               AND (NOT ?3 OR NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id))
+               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.sku_id = ?4))
+               AND (?5 IS NULL OR u.department = ?5 COLLATE NOCASE)
+               AND (?6 IS NULL OR u.usage_location = ?6)
+               AND (?7 IS NULL OR u.enabled = ?7)
+               AND (?8 IS NULL OR u.kind = ?8)
+             ORDER BY u.id LIMIT ?9"
+        );
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let raws: Vec<_> = stmt
+            .query_map(
+                params![
+                    after.unwrap_or(0) as i64,
+                    q.include_deleted,
+                    q.unlicensed_only,
+                    q.holding,
+                    q.department,
+                    q.usage_location,
+                    q.enabled,
+                    q.kind.map(kind_text),
+                    limit
+                ],
+                user,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        raws.into_iter().map(decode_user).collect()
+    }
+
+    fn assignments_of(&mut self, user_id: u64) -> Result<Vec<Assignment>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT a.sku_id, a.assigned_at, a.assigned_by,
+                    (SELECT json_group_array(d.plan_id) FROM disabled_plans d
+                      WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
+             FROM assignments a WHERE a.user_id = ?1 ORDER BY a.sku_id",
+        )?;
+        let rows: Vec<(String, i64, String, String)> = stmt
+            .query_map([user_id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(sku_id, assigned_at, assigned_by, disabled)| {
+                Ok(Assignment {
+                    user_id,
+                    sku_id,
+                    disabled_plans: serde_json::from_str(&disabled)?,
+                    assigned_at,
+                    assigned_by,
+                })
+            })
+            .collect()
+    }
+
+    fn insert_assignment(&mut self, a: Assignment) -> Result<()> {
+        self.db
+            .conn
+            .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by])?;
+        self.set_disabled_plans(a.user_id, a.sku_id, a.disabled_plans)
+    }
+
+    fn delete_assignment(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
+        let n = self
+            .db
+            .conn
+            .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
+            .execute(params![user_id as i64, sku_id])?;
+        Ok(n > 0)
+    }
+
+    fn set_disabled_plans(&mut self, user_id: u64, sku_id: String, plan_ids: Vec<String>) -> Result<()> {
+        let conn = &self.db.conn;
+        conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
+            .execute(params![user_id as i64, sku_id])?;
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)")?;
+        for plan in plan_ids {
+            stmt.execute(params![user_id as i64, sku_id, plan])?;
+        }
+        Ok(())
+    }
+
+    fn assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
+        let mut stmt = self
+            .db
+            .conn
+            .prepare_cached("SELECT sku_id, count(*) FROM assignments GROUP BY sku_id ORDER BY sku_id")?;
+        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn count_assigned(&mut self, sku_id: String) -> Result<u32> {
+        Ok(self
+            .db
+            .conn
+            .prepare_cached("SELECT count(*) FROM assignments WHERE sku_id = ?1")?
+            .query_row([sku_id], |r| r.get(0))?)
+    }
+
+    fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT INTO audit (at, actor, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for e in entries {
+            stmt.execute(params![e.at, e.actor, e.action, e.target, e.before, e.after])?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,110 @@
+//! Rows out as a table for people, or JSON or CSV for machines: one path for all three, from
+//! the rows' serde form, so the formats cannot disagree on field names.
+
+use anyhow::Result;
+use clap::ValueEnum;
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// A cell's text: arrays of plans show their names, objects their JSON.
+pub fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i.get("name") {
+                Some(n) => cell(n),
+                None => cell(i),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+fn objects<T: Serialize>(rows: &[T]) -> Result<Vec<serde_json::Map<String, Value>>> {
+    rows.iter()
+        .map(|r| match serde_json::to_value(r)? {
+            Value::Object(m) => Ok(m),
+            other => Ok([("value".to_string(), other)].into_iter().collect()),
+        })
+        .collect()
+}
+
+/// Prints rows; `columns` limits the table (not JSON or CSV) to those fields when given.
+pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let objects = objects(rows)?;
+            let mut w = csv::Writer::from_writer(out);
+            if let Some(first) = objects.first() {
+                w.write_record(first.keys())?;
+            }
+            for o in &objects {
+                w.write_record(o.values().map(cell))?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let objects = objects(rows)?;
+            let Some(first) = objects.first() else {
+                writeln!(out, "(none)")?;
+                return Ok(());
+            };
+            let keys: Vec<&String> = first
+                .keys()
+                .filter(|k| columns.is_none_or(|c| c.contains(&k.as_str())))
+                .collect();
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+            table.set_header(keys.iter().map(|k| k.replace('_', " ")));
+            for o in &objects {
+                table.add_row(keys.iter().map(|k| o.get(*k).map(cell).unwrap_or_default()));
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints one object: as a two-column table, or JSON, or a one-row CSV.
+pub fn print_one<T: Serialize>(row: &T, format: Format) -> Result<()> {
+    match format {
+        Format::Table => {
+            let mut out = std::io::stdout().lock();
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            if table.width().is_none() {
+                table.set_width(120);
+            }
+            for (k, v) in objects(std::slice::from_ref(row))?.remove(0) {
+                table.add_row(vec![k.replace('_', " "), cell(&v)]);
+            }
+            writeln!(out, "{table}")?;
+            Ok(())
+        }
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, row)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Format::Csv => print(std::slice::from_ref(row), format, None),
+    }
+}

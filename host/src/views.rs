@@ -1,0 +1,175 @@
+//! What the CLI (and scripts) show: flat, named fields, the same in a table, JSON and CSV.
+
+use crate::component::{catalog, licenses, subscriptions, types};
+use crate::db::store_text::{billing_text, channel_text, kind_text, role_text, status_text};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub fn datetime(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
+pub fn date(ts: i64) -> String {
+    datetime(ts).chars().take(10).collect()
+}
+
+#[derive(Serialize)]
+pub struct LicenseRow {
+    pub product: String,
+    pub name: String,
+    pub sku_id: String,
+    pub total: u32,
+    pub assigned: u32,
+    pub available: i64,
+}
+
+impl From<licenses::LicensePool> for LicenseRow {
+    fn from(p: licenses::LicensePool) -> Self {
+        LicenseRow {
+            product: p.part_number,
+            name: p.display_name,
+            sku_id: p.sku_id,
+            total: p.total,
+            assigned: p.assigned,
+            available: p.available,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SubscriptionRow {
+    pub id: u64,
+    pub product: String,
+    pub name: String,
+    pub quantity: u32,
+    pub status: &'static str,
+    pub billing: &'static str,
+    pub channel: &'static str,
+    pub recurring: bool,
+    pub bought: String,
+    pub term_end: String,
+}
+
+impl From<subscriptions::SubscriptionView> for SubscriptionRow {
+    fn from(v: subscriptions::SubscriptionView) -> Self {
+        let s = v.subscription;
+        SubscriptionRow {
+            id: s.id,
+            product: v.part_number,
+            name: v.display_name,
+            quantity: s.quantity,
+            status: status_text(s.status),
+            billing: billing_text(s.billing),
+            channel: channel_text(s.channel),
+            recurring: s.recurring,
+            bought: date(s.created_at),
+            term_end: date(s.term_end),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct UserRow {
+    pub upn: String,
+    pub display_name: String,
+    pub department: Option<String>,
+    pub usage_location: Option<String>,
+    pub enabled: bool,
+    pub kind: &'static str,
+    pub created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
+}
+
+impl From<types::User> for UserRow {
+    fn from(u: types::User) -> Self {
+        UserRow {
+            upn: u.upn,
+            display_name: u.display_name,
+            department: u.department,
+            usage_location: u.usage_location,
+            enabled: u.enabled,
+            kind: kind_text(u.kind),
+            created: date(u.created_at),
+            deleted: u.deleted_at.map(date),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PlanRow {
+    pub id: String,
+    pub name: String,
+    pub friendly_name: String,
+}
+
+impl From<types::ServicePlan> for PlanRow {
+    fn from(p: types::ServicePlan) -> Self {
+        PlanRow { id: p.id, name: p.name, friendly_name: p.friendly_name }
+    }
+}
+
+#[derive(Serialize)]
+pub struct UserLicenseRow {
+    pub upn: String,
+    pub product: String,
+    pub sku_id: String,
+    pub enabled_plans: Vec<String>,
+    pub disabled_plans: Vec<String>,
+    pub assigned_at: String,
+    pub assigned_by: String,
+}
+
+impl From<licenses::UserLicense> for UserLicenseRow {
+    fn from(l: licenses::UserLicense) -> Self {
+        UserLicenseRow {
+            upn: l.upn,
+            product: l.part_number,
+            sku_id: l.sku_id,
+            enabled_plans: l.enabled_plans.into_iter().map(|p| p.name).collect(),
+            disabled_plans: l.disabled_plans.into_iter().map(|p| p.name).collect(),
+            assigned_at: datetime(l.assigned_at),
+            assigned_by: l.assigned_by,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProductRow {
+    pub product: String,
+    pub name: String,
+    pub sku_id: String,
+    pub price_monthly: Option<String>,
+    pub price_annual: Option<String>,
+    pub trial: bool,
+    pub service_plans: Vec<PlanRow>,
+}
+
+impl From<catalog::ProductDetails> for ProductRow {
+    fn from(d: catalog::ProductDetails) -> Self {
+        let p = d.product;
+        ProductRow {
+            product: p.part_number,
+            name: p.display_name,
+            sku_id: p.sku_id,
+            price_monthly: p.price_monthly,
+            price_annual: p.price_annual,
+            trial: p.trial_available,
+            service_plans: d.service_plans.into_iter().map(PlanRow::from).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RoleRow {
+    pub upn: String,
+    pub role: &'static str,
+}
+
+pub fn role_row(upn: &str, r: types::Role) -> RoleRow {
+    RoleRow { upn: upn.to_string(), role: role_text(r) }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `seats` binary on temporary databases.
+//! One test binary; one module per area.
+
+mod support;
+
+mod cache;
+mod catalog;
+mod init;
+mod licenses;
+mod refusals;
+mod users;

@@ -1,0 +1,123 @@
+//! A temporary database and a `seats` command bound to it.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub struct Env {
+    pub dir: TempDir,
+    pub db: PathBuf,
+    cache: PathBuf,
+}
+
+/// One compiled-code cache for the whole run, so the component is compiled once.
+fn shared_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("seats-test-cache")
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("seats.db");
+        Env { dir, db, cache: shared_cache() }
+    }
+
+    /// With a cache directory of its own, empty.
+    pub fn with_fresh_cache() -> Env {
+        let mut env = Env::new();
+        env.cache = env.dir.path().join("cache");
+        env
+    }
+
+    pub fn seats(&self) -> Command {
+        let mut cmd = Command::cargo_bin("seats").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env("SEATS_DB", &self.db)
+            .env("SEATS_CACHE_DIR", &self.cache)
+            .env_remove("SEATS_AS")
+            .env_remove("SEATS_OUTPUT");
+        cmd
+    }
+
+    /// Runs seats with these arguments; asserts success and returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.seats().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "seats {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs seats with these arguments; asserts it is refused with exit code 1 and returns stderr.
+    pub fn refused(&self, args: &[&str]) -> String {
+        let out = self.seats().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "seats {args:?}: expected a refusal, got {}:\n{stderr}", out.status);
+        stderr
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--output", "json"]);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Every row of every table, to check that a refusal changed nothing.
+    pub fn dump(&self) -> String {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut out = String::new();
+        let names: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(names.len() >= 10, "{names:?}");
+        for name in names {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{name}\"")).unwrap();
+            let cols = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..cols)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            rows.sort();
+            out.push_str(&format!("## {name} ({} rows)\n{}\n", rows.len(), rows.join("\n")));
+        }
+        out
+    }
+
+    /// A tenant with the shipped catalog and a few users, no subscriptions.
+    pub fn tenant(&self) -> &Self {
+        self.ok(&["init"]);
+        for upn in ["ana@contoso.com", "bo@contoso.com", "cy@contoso.com"] {
+            self.ok(&["users", "add", upn, "--name", upn, "--usage-location", "DK", "--department", "Sales"]);
+        }
+        self
+    }
+}
+
+/// A field of every object of a JSON array.
+pub fn column(v: &serde_json::Value, field: &str) -> Vec<serde_json::Value> {
+    v.as_array().unwrap().iter().map(|o| o[field].clone()).collect()
+}
+
+/// The Licenses page row of one product.
+pub fn pool(env: &Env, product: &str) -> serde_json::Value {
+    env.json(&["licenses"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product"] == product)
+        .cloned()
+        .unwrap_or_else(|| panic!("{product} is not on the Licenses page"))
+}

@@ -20,7 +20,15 @@ fn main() {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
-        .args(["build", "--release", "-p", "guest", "--target", TARGET, "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "guest",
+            "--target",
+            TARGET,
+            "--target-dir",
+        ])
         .arg(&target_dir);
     // What the outer build set for the host must not leak into the guest's build.
     for var in [
@@ -36,7 +44,9 @@ fn main() {
     ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().expect("run cargo to build the guest component");
+    let status = cmd
+        .status()
+        .expect("run cargo to build the guest component");
     if !status.success() {
         panic!("building the guest component failed (see the errors above)");
     }

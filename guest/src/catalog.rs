@@ -1,13 +1,13 @@
 //! Products (SKUs) and their service plans, keyed by GUID (G6), with list prices.
 
 use crate::cx::Cx;
-use crate::error::{invalid, not_found, Result};
+use crate::error::{Result, invalid, not_found};
 use crate::exports::seats::licensing::catalog::{
     CatalogRow, ImportSummary, PriceUpdate, ProductDetails, ProductPage,
 };
 use crate::roles::Operation;
 use crate::types::{Product, ServicePlan};
-use crate::{validate, Store};
+use crate::{Store, validate};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -27,7 +27,10 @@ pub fn resolve<S: Store + ?Sized>(store: &S, name: &str) -> Result<Product> {
         });
     }
     if name.is_empty() {
-        return Err(invalid("product", "name a product by part number (SPE_E3) or GUID"));
+        return Err(invalid(
+            "product",
+            "name a product by part number (SPE_E3) or GUID",
+        ));
     }
     let mut found = store.find_products(name);
     match found.len() {
@@ -68,20 +71,32 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
         let part = validate::squash(&row.string_id);
         let name = validate::squash(&row.product_display_name);
         if part.is_empty() || name.is_empty() {
-            return Err(at("String_Id", "a product needs a String_Id and a Product_Display_Name".into()));
+            return Err(at(
+                "String_Id",
+                "a product needs a String_Id and a Product_Display_Name".into(),
+            ));
         }
         let plan_id = validate::guid(&row.service_plan_id).ok_or_else(|| {
-            at("Service_Plan_Id", format!("'{}' is not a GUID", row.service_plan_id.trim()))
+            at(
+                "Service_Plan_Id",
+                format!("'{}' is not a GUID", row.service_plan_id.trim()),
+            )
         })?;
         let plan_name = validate::squash(&row.service_plan_name);
         if plan_name.is_empty() {
-            return Err(at("Service_Plan_Name", "a service plan needs a name".into()));
+            return Err(at(
+                "Service_Plan_Name",
+                "a service plan needs a name".into(),
+            ));
         }
         match products.get(&sku) {
             Some(p) if p.part_number != part => {
                 return Err(at(
                     "String_Id",
-                    format!("product {sku} is named both '{}' and '{part}'", p.part_number),
+                    format!(
+                        "product {sku} is named both '{}' and '{part}'",
+                        p.part_number
+                    ),
                 ));
             }
             Some(_) => {}
@@ -99,7 +114,10 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
                 );
             }
         }
-        plan_names.entry(plan_id.clone()).or_default().insert(plan_name.clone());
+        plan_names
+            .entry(plan_id.clone())
+            .or_default()
+            .insert(plan_name.clone());
         plans.entry(plan_id.clone()).or_insert_with(|| ServicePlan {
             id: plan_id.clone(),
             name: plan_name,
@@ -113,9 +131,14 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
 
     let mut by_part: BTreeMap<String, usize> = BTreeMap::new();
     for p in products.values() {
-        *by_part.entry(p.part_number.to_ascii_uppercase()).or_default() += 1;
+        *by_part
+            .entry(p.part_number.to_ascii_uppercase())
+            .or_default() += 1;
     }
-    let added = products.keys().filter(|sku| cx.store.get_product(sku).is_none()).count();
+    let added = products
+        .keys()
+        .filter(|sku| cx.store.get_product(sku).is_none())
+        .count();
     // Keep what the tenant set (prices, trials) on products it already had.
     let merged: Vec<Product> = products
         .values()
@@ -129,7 +152,8 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
             None => p.clone(),
         })
         .collect();
-    cx.store.put_service_plans(&plans.values().cloned().collect::<Vec<_>>());
+    cx.store
+        .put_service_plans(&plans.values().cloned().collect::<Vec<_>>());
     cx.store.put_products(&merged);
     for (sku, ids) in &product_plans {
         cx.store.set_product_plans(sku, ids);
@@ -150,7 +174,12 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
             .map(|(id, _)| id)
             .collect(),
     };
-    cx.audit("catalog.import", "catalog".into(), None::<&()>, Some(&summary));
+    cx.audit(
+        "catalog.import",
+        "catalog".into(),
+        None::<&()>,
+        Some(&summary),
+    );
     Ok(summary)
 }
 
@@ -160,18 +189,28 @@ fn details<S: Store + ?Sized>(store: &S, products: Vec<Product>) -> Vec<ProductD
     products
         .into_iter()
         .zip(plans)
-        .map(|(product, service_plans)| ProductDetails { product, service_plans })
+        .map(|(product, service_plans)| ProductDetails {
+            product,
+            service_plans,
+        })
         .collect()
 }
 
 pub fn list<S: Store + ?Sized>(cx: &Cx<S>, after: Option<&str>, limit: u32) -> Result<ProductPage> {
     cx.require(Operation::Read)?;
     if limit == 0 || limit > MAX_PAGE {
-        return Err(invalid("limit", format!("a page holds 1 to {MAX_PAGE} products")));
+        return Err(invalid(
+            "limit",
+            format!("a page holds 1 to {MAX_PAGE} products"),
+        ));
     }
     let products = cx.store.list_products(after, limit);
-    let next = (products.len() == limit as usize).then(|| products[products.len() - 1].sku_id.clone());
-    Ok(ProductPage { products: details(cx.store, products), next })
+    let next =
+        (products.len() == limit as usize).then(|| products[products.len() - 1].sku_id.clone());
+    Ok(ProductPage {
+        products: details(cx.store, products),
+        next,
+    })
 }
 
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>, name: &str) -> Result<ProductDetails> {
@@ -183,7 +222,13 @@ pub fn get<S: Store + ?Sized>(cx: &Cx<S>, name: &str) -> Result<ProductDetails> 
 /// A price: a non-negative decimal with at most 4 decimal places, normalised to at least 2.
 pub fn parse_price(field: &str, text: &str) -> Result<Decimal> {
     let d = Decimal::from_str(text.trim()).map_err(|_| {
-        invalid(field, format!("'{}' is not a price: use a decimal such as 36.00", text.trim()))
+        invalid(
+            field,
+            format!(
+                "'{}' is not a price: use a decimal such as 36.00",
+                text.trim()
+            ),
+        )
     })?;
     if d.is_sign_negative() || d.scale() > 4 || d > Decimal::from(1_000_000) {
         return Err(invalid(
@@ -198,13 +243,28 @@ pub fn parse_price(field: &str, text: &str) -> Result<Decimal> {
     Ok(d)
 }
 
-pub fn set_price<S: Store + ?Sized>(cx: &Cx<S>, name: &str, price: &PriceUpdate) -> Result<Product> {
+pub fn set_price<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    name: &str,
+    price: &PriceUpdate,
+) -> Result<Product> {
     cx.require(Operation::ManagePrices)?;
     let product = resolve(cx.store, name)?;
-    let monthly = price.monthly.as_deref().map(|m| parse_price("monthly", m)).transpose()?;
-    let annual = price.annual.as_deref().map(|a| parse_price("annual", a)).transpose()?;
+    let monthly = price
+        .monthly
+        .as_deref()
+        .map(|m| parse_price("monthly", m))
+        .transpose()?;
+    let annual = price
+        .annual
+        .as_deref()
+        .map(|a| parse_price("annual", a))
+        .transpose()?;
     if monthly.is_none() && annual.is_none() && price.trial_available.is_none() {
-        return Err(invalid("price", "give a monthly price, an annual price or trial availability"));
+        return Err(invalid(
+            "price",
+            "give a monthly price, an annual price or trial availability",
+        ));
     }
     cx.store.set_product_price(
         &product.sku_id,
@@ -212,8 +272,16 @@ pub fn set_price<S: Store + ?Sized>(cx: &Cx<S>, name: &str, price: &PriceUpdate)
         annual.map(|d| d.to_string()).as_deref(),
         price.trial_available,
     );
-    let after = cx.store.get_product(&product.sku_id).expect("product exists");
-    cx.audit("catalog.price", format!("product:{}", product.part_number), Some(&product), Some(&after));
+    let after = cx
+        .store
+        .get_product(&product.sku_id)
+        .expect("product exists");
+    cx.audit(
+        "catalog.price",
+        format!("product:{}", product.part_number),
+        Some(&product),
+        Some(&after),
+    );
     Ok(after)
 }
 
@@ -228,17 +296,43 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         let cx = admin(&store);
         let rows = vec![
-            row(1, "PSTN Small", "MCOPSTN5", "d43177b5-475b-4880-92d4-d54c27b5efbd", "MCOPSTN5", PSTN_PLAN),
-            row(2, "PSTN 120", "MCOPSTN5 ", "54a152dc-90de-4996-93d2-bc47e670fc06", "MCOPSTN5", PSTN_PLAN),
+            row(
+                1,
+                "PSTN Small",
+                "MCOPSTN5",
+                "d43177b5-475b-4880-92d4-d54c27b5efbd",
+                "MCOPSTN5",
+                PSTN_PLAN,
+            ),
+            row(
+                2,
+                "PSTN 120",
+                "MCOPSTN5 ",
+                "54a152dc-90de-4996-93d2-bc47e670fc06",
+                "MCOPSTN5",
+                PSTN_PLAN,
+            ),
         ];
         let summary = import(&cx, &rows).unwrap();
         assert_eq!(summary.ambiguous_part_numbers, vec!["MCOPSTN5".to_string()]);
         let err = resolve(&store, "mcopstn5").unwrap_err();
-        let Error::Invalid(i) = &err else { panic!("{err:?}") };
-        assert!(i.message.contains("d43177b5-475b-4880-92d4-d54c27b5efbd"), "{}", i.message);
-        assert!(i.message.contains("54a152dc-90de-4996-93d2-bc47e670fc06"), "{}", i.message);
+        let Error::Invalid(i) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            i.message.contains("d43177b5-475b-4880-92d4-d54c27b5efbd"),
+            "{}",
+            i.message
+        );
+        assert!(
+            i.message.contains("54a152dc-90de-4996-93d2-bc47e670fc06"),
+            "{}",
+            i.message
+        );
         assert_eq!(
-            resolve(&store, "54A152DC-90DE-4996-93D2-BC47E670FC06").unwrap().display_name,
+            resolve(&store, "54A152DC-90DE-4996-93D2-BC47E670FC06")
+                .unwrap()
+                .display_name,
             "PSTN 120"
         );
     }
@@ -248,14 +342,34 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         let cx = admin(&store);
         let rows = vec![
-            row(1, "Thing", "THING\u{a0}", "11111111-1111-1111-1111-111111111111", "ATP_ENTERPRISE ", PSTN_PLAN),
-            row(2, "Other", "OTHER", "22222222-2222-2222-2222-222222222222", "ATP_ENTERPRISE_X", PSTN_PLAN),
+            row(
+                1,
+                "Thing",
+                "THING\u{a0}",
+                "11111111-1111-1111-1111-111111111111",
+                "ATP_ENTERPRISE ",
+                PSTN_PLAN,
+            ),
+            row(
+                2,
+                "Other",
+                "OTHER",
+                "22222222-2222-2222-2222-222222222222",
+                "ATP_ENTERPRISE_X",
+                PSTN_PLAN,
+            ),
         ];
         let summary = import(&cx, &rows).unwrap();
-        assert_eq!(summary.plans_with_several_names, vec![PSTN_PLAN.to_string()]);
+        assert_eq!(
+            summary.plans_with_several_names,
+            vec![PSTN_PLAN.to_string()]
+        );
         let p = resolve(&store, "THING").unwrap();
         assert_eq!(p.part_number, "THING");
-        assert_eq!(get(&cx, "OTHER").unwrap().service_plans[0].name, "ATP_ENTERPRISE");
+        assert_eq!(
+            get(&cx, "OTHER").unwrap().service_plans[0].name,
+            "ATP_ENTERPRISE"
+        );
     }
 
     #[test]
@@ -264,7 +378,14 @@ mod tests {
         let cx = admin(&store);
         let before = store.snapshot();
         let rows = vec![
-            row(2, "Good", "GOOD", "33333333-3333-3333-3333-333333333333", "P", PSTN_PLAN),
+            row(
+                2,
+                "Good",
+                "GOOD",
+                "33333333-3333-3333-3333-333333333333",
+                "P",
+                PSTN_PLAN,
+            ),
             row(3, "Bad", "BAD", "not-a-guid", "P", PSTN_PLAN),
         ];
         let err = import(&cx, &rows).unwrap_err();
@@ -276,12 +397,33 @@ mod tests {
     fn prices_are_exact_decimals() {
         let (store, _) = tenant_with_catalog();
         let cx = admin(&store);
-        let p = set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some("43.2".into()), annual: None, trial_available: None }).unwrap();
+        let p = set_price(
+            &cx,
+            "SPE_E3",
+            &PriceUpdate {
+                monthly: Some("43.2".into()),
+                annual: None,
+                trial_available: None,
+            },
+        )
+        .unwrap();
         assert_eq!(p.price_monthly.as_deref(), Some("43.20"));
         assert_eq!(p.price_annual.as_deref(), Some("432.00"));
         for bad in ["-1", "abc", "1.23456", "1e9"] {
             let before = store.snapshot();
-            assert!(set_price(&cx, "SPE_E3", &PriceUpdate { monthly: Some(bad.into()), annual: None, trial_available: None }).is_err(), "{bad}");
+            assert!(
+                set_price(
+                    &cx,
+                    "SPE_E3",
+                    &PriceUpdate {
+                        monthly: Some(bad.into()),
+                        annual: None,
+                        trial_available: None
+                    }
+                )
+                .is_err(),
+                "{bad}"
+            );
             assert_eq!(store.snapshot(), before);
         }
     }

@@ -1,12 +1,12 @@
 //! The component's glue: the WIT `store` import as a [`Store`], and each export as a call
 //! into the rules with the acting principal and the time from wasi:clocks.
 
+use crate::Store;
 use crate::cx::Cx;
 use crate::exports::seats::licensing::{catalog, licenses, subscriptions, tenant, users};
 use crate::seats::licensing::store as wit;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::*;
-use crate::Store;
 
 /// The host's `store` import.
 struct WitStore;
@@ -137,16 +137,27 @@ impl tenant::Guest for Component {
 }
 
 impl catalog::Guest for Component {
-    fn import_catalog(actor: Principal, rows: Vec<catalog::CatalogRow>) -> Result<catalog::ImportSummary, Error> {
+    fn import_catalog(
+        actor: Principal,
+        rows: Vec<catalog::CatalogRow>,
+    ) -> Result<catalog::ImportSummary, Error> {
         crate::catalog::import(&cx(actor), &rows)
     }
-    fn list_products(actor: Principal, after: Option<String>, limit: u32) -> Result<catalog::ProductPage, Error> {
+    fn list_products(
+        actor: Principal,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<catalog::ProductPage, Error> {
         crate::catalog::list(&cx(actor), after.as_deref(), limit)
     }
     fn get_product(actor: Principal, product: String) -> Result<catalog::ProductDetails, Error> {
         crate::catalog::get(&cx(actor), &product)
     }
-    fn set_price(actor: Principal, product: String, price: catalog::PriceUpdate) -> Result<Product, Error> {
+    fn set_price(
+        actor: Principal,
+        product: String,
+        price: catalog::PriceUpdate,
+    ) -> Result<Product, Error> {
         crate::catalog::set_price(&cx(actor), &product, &price)
     }
 }
@@ -161,7 +172,12 @@ impl users::Guest for Component {
     fn get_user(actor: Principal, upn: String) -> Result<users::UserDetails, Error> {
         crate::users::get(&cx(actor), &upn)
     }
-    fn list_users(actor: Principal, filter: users::UserFilter, after: Option<u64>, limit: u32) -> Result<users::UserPage, Error> {
+    fn list_users(
+        actor: Principal,
+        filter: users::UserFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<users::UserPage, Error> {
         crate::users::list(&cx(actor), &filter, after, limit)
     }
 }
@@ -170,13 +186,23 @@ impl licenses::Guest for Component {
     fn licenses_page(actor: Principal) -> Result<Vec<licenses::LicensePool>, Error> {
         crate::licenses::page(&cx(actor))
     }
-    fn assign(actor: Principal, upn: String, product: String, disabled_plans: Vec<String>) -> Result<licenses::UserLicense, Error> {
+    fn assign(
+        actor: Principal,
+        upn: String,
+        product: String,
+        disabled_plans: Vec<String>,
+    ) -> Result<licenses::UserLicense, Error> {
         crate::licenses::assign(&cx(actor), &upn, &product, &disabled_plans)
     }
     fn unassign(actor: Principal, upn: String, product: String) -> Result<(), Error> {
         crate::licenses::unassign(&cx(actor), &upn, &product)
     }
-    fn set_disabled_plans(actor: Principal, upn: String, product: String, disabled_plans: Vec<String>) -> Result<licenses::UserLicense, Error> {
+    fn set_disabled_plans(
+        actor: Principal,
+        upn: String,
+        product: String,
+        disabled_plans: Vec<String>,
+    ) -> Result<licenses::UserLicense, Error> {
         crate::licenses::set_disabled_plans(&cx(actor), &upn, &product, &disabled_plans)
     }
     fn user_licenses(actor: Principal, upn: String) -> Result<Vec<licenses::UserLicense>, Error> {
@@ -188,10 +214,17 @@ impl subscriptions::Guest for Component {
     fn list_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
         crate::subscriptions::list(&cx(actor))
     }
-    fn create_subscription(actor: Principal, order: subscriptions::NewSubscription) -> Result<subscriptions::SubscriptionView, Error> {
+    fn create_subscription(
+        actor: Principal,
+        order: subscriptions::NewSubscription,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
         crate::subscriptions::create(&cx(actor), &order)
     }
-    fn set_quantity(actor: Principal, id: u64, total: i64) -> Result<subscriptions::SubscriptionView, Error> {
+    fn set_quantity(
+        actor: Principal,
+        id: u64,
+        total: i64,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
         crate::subscriptions::set_quantity(&cx(actor), id, total)
     }
 }

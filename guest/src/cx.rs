@@ -1,9 +1,9 @@
 //! The context of one exported call: the store, the acting principal and the time.
 
+use crate::Store;
 use crate::error::Result;
 use crate::roles::{self, Operation};
 use crate::types::{AuditEntry, Timestamp, User};
-use crate::Store;
 use serde::Serialize;
 
 pub struct Cx<'s, S: Store + ?Sized> {
@@ -36,7 +36,8 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
         before: Option<&B>,
         after: Option<&A>,
     ) {
-        self.store.append_audit(&[self.audit_entry(action, target, before, after)]);
+        self.store
+            .append_audit(&[self.audit_entry(action, target, before, after)]);
     }
 
     pub fn audit_entry<B: Serialize, A: Serialize>(

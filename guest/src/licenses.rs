@@ -1,21 +1,28 @@
 //! License pools per product (L1) and their assignment to users (L2, L3).
 
 use crate::cx::Cx;
-use crate::error::{conflict, insufficient, invalid, not_found, Result};
+use crate::error::{Result, conflict, insufficient, invalid, not_found};
 use crate::exports::seats::licensing::licenses::{LicensePool, UserLicense};
 use crate::roles::Operation;
 use crate::types::{Assignment, Product, ServicePlan, Subscription, SubscriptionStatus, User};
-use crate::{catalog, users, Store};
+use crate::{Store, catalog, users};
 use std::collections::BTreeMap;
 
 /// Whether a subscription's licenses count towards its product's pool: enabled units.
 pub fn counts_in_pool(s: &Subscription) -> bool {
-    matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Trial)
+    matches!(
+        s.status,
+        SubscriptionStatus::Active | SubscriptionStatus::Trial
+    )
 }
 
 /// L1: one pool per product, over all of its subscriptions.
 pub fn pool_total(subscriptions: &[Subscription]) -> u32 {
-    subscriptions.iter().filter(|s| counts_in_pool(s)).map(|s| s.quantity).sum()
+    subscriptions
+        .iter()
+        .filter(|s| counts_in_pool(s))
+        .map(|s| s.quantity)
+        .sum()
 }
 
 /// The product's pool: total over its subscriptions and the licenses assigned.
@@ -67,12 +74,20 @@ pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
             ))
         })
         .collect();
-    pools.sort_by(|a, b| a.part_number.cmp(&b.part_number).then(a.sku_id.cmp(&b.sku_id)));
+    pools.sort_by(|a, b| {
+        a.part_number
+            .cmp(&b.part_number)
+            .then(a.sku_id.cmp(&b.sku_id))
+    });
     Ok(pools)
 }
 
 /// Resolves plan names or ids against the product's plans (L3).
-fn resolve_plans(product: &Product, plans: &[ServicePlan], names: &[String]) -> Result<Vec<String>> {
+fn resolve_plans(
+    product: &Product,
+    plans: &[ServicePlan],
+    names: &[String],
+) -> Result<Vec<String>> {
     let mut ids = Vec::new();
     for name in names {
         let n = name.trim();
@@ -85,7 +100,11 @@ fn resolve_plans(product: &Product, plans: &[ServicePlan], names: &[String]) -> 
                     format!(
                         "'{n}' is not a service plan of {}; its plans are: {}",
                         product.part_number,
-                        plans.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                        plans
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
@@ -97,7 +116,9 @@ fn resolve_plans(product: &Product, plans: &[ServicePlan], names: &[String]) -> 
 }
 
 fn view(user: &User, product: &Product, plans: Vec<ServicePlan>, a: &Assignment) -> UserLicense {
-    let (disabled, enabled) = plans.into_iter().partition(|p| a.disabled_plans.contains(&p.id));
+    let (disabled, enabled) = plans
+        .into_iter()
+        .partition(|p| a.disabled_plans.contains(&p.id));
     UserLicense {
         upn: user.upn.clone(),
         sku_id: product.sku_id.clone(),
@@ -128,7 +149,10 @@ pub fn user_licenses<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<Vec<Use
 }
 
 fn held<S: Store + ?Sized>(store: &S, user: &User, product: &Product) -> Option<Assignment> {
-    store.assignments_of(user.id).into_iter().find(|a| a.sku_id == product.sku_id)
+    store
+        .assignments_of(user.id)
+        .into_iter()
+        .find(|a| a.sku_id == product.sku_id)
 }
 
 /// L2, L3: assigns a license to an active user while the product's pool has one available,
@@ -142,7 +166,10 @@ pub fn assign<S: Store + ?Sized>(
     cx.require(Operation::AssignLicense)?;
     let user = users::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
-    let plans = cx.store.plans_of(std::slice::from_ref(&product.sku_id)).remove(0);
+    let plans = cx
+        .store
+        .plans_of(std::slice::from_ref(&product.sku_id))
+        .remove(0);
     let disabled = resolve_plans(&product, &plans, disabled_plans)?;
     if held(cx.store, &user, &product).is_some() {
         return Err(conflict(format!(
@@ -167,7 +194,12 @@ pub fn assign<S: Store + ?Sized>(
     };
     cx.store.insert_assignment(&a);
     let license = view(&user, &product, plans, &a);
-    cx.audit("license.assign", format!("user:{}", user.upn), None::<&()>, Some(&license));
+    cx.audit(
+        "license.assign",
+        format!("user:{}", user.upn),
+        None::<&()>,
+        Some(&license),
+    );
     Ok(license)
 }
 
@@ -182,9 +214,17 @@ pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Resu
         )));
     };
     cx.store.delete_assignment(user.id, &product.sku_id);
-    let plans = cx.store.plans_of(std::slice::from_ref(&product.sku_id)).remove(0);
+    let plans = cx
+        .store
+        .plans_of(std::slice::from_ref(&product.sku_id))
+        .remove(0);
     let before = view(&user, &product, plans, &a);
-    cx.audit("license.unassign", format!("user:{}", user.upn), Some(&before), None::<&()>);
+    cx.audit(
+        "license.unassign",
+        format!("user:{}", user.upn),
+        Some(&before),
+        None::<&()>,
+    );
     Ok(())
 }
 
@@ -204,13 +244,22 @@ pub fn set_disabled_plans<S: Store + ?Sized>(
             user.upn, product.part_number
         )));
     };
-    let plans = cx.store.plans_of(std::slice::from_ref(&product.sku_id)).remove(0);
+    let plans = cx
+        .store
+        .plans_of(std::slice::from_ref(&product.sku_id))
+        .remove(0);
     let disabled = resolve_plans(&product, &plans, disabled_plans)?;
     let before = view(&user, &product, plans.clone(), &a);
     a.disabled_plans = disabled;
-    cx.store.set_disabled_plans(user.id, &product.sku_id, &a.disabled_plans);
+    cx.store
+        .set_disabled_plans(user.id, &product.sku_id, &a.disabled_plans);
     let after = view(&user, &product, plans, &a);
-    cx.audit("license.plans", format!("user:{}", user.upn), Some(&before), Some(&after));
+    cx.audit(
+        "license.plans",
+        format!("user:{}", user.upn),
+        Some(&before),
+        Some(&after),
+    );
     Ok(after)
 }
 
@@ -221,7 +270,11 @@ mod tests {
     use crate::types::{Error, Role};
 
     fn e3_pool(store: &crate::memory::MemoryStore) -> LicensePool {
-        page(&admin(store)).unwrap().into_iter().find(|p| p.part_number == "SPE_E3").unwrap()
+        page(&admin(store))
+            .unwrap()
+            .into_iter()
+            .find(|p| p.part_number == "SPE_E3")
+            .unwrap()
     }
 
     #[test]
@@ -233,7 +286,10 @@ mod tests {
         let pools = page(&admin(&store)).unwrap();
         assert_eq!(pools.len(), 2);
         let e3 = &pools[0];
-        assert_eq!((e3.part_number.as_str(), e3.total, e3.assigned, e3.available), ("SPE_E3", 13, 0, 13));
+        assert_eq!(
+            (e3.part_number.as_str(), e3.total, e3.assigned, e3.available),
+            ("SPE_E3", 13, 0, 13)
+        );
         add_user(&store, "ana@contoso.com");
         assign(&admin(&store), "ana@contoso.com", "SPE_E3", &[]).unwrap();
         let e3 = e3_pool(&store);
@@ -285,13 +341,28 @@ mod tests {
         let l = assign(&cx, "ana@contoso.com", "SPE_E3", &[]).unwrap();
         assert_eq!(l.enabled_plans.len(), 3);
         assert!(l.disabled_plans.is_empty());
-        let l = set_disabled_plans(&cx, "ana@contoso.com", "SPE_E3", &["mcostandard".into(), EXCHANGE_E.into()]).unwrap();
+        let l = set_disabled_plans(
+            &cx,
+            "ana@contoso.com",
+            "SPE_E3",
+            &["mcostandard".into(), EXCHANGE_E.into()],
+        )
+        .unwrap();
         let off: Vec<_> = l.disabled_plans.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(off, vec!["EXCHANGE_S_ENTERPRISE", "MCOSTANDARD"]);
         assert_eq!(l.enabled_plans.len(), 1);
-        assert_eq!(e3_pool(&store).assigned, 1, "switching plans off frees no license");
-        let err = set_disabled_plans(&cx, "ana@contoso.com", "SPE_E3", &["NOT_A_PLAN".into()]).unwrap_err();
-        assert!(err.text().contains("SHAREPOINTENTERPRISE"), "{}", err.text());
+        assert_eq!(
+            e3_pool(&store).assigned,
+            1,
+            "switching plans off frees no license"
+        );
+        let err = set_disabled_plans(&cx, "ana@contoso.com", "SPE_E3", &["NOT_A_PLAN".into()])
+            .unwrap_err();
+        assert!(
+            err.text().contains("SHAREPOINTENTERPRISE"),
+            "{}",
+            err.text()
+        );
         let l = set_disabled_plans(&cx, "ana@contoso.com", "SPE_E3", &[]).unwrap();
         assert_eq!(l.enabled_plans.len(), 3);
     }
@@ -306,9 +377,21 @@ mod tests {
         assign(&cx, "ana@contoso.com", "SPE_E3", &[]).unwrap();
         unassign(&cx, "ana@contoso.com", "SPE_E3").unwrap();
         assign(&cx, "bo@contoso.com", "SPE_E3", &[]).unwrap();
-        assert!(matches!(unassign(&cx, "ana@contoso.com", "SPE_E3"), Err(Error::NotFound(_))));
-        let actions: Vec<_> = store.snapshot().audit.iter().map(|a| a.action.clone()).collect();
-        assert!(actions.ends_with(&["license.assign".into(), "license.unassign".into(), "license.assign".into()]));
+        assert!(matches!(
+            unassign(&cx, "ana@contoso.com", "SPE_E3"),
+            Err(Error::NotFound(_))
+        ));
+        let actions: Vec<_> = store
+            .snapshot()
+            .audit
+            .iter()
+            .map(|a| a.action.clone())
+            .collect();
+        assert!(actions.ends_with(&[
+            "license.assign".into(),
+            "license.unassign".into(),
+            "license.assign".into()
+        ]));
     }
 
     #[test]
@@ -318,10 +401,24 @@ mod tests {
         add_admin(&store, "billing@contoso.com", Role::BillingAdmin);
         add_admin(&store, "licenses@contoso.com", Role::LicenseAdmin);
         add_user(&store, "ana@contoso.com");
-        let err = assign(&Cx::new(&store, "billing@contoso.com", NOW), "ana@contoso.com", "SPE_E3", &[]).unwrap_err();
-        let Error::Forbidden(f) = &err else { panic!("{err:?}") };
+        let err = assign(
+            &Cx::new(&store, "billing@contoso.com", NOW),
+            "ana@contoso.com",
+            "SPE_E3",
+            &[],
+        )
+        .unwrap_err();
+        let Error::Forbidden(f) = &err else {
+            panic!("{err:?}")
+        };
         assert_eq!(f.needed_role, Some(Role::LicenseAdmin));
         assert!(f.message.contains("License administrator"), "{}", f.message);
-        assign(&Cx::new(&store, "licenses@contoso.com", NOW), "ana@contoso.com", "SPE_E3", &[]).unwrap();
+        assign(
+            &Cx::new(&store, "licenses@contoso.com", NOW),
+            "ana@contoso.com",
+            "SPE_E3",
+            &[],
+        )
+        .unwrap();
     }
 }

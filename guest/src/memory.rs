@@ -1,11 +1,11 @@
 //! An in-memory [`Store`]: for native unit tests of the rules, and for embedders who want
 //! the domain without a database.
 
+use crate::Store;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
-use crate::Store;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -76,8 +76,15 @@ impl Store for MemoryStore {
     }
 
     fn roles_of(&self, upn: &str) -> Vec<Role> {
-        let Some(user) = self.find_user(upn) else { return vec![] };
-        self.tables.borrow().roles.get(&user.id).cloned().unwrap_or_default()
+        let Some(user) = self.find_user(upn) else {
+            return vec![];
+        };
+        self.tables
+            .borrow()
+            .roles
+            .get(&user.id)
+            .cloned()
+            .unwrap_or_default()
     }
     fn grant_role(&self, user_id: u64, role: Role) {
         let mut t = self.tables.borrow_mut();
@@ -157,7 +164,11 @@ impl Store for MemoryStore {
             .map(|sku| {
                 t.product_plans
                     .get(sku)
-                    .map(|ids| ids.iter().filter_map(|id| t.plans.get(id).cloned()).collect())
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| t.plans.get(id).cloned())
+                            .collect()
+                    })
                     .unwrap_or_default()
             })
             .collect()
@@ -185,7 +196,11 @@ impl Store for MemoryStore {
     }
     fn subscriptions_of(&self, sku_id: &str) -> Vec<Subscription> {
         let t = self.tables.borrow();
-        t.subscriptions.values().filter(|s| s.sku_id == sku_id).cloned().collect()
+        t.subscriptions
+            .values()
+            .filter(|s| s.sku_id == sku_id)
+            .cloned()
+            .collect()
     }
     fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription> {
         let t = self.tables.borrow();
@@ -198,14 +213,13 @@ impl Store for MemoryStore {
 
     fn insert_users(&self, users: &[User]) -> Vec<u64> {
         let mut t = self.tables.borrow_mut();
-        let mut next = t.users.keys().next_back().map_or(1, |k| k + 1);
+        let first = t.users.keys().next_back().map_or(1, |k| k + 1);
         let mut ids = Vec::with_capacity(users.len());
-        for u in users {
+        for (id, u) in (first..).zip(users) {
             let mut u = u.clone();
-            u.id = next;
-            t.users.insert(next, u);
-            ids.push(next);
-            next += 1;
+            u.id = id;
+            t.users.insert(id, u);
+            ids.push(id);
         }
         ids
     }
@@ -215,21 +229,41 @@ impl Store for MemoryStore {
     fn find_users(&self, upns: &[String]) -> Vec<Option<User>> {
         let t = self.tables.borrow();
         upns.iter()
-            .map(|upn| t.users.values().find(|u| u.upn.eq_ignore_ascii_case(upn)).cloned())
+            .map(|upn| {
+                t.users
+                    .values()
+                    .find(|u| u.upn.eq_ignore_ascii_case(upn))
+                    .cloned()
+            })
             .collect()
     }
     fn list_users(&self, q: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User> {
         let t = self.tables.borrow();
         let holds = |id: u64, sku: &str| t.assignments.contains_key(&(id, sku.to_string()));
-        let licensed = |id: u64| t.assignments.range((id, String::new())..).next().is_some_and(|((u, _), _)| *u == id);
+        let licensed = |id: u64| {
+            t.assignments
+                .range((id, String::new())..)
+                .next()
+                .is_some_and(|((u, _), _)| *u == id)
+        };
         t.users
             .range(after.map_or(0, |a| a + 1)..)
             .map(|(_, u)| u)
             .filter(|u| q.include_deleted || u.deleted_at.is_none())
             .filter(|u| !q.unlicensed_only || !licensed(u.id))
             .filter(|u| q.holding.as_deref().is_none_or(|s| holds(u.id, s)))
-            .filter(|u| q.department.as_deref().is_none_or(|d| u.department.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(d))))
-            .filter(|u| q.usage_location.as_deref().is_none_or(|l| u.usage_location.as_deref() == Some(l)))
+            .filter(|u| {
+                q.department.as_deref().is_none_or(|d| {
+                    u.department
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(d))
+                })
+            })
+            .filter(|u| {
+                q.usage_location
+                    .as_deref()
+                    .is_none_or(|l| u.usage_location.as_deref() == Some(l))
+            })
             .filter(|u| q.enabled.is_none_or(|e| u.enabled == e))
             .filter(|u| q.kind.is_none_or(|k| u.kind == k))
             .take(limit as usize)

@@ -1,8 +1,8 @@
 //! Who may do what (R1, R2): the role matrix of DOMAIN.md, as data.
 
-use crate::error::{forbidden, Result};
-use crate::types::{Role, User};
 use crate::Store;
+use crate::error::{Result, forbidden};
+use crate::types::{Role, User};
 
 /// The operations the matrix decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,14 +35,17 @@ pub const ALL_ROLES: [Role; 6] = [
 pub fn allows(role: Role, op: Operation) -> bool {
     use Operation::*;
     use Role::*;
-    match (role, op) {
-        (GlobalAdmin, _) => true,
-        (_, Read) => true,
-        (BillingAdmin, BuyLicenses | ManagePrices) => true,
-        (UserAdmin, AssignLicense | RemoveLicense | ManageUsers | DeleteUser) => true,
-        (LicenseAdmin, AssignLicense | RemoveLicense) => true,
-        _ => false,
-    }
+    matches!(
+        (role, op),
+        (GlobalAdmin, _)
+            | (_, Read)
+            | (BillingAdmin, BuyLicenses | ManagePrices)
+            | (
+                UserAdmin,
+                AssignLicense | RemoveLicense | ManageUsers | DeleteUser
+            )
+            | (LicenseAdmin, AssignLicense | RemoveLicense)
+    )
 }
 
 /// The least privileged role that allows `op`: the one a refusal names.
@@ -100,7 +103,11 @@ pub fn authorize<S: Store + ?Sized>(store: &S, actor: &str, op: Operation) -> Re
             format!(
                 "{} is {}, so it cannot {}",
                 user.upn,
-                if user.deleted_at.is_some() { "deleted" } else { "blocked from signing in" },
+                if user.deleted_at.is_some() {
+                    "deleted"
+                } else {
+                    "blocked from signing in"
+                },
                 describe(op)
             ),
         ));
@@ -120,7 +127,11 @@ pub fn authorize<S: Store + ?Sized>(store: &S, actor: &str, op: Operation) -> Re
             if roles.is_empty() {
                 "no admin role".to_string()
             } else {
-                roles.iter().map(|r| role_name(*r)).collect::<Vec<_>>().join(", ")
+                roles
+                    .iter()
+                    .map(|r| role_name(*r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         ),
     ))

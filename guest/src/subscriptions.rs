@@ -2,17 +2,20 @@
 
 use crate::calendar;
 use crate::cx::Cx;
-use crate::error::{blocked, conflict, not_found, Result};
+use crate::error::{Result, blocked, conflict, not_found};
 use crate::exports::seats::licensing::subscriptions::{NewSubscription, SubscriptionView};
 use crate::licenses::{counts_in_pool, pool_total};
 use crate::roles::Operation;
 use crate::types::{BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus};
-use crate::{catalog, validate, Store};
+use crate::{Store, catalog, validate};
 
 fn view<S: Store + ?Sized>(store: &S, subscription: Subscription) -> SubscriptionView {
     let product = store.get_product(&subscription.sku_id);
     SubscriptionView {
-        part_number: product.as_ref().map(|p| p.part_number.clone()).unwrap_or_default(),
+        part_number: product
+            .as_ref()
+            .map(|p| p.part_number.clone())
+            .unwrap_or_default(),
         display_name: product.map(|p| p.display_name).unwrap_or_default(),
         subscription,
     }
@@ -60,7 +63,12 @@ pub fn create<S: Store + ?Sized>(cx: &Cx<S>, order: &NewSubscription) -> Result<
         term_end: calendar::start_of(calendar::add_months(start, months)),
     };
     s.id = cx.store.insert_subscription(&s);
-    cx.audit("subscription.create", format!("subscription:{}", s.id), None::<&()>, Some(&s));
+    cx.audit(
+        "subscription.create",
+        format!("subscription:{}", s.id),
+        None::<&()>,
+        Some(&s),
+    );
     Ok(view(cx.store, s))
 }
 
@@ -82,27 +90,44 @@ fn blocker(s: &Subscription, adding: bool) -> Option<String> {
 }
 
 /// S1: sets the subscription's total; S2: never below the licenses assigned from its pool.
-pub fn set_quantity<S: Store + ?Sized>(cx: &Cx<S>, id: u64, total: i64) -> Result<SubscriptionView> {
+pub fn set_quantity<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+    total: i64,
+) -> Result<SubscriptionView> {
     cx.require(Operation::BuyLicenses)?;
-    let mut s = cx
-        .store
-        .get_subscription(id)
-        .ok_or_else(|| not_found(format!("no subscription {id}; `seats subscriptions` lists them")))?;
+    let mut s = cx.store.get_subscription(id).ok_or_else(|| {
+        not_found(format!(
+            "no subscription {id}; `seats subscriptions` lists them"
+        ))
+    })?;
     let total = validate::quantity("quantity", total)?;
     if total == s.quantity {
         return Ok(view(cx.store, s));
     }
     let adding = total > s.quantity;
     if let Some(why) = blocker(&s, adding) {
-        return Err(blocked(format!("subscription {id}: licenses cannot be {}: {why}", if adding { "bought" } else { "removed" })));
+        return Err(blocked(format!(
+            "subscription {id}: licenses cannot be {}: {why}",
+            if adding { "bought" } else { "removed" }
+        )));
     }
     if !adding {
         let subscriptions = cx.store.subscriptions_of(&s.sku_id);
         let pool_now = pool_total(&subscriptions);
-        let pool_after = pool_now - if counts_in_pool(&s) { s.quantity - total } else { 0 };
+        let pool_after = pool_now
+            - if counts_in_pool(&s) {
+                s.quantity - total
+            } else {
+                0
+            };
         let assigned = cx.store.count_assigned(&s.sku_id);
         if pool_after < assigned {
-            let product = cx.store.get_product(&s.sku_id).map(|p| p.part_number).unwrap_or_default();
+            let product = cx
+                .store
+                .get_product(&s.sku_id)
+                .map(|p| p.part_number)
+                .unwrap_or_default();
             return Err(conflict(format!(
                 "cannot reduce subscription {id} to {total}: {assigned} licenses of {product} are \
                  assigned and the product would have {pool_after}. Unassign {} license(s) first \
@@ -114,7 +139,12 @@ pub fn set_quantity<S: Store + ?Sized>(cx: &Cx<S>, id: u64, total: i64) -> Resul
     let before = s.clone();
     s.quantity = total;
     cx.store.update_subscription(&s);
-    cx.audit("subscription.quantity", format!("subscription:{id}"), Some(&before), Some(&s));
+    cx.audit(
+        "subscription.quantity",
+        format!("subscription:{id}"),
+        Some(&before),
+        Some(&s),
+    );
     Ok(view(cx.store, s))
 }
 
@@ -129,7 +159,10 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         let id = buy(&store, "SPE_E3", 100);
         let cx = admin(&store);
-        assert_eq!(set_quantity(&cx, id, 105).unwrap().subscription.quantity, 105);
+        assert_eq!(
+            set_quantity(&cx, id, 105).unwrap().subscription.quantity,
+            105
+        );
         let pool = crate::licenses::pool(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
         assert_eq!(pool.total, 105);
         assert_eq!(set_quantity(&cx, id, 95).unwrap().subscription.quantity, 95);
@@ -137,7 +170,11 @@ mod tests {
         assert_eq!(pool.total, 95);
         for bad in [0, -5, 1_000_001, i64::MAX] {
             let before = store.snapshot();
-            assert_eq!(set_quantity(&cx, id, bad).unwrap_err().kind(), "invalid", "{bad}");
+            assert_eq!(
+                set_quantity(&cx, id, bad).unwrap_err().kind(),
+                "invalid",
+                "{bad}"
+            );
             assert_eq!(store.snapshot(), before);
         }
     }
@@ -155,10 +192,15 @@ mod tests {
         // 13 owned, 10 assigned: the 5 may drop to 2, not to 1.
         let before = store.snapshot();
         let err = set_quantity(&cx, small, 1).unwrap_err();
-        let Error::Conflict(m) = &err else { panic!("{err:?}") };
+        let Error::Conflict(m) = &err else {
+            panic!("{err:?}")
+        };
         assert!(m.contains("Unassign 1 license(s) first"), "{m}");
         assert_eq!(store.snapshot(), before);
-        assert_eq!(set_quantity(&cx, small, 2).unwrap().subscription.quantity, 2);
+        assert_eq!(
+            set_quantity(&cx, small, 2).unwrap().subscription.quantity,
+            2
+        );
     }
 
     #[test]
@@ -169,7 +211,10 @@ mod tests {
         s.channel = PurchaseChannel::Reseller;
         store.update_subscription(&s);
         let err = set_quantity(&admin(&store), id, 6).unwrap_err();
-        assert!(matches!(&err, Error::Blocked(m) if m.contains("contact your partner")), "{err:?}");
+        assert!(
+            matches!(&err, Error::Blocked(m) if m.contains("contact your partner")),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -179,7 +224,10 @@ mod tests {
         add_admin(&store, "billing@contoso.com", Role::BillingAdmin);
         add_admin(&store, "users@contoso.com", Role::UserAdmin);
         let err = set_quantity(&Cx::new(&store, "users@contoso.com", NOW), id, 6).unwrap_err();
-        assert!(matches!(&err, Error::Forbidden(f) if f.needed_role == Some(Role::BillingAdmin)), "{err:?}");
+        assert!(
+            matches!(&err, Error::Forbidden(f) if f.needed_role == Some(Role::BillingAdmin)),
+            "{err:?}"
+        );
         set_quantity(&Cx::new(&store, "billing@contoso.com", NOW), id, 6).unwrap();
     }
 
@@ -188,6 +236,9 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         let id = buy(&store, "SPE_E3", 1);
         let s = store.get_subscription(id).unwrap();
-        assert_eq!(calendar::date_of(s.term_end), time::macros::date!(2027 - 11 - 23));
+        assert_eq!(
+            calendar::date_of(s.term_end),
+            time::macros::date!(2027 - 11 - 23)
+        );
     }
 }

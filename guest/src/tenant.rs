@@ -1,11 +1,11 @@
 //! The organisation: set up once, with its first global administrator.
 
 use crate::cx::Cx;
-use crate::error::{conflict, not_found, Result};
+use crate::error::{Result, conflict, not_found};
 use crate::exports::seats::licensing::tenant::TenantSetup;
 use crate::roles::Operation;
 use crate::types::{Role, Tenant, Timestamp, User, UserKind};
-use crate::{validate, Store};
+use crate::{Store, validate};
 
 /// Creates the tenant and its first global administrator; refused once a tenant exists.
 pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) -> Result<Tenant> {
@@ -43,14 +43,26 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
     let id = store.insert_users(std::slice::from_ref(&admin))[0];
     store.grant_role(id, Role::GlobalAdmin);
     let cx = Cx::new(store, admin.upn.clone(), now);
-    cx.audit("tenant.setup", format!("tenant:{}", tenant.name), None::<&()>, Some(&tenant));
-    cx.audit("role.grant", format!("user:{}", admin.upn), None::<&()>, Some(&Role::GlobalAdmin));
+    cx.audit(
+        "tenant.setup",
+        format!("tenant:{}", tenant.name),
+        None::<&()>,
+        Some(&tenant),
+    );
+    cx.audit(
+        "role.grant",
+        format!("user:{}", admin.upn),
+        None::<&()>,
+        Some(&Role::GlobalAdmin),
+    );
     Ok(tenant)
 }
 
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Tenant> {
     cx.require(Operation::Read)?;
-    cx.store.get_tenant().ok_or_else(|| not_found("no tenant: run `seats init` first"))
+    cx.store
+        .get_tenant()
+        .ok_or_else(|| not_found("no tenant: run `seats init` first"))
 }
 
 pub fn roles<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<Vec<Role>> {
@@ -67,7 +79,12 @@ pub fn grant_role<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, role: Role) -> Resul
         return Ok(());
     }
     cx.store.grant_role(user.id, role);
-    cx.audit("role.grant", format!("user:{}", user.upn), Some(&before), Some(&role));
+    cx.audit(
+        "role.grant",
+        format!("user:{}", user.upn),
+        Some(&before),
+        Some(&role),
+    );
     Ok(())
 }
 
@@ -83,7 +100,10 @@ mod tests {
         assert_eq!(t.country, "DK");
         assert_eq!(store.roles_of(ADMIN), vec![Role::GlobalAdmin]);
         let before = store.snapshot();
-        assert!(matches!(setup(&store, NOW, &tenant_setup()), Err(crate::types::Error::Conflict(_))));
+        assert!(matches!(
+            setup(&store, NOW, &tenant_setup()),
+            Err(crate::types::Error::Conflict(_))
+        ));
         assert_eq!(store.snapshot(), before);
     }
 

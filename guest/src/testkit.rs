@@ -60,11 +60,29 @@ pub fn tenant_with_catalog() -> (MemoryStore, ()) {
     .into_iter()
     .enumerate()
     {
-        rows.push(row(2 + i as u32, "Microsoft 365 E3", "SPE_E3", E3, plan, id));
-        rows.push(row(10 + i as u32, "Microsoft 365 E5", "SPE_E5", E5, plan, id));
+        rows.push(row(
+            2 + i as u32,
+            "Microsoft 365 E3",
+            "SPE_E3",
+            E3,
+            plan,
+            id,
+        ));
+        rows.push(row(
+            10 + i as u32,
+            "Microsoft 365 E5",
+            "SPE_E5",
+            E5,
+            plan,
+            id,
+        ));
     }
     crate::catalog::import(&cx, &rows).unwrap();
-    let price = |m: &str, a: &str| PriceUpdate { monthly: Some(m.into()), annual: Some(a.into()), trial_available: Some(true) };
+    let price = |m: &str, a: &str| PriceUpdate {
+        monthly: Some(m.into()),
+        annual: Some(a.into()),
+        trial_available: Some(true),
+    };
     crate::catalog::set_price(&cx, "SPE_E3", &price("43.20", "432.00")).unwrap();
     crate::catalog::set_price(&cx, "SPE_E5", &price("68.40", "684.00")).unwrap();
     (store, ())
@@ -99,5 +117,8 @@ pub fn buy(store: &MemoryStore, product: &str, quantity: i64) -> u64 {
         billing: BillingFrequency::Annual,
         channel: PurchaseChannel::Direct,
     };
-    crate::subscriptions::create(&admin(store), &order).unwrap().subscription.id
+    crate::subscriptions::create(&admin(store), &order)
+        .unwrap()
+        .subscription
+        .id
 }

@@ -1,12 +1,12 @@
 //! The organisation's users (L10).
 
 use crate::cx::Cx;
-use crate::error::{conflict, invalid, not_found, Result};
+use crate::error::{Result, conflict, invalid, not_found};
 use crate::exports::seats::licensing::users::{NewUser, UserDetails, UserFilter, UserPage};
 use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::User;
-use crate::{catalog, licenses, validate, Store};
+use crate::{Store, catalog, licenses, validate};
 use std::collections::BTreeSet;
 
 /// Most users one page returns.
@@ -84,7 +84,12 @@ pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec
         .zip(ids)
         .map(|(u, id)| {
             u.id = id;
-            cx.audit_entry("user.create", format!("user:{}", u.upn), None::<&()>, Some(&*u))
+            cx.audit_entry(
+                "user.create",
+                format!("user:{}", u.upn),
+                None::<&()>,
+                Some(&*u),
+            )
         })
         .collect();
     cx.store.append_audit(&entries);
@@ -107,7 +112,10 @@ pub fn list<S: Store + ?Sized>(
 ) -> Result<UserPage> {
     cx.require(Operation::Read)?;
     if limit == 0 || limit > MAX_PAGE {
-        return Err(invalid("limit", format!("a page holds 1 to {MAX_PAGE} users")));
+        return Err(invalid(
+            "limit",
+            format!("a page holds 1 to {MAX_PAGE} users"),
+        ));
     }
     let holding = filter
         .product
@@ -146,7 +154,12 @@ mod tests {
             usage_location: None,
             enabled: None,
         };
-        list(cx, &filter, None, 100).unwrap().users.into_iter().map(|u| u.upn).collect()
+        list(cx, &filter, None, 100)
+            .unwrap()
+            .users
+            .into_iter()
+            .map(|u| u.upn)
+            .collect()
     }
 
     #[test]
@@ -157,7 +170,10 @@ mod tests {
         add_user(&store, "bo@contoso.com");
         let cx = admin(&store);
         crate::licenses::assign(&cx, "ana@contoso.com", "SPE_E3", &[]).unwrap();
-        assert_eq!(all(&cx, false), vec![ADMIN, "ana@contoso.com", "bo@contoso.com"]);
+        assert_eq!(
+            all(&cx, false),
+            vec![ADMIN, "ana@contoso.com", "bo@contoso.com"]
+        );
         assert_eq!(all(&cx, true), vec![ADMIN, "bo@contoso.com"]);
     }
 
@@ -165,9 +181,17 @@ mod tests {
     fn users_page_with_a_cursor() {
         let (store, _) = tenant_with_catalog();
         let cx = admin(&store);
-        let many: Vec<_> = (0..25).map(|i| new_user(&format!("u{i}@contoso.com"))).collect();
+        let many: Vec<_> = (0..25)
+            .map(|i| new_user(&format!("u{i}@contoso.com")))
+            .collect();
         create_many(&cx, &many).unwrap();
-        let filter = UserFilter { unlicensed_only: false, product: None, department: None, usage_location: None, enabled: None };
+        let filter = UserFilter {
+            unlicensed_only: false,
+            product: None,
+            department: None,
+            usage_location: None,
+            enabled: None,
+        };
         let mut seen = 0;
         let mut after = None;
         loop {
@@ -187,9 +211,14 @@ mod tests {
         add_user(&store, "ana@contoso.com");
         let cx = admin(&store);
         let before = store.snapshot();
-        let err = create_many(&cx, &[new_user("new@contoso.com"), new_user("ANA@contoso.com")]).unwrap_err();
+        let err = create_many(
+            &cx,
+            &[new_user("new@contoso.com"), new_user("ANA@contoso.com")],
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Conflict(_)), "{err:?}");
-        let err = create_many(&cx, &[new_user("x@contoso.com"), new_user("X@contoso.com")]).unwrap_err();
+        let err =
+            create_many(&cx, &[new_user("x@contoso.com"), new_user("X@contoso.com")]).unwrap_err();
         assert!(matches!(err, Error::Invalid(_)), "{err:?}");
         assert_eq!(store.snapshot(), before);
     }

@@ -1,6 +1,6 @@
 //! Checks on the shape of input, shared by every module. Each returns a clear `invalid`.
 
-use crate::error::{invalid, Result};
+use crate::error::{Result, invalid};
 
 /// ISO 3166-1 alpha-2, officially assigned codes (249), sorted.
 const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
@@ -34,7 +34,12 @@ pub fn currency(code: &str) -> Result<String> {
 /// A user principal name: `name@domain.tld`, at most 113 characters (Entra's limit), no spaces.
 pub fn upn(field: &str, upn: &str) -> Result<String> {
     let upn = upn.trim();
-    let bad = |why: &str| Err(invalid(field, format!("'{upn}' is not a user principal name: {why} (expected name@domain.com)")));
+    let bad = |why: &str| {
+        Err(invalid(
+            field,
+            format!("'{upn}' is not a user principal name: {why} (expected name@domain.com)"),
+        ))
+    };
     if upn.is_empty() {
         return bad("it is empty");
     }
@@ -50,7 +55,11 @@ pub fn upn(field: &str, upn: &str) -> Result<String> {
     if local.is_empty() || local.len() > 64 {
         return bad("the part before @ must be 1 to 64 characters");
     }
-    if domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+    if domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
         return bad("the part after @ must be a domain such as contoso.com");
     }
     Ok(upn.to_string())
@@ -63,7 +72,10 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(invalid(field, format!("{field} must not be empty")));
     }
     if value.chars().count() > max {
-        return Err(invalid(field, format!("{field} must be at most {max} characters")));
+        return Err(invalid(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
     }
     Ok(value.to_string())
 }
@@ -116,7 +128,15 @@ mod tests {
     #[test]
     fn upn_shape() {
         assert!(upn("upn", "ana@contoso.com").is_ok());
-        for bad in ["", "ana", "ana@", "@contoso.com", "ana@contoso", "a na@contoso.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@contoso.com",
+            "ana@contoso",
+            "a na@contoso.com",
+            "a@b@c.com",
+        ] {
             assert!(upn("upn", bad).is_err(), "{bad}");
         }
     }
@@ -133,7 +153,10 @@ mod tests {
 
     #[test]
     fn squash_collapses_whitespace() {
-        assert_eq!(squash("Virtualization \tRights \tfor\u{a0}Windows "), "Virtualization Rights for Windows");
+        assert_eq!(
+            squash("Virtualization \tRights \tfor\u{a0}Windows "),
+            "Virtualization Rights for Windows"
+        );
     }
 
     #[test]

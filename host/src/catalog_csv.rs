@@ -33,13 +33,25 @@ fn normalise(h: &str) -> String {
 
 pub fn read_catalog(mut input: impl Read, source: &str) -> Result<Vec<CatalogRow>> {
     let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes).with_context(|| format!("read {source}"))?;
+    input
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("read {source}"))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        anyhow::anyhow!("{source} is not UTF-8 text (at byte {}); save it as UTF-8 CSV", e.valid_up_to())
+        anyhow::anyhow!(
+            "{source} is not UTF-8 text (at byte {}); save it as UTF-8 CSV",
+            e.valid_up_to()
+        )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().with_context(|| format!("read the header of {source}"))?.iter().map(normalise).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("read the header of {source}"))?
+        .iter()
+        .map(normalise)
+        .collect();
     let index: Vec<usize> = COLUMNS
         .iter()
         .map(|c| headers.iter().position(|h| *h == normalise(c)))
@@ -97,7 +109,8 @@ mod tests {
     fn the_shipped_catalog_reads_whole() {
         let rows = read_catalog(SHIPPED_CATALOG.as_bytes(), "shipped").unwrap();
         assert_eq!(rows.len(), 5457);
-        let guids: std::collections::BTreeSet<_> = rows.iter().map(|r| r.guid.trim().to_lowercase()).collect();
+        let guids: std::collections::BTreeSet<_> =
+            rows.iter().map(|r| r.guid.trim().to_lowercase()).collect();
         assert_eq!(guids.len(), 569);
         assert_eq!(shipped_prices().unwrap().len(), 24);
     }
@@ -113,7 +126,10 @@ mod tests {
     #[test]
     fn a_file_of_another_shape_is_refused() {
         let err = read_catalog("a,b\n1,2\n".as_bytes(), "x.csv").unwrap_err();
-        assert!(format!("{err:#}").contains("must name Product_Display_Name"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("must name Product_Display_Name"),
+            "{err:#}"
+        );
         let err = read_catalog(&[0xff, 0xfe, 0x00][..], "bin.csv").unwrap_err();
         assert!(format!("{err:#}").contains("not UTF-8"), "{err:#}");
     }

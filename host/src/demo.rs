@@ -9,12 +9,31 @@ use anyhow::Result;
 
 const DOMAIN: &str = "contoso.com";
 const FIRST: &[&str] = &[
-    "Ana", "Bo", "Carla", "Dev", "Emma", "Frederik", "Grace", "Hassan", "Ida", "Jonas", "Karin", "Lars", "Maja",
-    "Noah", "Olivia", "Per", "Quinn", "Rasmus", "Sofia", "Theo", "Ulla", "Victor", "Wen", "Xenia", "Yusuf", "Zoe",
+    "Ana", "Bo", "Carla", "Dev", "Emma", "Frederik", "Grace", "Hassan", "Ida", "Jonas", "Karin",
+    "Lars", "Maja", "Noah", "Olivia", "Per", "Quinn", "Rasmus", "Sofia", "Theo", "Ulla", "Victor",
+    "Wen", "Xenia", "Yusuf", "Zoe",
 ];
 const LAST: &[&str] = &[
-    "Andersen", "Berg", "Christensen", "Diaz", "Eriksen", "Fischer", "Garcia", "Hansen", "Ito", "Jensen",
-    "Kowalski", "Larsen", "Miller", "Nielsen", "Olsen", "Petersen", "Quist", "Rasmussen", "Schmidt", "Thomsen",
+    "Andersen",
+    "Berg",
+    "Christensen",
+    "Diaz",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Miller",
+    "Nielsen",
+    "Olsen",
+    "Petersen",
+    "Quist",
+    "Rasmussen",
+    "Schmidt",
+    "Thomsen",
 ];
 /// (department, share of users in percent)
 const DEPARTMENTS: &[(&str, u32)] = &[
@@ -53,7 +72,12 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
         let first = FIRST[rng.usize(..FIRST.len())];
         let last = LAST[rng.usize(..LAST.len())];
         people.push(NewUser {
-            upn: format!("{}.{}{}@{DOMAIN}", first.to_lowercase(), last.to_lowercase(), i + 1),
+            upn: format!(
+                "{}.{}{}@{DOMAIN}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i + 1
+            ),
             display_name: format!("{first} {last}"),
             department: Some(pick(&mut rng, DEPARTMENTS).to_string()),
             usage_location: Some(pick(&mut rng, LOCATIONS).to_string()),
@@ -90,10 +114,16 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             kind,
         });
     }
-    s.call(|d, st, actor| d.seats_licensing_users().call_create_users(st, actor, &people))?;
+    s.call(|d, st, actor| {
+        d.seats_licensing_users()
+            .call_create_users(st, actor, &people)
+    })?;
     for (name, _, role) in staff {
         let upn = format!("{name}@{DOMAIN}");
-        s.call(|d, st, actor| d.seats_licensing_tenant().call_grant_role(st, actor, &upn, role))?;
+        s.call(|d, st, actor| {
+            d.seats_licensing_tenant()
+                .call_grant_role(st, actor, &upn, role)
+        })?;
     }
 
     // Two subscriptions of Microsoft 365 E3 (one pool, L1), and a few other products.
@@ -112,14 +142,18 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             billing,
             channel: PurchaseChannel::Direct,
         };
-        s.call(|d, st, actor| d.seats_licensing_subscriptions().call_create_subscription(st, actor, &order))?;
+        s.call(|d, st, actor| {
+            d.seats_licensing_subscriptions()
+                .call_create_subscription(st, actor, &order)
+        })?;
     }
 
     // Licenses by department, leaving the newest hires unlicensed and some room in each pool.
-    let mut free: std::collections::HashMap<&str, i64> = orders.iter().fold(Default::default(), |mut m, (p, q, _)| {
-        *m.entry(*p).or_default() += q - 2;
-        m
-    });
+    let mut free: std::collections::HashMap<&str, i64> =
+        orders.iter().fold(Default::default(), |mut m, (p, q, _)| {
+            *m.entry(*p).or_default() += q - 2;
+            m
+        });
     let licensed = people.len() - staff.len() - 3 - (n as usize * 8 / 100);
     for (i, p) in people.iter().take(licensed).enumerate() {
         let dept = p.department.as_deref().unwrap_or_default();
@@ -143,9 +177,15 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             }
             *left -= 1;
             // Some Sales users do without Teams calling (L3).
-            let disabled: Vec<String> =
-                if product == "SPE_E3" && dept == "Sales" && i % 4 == 0 { vec!["MCOSTANDARD".into()] } else { vec![] };
-            s.call(|d, st, actor| d.seats_licensing_licenses().call_assign(st, actor, &p.upn, product, &disabled))?;
+            let disabled: Vec<String> = if product == "SPE_E3" && dept == "Sales" && i % 4 == 0 {
+                vec!["MCOSTANDARD".into()]
+            } else {
+                vec![]
+            };
+            s.call(|d, st, actor| {
+                d.seats_licensing_licenses()
+                    .call_assign(st, actor, &p.upn, product, &disabled)
+            })?;
         }
     }
     Ok(())

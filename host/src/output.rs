@@ -72,7 +72,9 @@ pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>)
                 .filter(|k| columns.is_none_or(|c| c.contains(&k.as_str())))
                 .collect();
             let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
             table.set_header(keys.iter().map(|k| k.replace('_', " ")));
             for o in &objects {
                 table.add_row(keys.iter().map(|k| o.get(*k).map(cell).unwrap_or_default()));
@@ -89,7 +91,9 @@ pub fn print_one<T: Serialize>(row: &T, format: Format) -> Result<()> {
         Format::Table => {
             let mut out = std::io::stdout().lock();
             let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
             if table.width().is_none() {
                 table.set_width(120);
             }

@@ -109,7 +109,11 @@ pub struct PlanRow {
 
 impl From<types::ServicePlan> for PlanRow {
     fn from(p: types::ServicePlan) -> Self {
-        PlanRow { id: p.id, name: p.name, friendly_name: p.friendly_name }
+        PlanRow {
+            id: p.id,
+            name: p.name,
+            friendly_name: p.friendly_name,
+        }
     }
 }
 
@@ -171,5 +175,8 @@ pub struct RoleRow {
 }
 
 pub fn role_row(upn: &str, r: types::Role) -> RoleRow {
-    RoleRow { upn: upn.to_string(), role: role_text(r) }
+    RoleRow {
+        upn: upn.to_string(),
+        role: role_text(r),
+    }
 }

@@ -10,7 +10,10 @@ fn a_second_start_loads_the_compiled_component_from_the_cache() {
     let second = env.seats().args(["licenses", "-v"]).output().unwrap();
     assert!(second.status.success());
     let second = String::from_utf8_lossy(&second.stderr);
-    assert!(second.contains("component: loaded compiled code from cache"), "{second}");
+    assert!(
+        second.contains("component: loaded compiled code from cache"),
+        "{second}"
+    );
     assert!(!second.contains("compiled in"), "{second}");
 }
 
@@ -23,6 +26,10 @@ fn a_corrupt_cache_entry_is_a_miss_not_a_failure() {
         std::fs::write(entry.unwrap().path(), b"not machine code").unwrap();
     }
     let out = env.seats().args(["licenses", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unusable"));
 }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 fn microsoft_csv() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let shared = root.join("../shared/data/product-names-and-service-plan-identifiers.csv");
-    if shared.exists() { shared } else { root.join("host/data/catalog.csv") }
+    if shared.exists() {
+        shared
+    } else {
+        root.join("host/data/catalog.csv")
+    }
 }
 
 #[test]
@@ -16,19 +20,36 @@ fn g6_importing_microsofts_csv_gives_569_products_keyed_by_guid() {
     assert_eq!(summary["rows"], 5457);
     assert_eq!(summary["products"], 569);
     assert_eq!(summary["service_plans"], 723);
-    assert_eq!(summary["ambiguous_part_numbers"], serde_json::json!(["MCOPSTN5"]));
+    assert_eq!(
+        summary["ambiguous_part_numbers"],
+        serde_json::json!(["MCOPSTN5"])
+    );
     let products = env.json(&["catalog", "list"]);
     let products = products.as_array().unwrap();
     assert_eq!(products.len(), 569);
-    let guids: std::collections::BTreeSet<_> = products.iter().map(|p| p["sku_id"].as_str().unwrap()).collect();
+    let guids: std::collections::BTreeSet<_> = products
+        .iter()
+        .map(|p| p["sku_id"].as_str().unwrap())
+        .collect();
     assert_eq!(guids.len(), 569);
     let e3 = products.iter().find(|p| p["product"] == "SPE_E3").unwrap();
     assert_eq!(e3["sku_id"], "05e9a617-0261-4cee-bb44-138d3ef5d965");
     let plans = e3["service_plans"].as_array().unwrap();
-    assert!(plans.iter().any(|p| p["name"] == "EXCHANGE_S_ENTERPRISE"), "{plans:?}");
+    assert!(
+        plans.iter().any(|p| p["name"] == "EXCHANGE_S_ENTERPRISE"),
+        "{plans:?}"
+    );
     // Trailing spaces are gone from part numbers.
-    assert!(products.iter().any(|p| p["product"] == "AAD_PREMIUM_USGOV_GCCHIGH"));
-    assert!(products.iter().all(|p| p["product"].as_str().unwrap().trim() == p["product"].as_str().unwrap()));
+    assert!(
+        products
+            .iter()
+            .any(|p| p["product"] == "AAD_PREMIUM_USGOV_GCCHIGH")
+    );
+    assert!(
+        products
+            .iter()
+            .all(|p| p["product"].as_str().unwrap().trim() == p["product"].as_str().unwrap())
+    );
 }
 
 #[test]
@@ -37,10 +58,21 @@ fn g6_an_ambiguous_part_number_is_refused_naming_both_products() {
     env.tenant();
     let before = env.dump();
     let err = env.refused(&["buy", "MCOPSTN5", "--quantity", "1"]);
-    assert!(err.contains("d43177b5-475b-4880-92d4-d54c27b5efbd"), "{err}");
-    assert!(err.contains("54a152dc-90de-4996-93d2-bc47e670fc06"), "{err}");
+    assert!(
+        err.contains("d43177b5-475b-4880-92d4-d54c27b5efbd"),
+        "{err}"
+    );
+    assert!(
+        err.contains("54a152dc-90de-4996-93d2-bc47e670fc06"),
+        "{err}"
+    );
     assert_eq!(env.dump(), before);
-    env.ok(&["buy", "54a152dc-90de-4996-93d2-bc47e670fc06", "--quantity", "1"]);
+    env.ok(&[
+        "buy",
+        "54a152dc-90de-4996-93d2-bc47e670fc06",
+        "--quantity",
+        "1",
+    ]);
 }
 
 #[test]
@@ -50,7 +82,11 @@ fn a_file_that_is_not_the_catalog_is_refused() {
     let bad = env.dir.path().join("bad.csv");
     std::fs::write(&bad, "a,b\n1,2\n").unwrap();
     let before = env.dump();
-    let out = env.seats().args(["catalog", "import", bad.to_str().unwrap()]).output().unwrap();
+    let out = env
+        .seats()
+        .args(["catalog", "import", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Product_Display_Name"));
     let bad_guid = env.dir.path().join("bad-guid.csv");
@@ -69,7 +105,15 @@ fn a_file_that_is_not_the_catalog_is_refused() {
 fn prices_are_editable() {
     let env = Env::new();
     env.ok(&["init"]);
-    env.ok(&["catalog", "price", "SPE_E3", "--monthly", "40", "--annual", "400.5"]);
+    env.ok(&[
+        "catalog",
+        "price",
+        "SPE_E3",
+        "--monthly",
+        "40",
+        "--annual",
+        "400.5",
+    ]);
     let p = env.json(&["catalog", "show", "SPE_E3"]);
     assert_eq!(p["price_monthly"], "40.00");
     assert_eq!(p["price_annual"], "400.50");

@@ -8,4 +8,5 @@ mod catalog;
 mod init;
 mod licenses;
 mod refusals;
+mod traps;
 mod users;

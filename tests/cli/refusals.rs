@@ -5,7 +5,10 @@ use crate::support::*;
 fn refused_unchanged(env: &Env, args: &[&str], expect: &str) {
     let before = env.dump();
     let err = env.refused(args);
-    assert!(err.contains(expect), "seats {args:?}: expected '{expect}' in:\n{err}");
+    assert!(
+        err.contains(expect),
+        "seats {args:?}: expected '{expect}' in:\n{err}"
+    );
     assert_eq!(env.dump(), before, "seats {args:?} changed the database");
 }
 
@@ -22,8 +25,16 @@ fn s2_refusals_change_nothing() {
     refused_unchanged(&env, &["set-quantity", "1", "0"], "1 to 1000000");
     env.ok(&["set-quantity", "2", "1"]);
     // Now 5 + 1 owned, 3 assigned: the 5 cannot drop to 1 (1 + 1 < 3).
-    refused_unchanged(&env, &["set-quantity", "1", "1"], "Unassign 1 license(s) first");
-    refused_unchanged(&env, &["set-quantity", "1", "-4"], "not a valid number of licenses");
+    refused_unchanged(
+        &env,
+        &["set-quantity", "1", "1"],
+        "Unassign 1 license(s) first",
+    );
+    refused_unchanged(
+        &env,
+        &["set-quantity", "1", "-4"],
+        "not a valid number of licenses",
+    );
     refused_unchanged(&env, &["set-quantity", "99", "4"], "no subscription 99");
 }
 
@@ -32,13 +43,49 @@ fn unknown_users_and_products_change_nothing() {
     let env = Env::new();
     env.tenant();
     env.ok(&["buy", "SPE_E3", "--quantity", "5"]);
-    refused_unchanged(&env, &["assign", "ghost@contoso.com", "--product", "SPE_E3"], "no user 'ghost@contoso.com'");
-    refused_unchanged(&env, &["assign", "ana@contoso.com", "--product", "NOT_A_SKU"], "no product with part number 'NOT_A_SKU'");
-    refused_unchanged(&env, &["buy", "NOT_A_SKU", "--quantity", "5"], "no product with part number");
-    refused_unchanged(&env, &["buy", "SPE_E3", "--quantity", "9999999999"], "not a valid number of licenses");
-    refused_unchanged(&env, &["users", "add", "not-an-upn", "--name", "X"], "not a user principal name");
-    refused_unchanged(&env, &["users", "add", "x@contoso.com", "--name", "X", "--usage-location", "ZZ"], "ISO 3166-1");
-    refused_unchanged(&env, &["unassign", "ana@contoso.com", "--product", "SPE_E3"], "holds no license of SPE_E3");
+    refused_unchanged(
+        &env,
+        &["assign", "ghost@contoso.com", "--product", "SPE_E3"],
+        "no user 'ghost@contoso.com'",
+    );
+    refused_unchanged(
+        &env,
+        &["assign", "ana@contoso.com", "--product", "NOT_A_SKU"],
+        "no product with part number 'NOT_A_SKU'",
+    );
+    refused_unchanged(
+        &env,
+        &["buy", "NOT_A_SKU", "--quantity", "5"],
+        "no product with part number",
+    );
+    refused_unchanged(
+        &env,
+        &["buy", "SPE_E3", "--quantity", "9999999999"],
+        "not a valid number of licenses",
+    );
+    refused_unchanged(
+        &env,
+        &["users", "add", "not-an-upn", "--name", "X"],
+        "not a user principal name",
+    );
+    refused_unchanged(
+        &env,
+        &[
+            "users",
+            "add",
+            "x@contoso.com",
+            "--name",
+            "X",
+            "--usage-location",
+            "ZZ",
+        ],
+        "ISO 3166-1",
+    );
+    refused_unchanged(
+        &env,
+        &["unassign", "ana@contoso.com", "--product", "SPE_E3"],
+        "holds no license of SPE_E3",
+    );
 }
 
 #[test]
@@ -47,12 +94,34 @@ fn r1_a_principal_without_the_role_is_refused_naming_one_that_would_allow_it() {
     env.tenant();
     env.ok(&["users", "add", "billing@contoso.com", "--name", "Billing"]);
     env.ok(&["roles", "grant", "billing@contoso.com", "billing-admin"]);
-    env.ok(&["--as", "billing@contoso.com", "buy", "SPE_E3", "--quantity", "5"]);
+    env.ok(&[
+        "--as",
+        "billing@contoso.com",
+        "buy",
+        "SPE_E3",
+        "--quantity",
+        "5",
+    ]);
     refused_unchanged(
         &env,
-        &["--as", "billing@contoso.com", "assign", "ana@contoso.com", "--product", "SPE_E3"],
+        &[
+            "--as",
+            "billing@contoso.com",
+            "assign",
+            "ana@contoso.com",
+            "--product",
+            "SPE_E3",
+        ],
         "License administrator",
     );
-    refused_unchanged(&env, &["--as", "ana@contoso.com", "licenses"], "no admin role");
-    refused_unchanged(&env, &["--as", "nobody@contoso.com", "licenses"], "not a user of this tenant");
+    refused_unchanged(
+        &env,
+        &["--as", "ana@contoso.com", "licenses"],
+        "no admin role",
+    );
+    refused_unchanged(
+        &env,
+        &["--as", "nobody@contoso.com", "licenses"],
+        "not a user of this tenant",
+    );
 }

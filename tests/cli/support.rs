@@ -19,7 +19,11 @@ impl Env {
     pub fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("seats.db");
-        Env { dir, db, cache: shared_cache() }
+        Env {
+            dir,
+            db,
+            cache: shared_cache(),
+        }
     }
 
     /// With a cache directory of its own, empty.
@@ -55,7 +59,12 @@ impl Env {
     pub fn refused(&self, args: &[&str]) -> String {
         let out = self.seats().args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(out.status.code(), Some(1), "seats {args:?}: expected a refusal, got {}:\n{stderr}", out.status);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "seats {args:?}: expected a refusal, got {}:\n{stderr}",
+            out.status
+        );
         stderr
     }
 
@@ -91,7 +100,11 @@ impl Env {
                 .map(Result::unwrap)
                 .collect();
             rows.sort();
-            out.push_str(&format!("## {name} ({} rows)\n{}\n", rows.len(), rows.join("\n")));
+            out.push_str(&format!(
+                "## {name} ({} rows)\n{}\n",
+                rows.len(),
+                rows.join("\n")
+            ));
         }
         out
     }
@@ -100,7 +113,17 @@ impl Env {
     pub fn tenant(&self) -> &Self {
         self.ok(&["init"]);
         for upn in ["ana@contoso.com", "bo@contoso.com", "cy@contoso.com"] {
-            self.ok(&["users", "add", upn, "--name", upn, "--usage-location", "DK", "--department", "Sales"]);
+            self.ok(&[
+                "users",
+                "add",
+                upn,
+                "--name",
+                upn,
+                "--usage-location",
+                "DK",
+                "--department",
+                "Sales",
+            ]);
         }
         self
     }
@@ -108,7 +131,11 @@ impl Env {
 
 /// A field of every object of a JSON array.
 pub fn column(v: &serde_json::Value, field: &str) -> Vec<serde_json::Value> {
-    v.as_array().unwrap().iter().map(|o| o[field].clone()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o[field].clone())
+        .collect()
 }
 
 /// The Licenses page row of one product.

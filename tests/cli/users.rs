@@ -7,9 +7,20 @@ fn l10_users_lists_active_users_and_filters_the_unlicensed() {
     env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
     env.ok(&["assign", "ana@contoso.com", "--product", "SPE_E3"]);
     let all = column(&env.json(&["users"]), "upn");
-    assert_eq!(all, vec!["admin@contoso.com", "ana@contoso.com", "bo@contoso.com", "cy@contoso.com"]);
+    assert_eq!(
+        all,
+        vec![
+            "admin@contoso.com",
+            "ana@contoso.com",
+            "bo@contoso.com",
+            "cy@contoso.com"
+        ]
+    );
     let unlicensed = column(&env.json(&["users", "--unlicensed"]), "upn");
-    assert_eq!(unlicensed, vec!["admin@contoso.com", "bo@contoso.com", "cy@contoso.com"]);
+    assert_eq!(
+        unlicensed,
+        vec!["admin@contoso.com", "bo@contoso.com", "cy@contoso.com"]
+    );
     let holders = column(&env.json(&["users", "--product", "SPE_E3"]), "upn");
     assert_eq!(holders, vec!["ana@contoso.com"]);
 }

@@ -21,7 +21,8 @@ pub struct AssignArgs {
 
 pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
     let license = s.call(|d, st, actor| {
-        d.seats_licensing_licenses().call_assign(st, actor, &a.user, &a.product, &a.disabled_plans)
+        d.seats_licensing_licenses()
+            .call_assign(st, actor, &a.user, &a.product, &a.disabled_plans)
     })?;
     output::print_one(&UserLicenseRow::from(license), s.format)
 }
@@ -43,8 +44,18 @@ struct Unassigned<'a> {
 }
 
 pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
-    s.call(|d, st, actor| d.seats_licensing_licenses().call_unassign(st, actor, &a.user, &a.product))?;
-    output::print_one(&Unassigned { upn: &a.user, product: &a.product, unassigned: true }, s.format)
+    s.call(|d, st, actor| {
+        d.seats_licensing_licenses()
+            .call_unassign(st, actor, &a.user, &a.product)
+    })?;
+    output::print_one(
+        &Unassigned {
+            upn: &a.user,
+            product: &a.product,
+            unassigned: true,
+        },
+        s.format,
+    )
 }
 
 #[derive(Args)]
@@ -61,7 +72,13 @@ pub struct SetPlansArgs {
 
 pub fn set_plans(s: &mut Session, a: &SetPlansArgs) -> Result<()> {
     let license = s.call(|d, st, actor| {
-        d.seats_licensing_licenses().call_set_disabled_plans(st, actor, &a.user, &a.product, &a.disabled_plans)
+        d.seats_licensing_licenses().call_set_disabled_plans(
+            st,
+            actor,
+            &a.user,
+            &a.product,
+            &a.disabled_plans,
+        )
     })?;
     output::print_one(&UserLicenseRow::from(license), s.format)
 }

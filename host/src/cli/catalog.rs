@@ -51,9 +51,13 @@ struct ImportView {
 pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
     match cmd {
         CatalogCommand::Import { file } => {
-            let f = std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
+            let f =
+                std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
             let rows = catalog_csv::read_catalog(f, &file.display().to_string())?;
-            let sum = s.call(|d, st, actor| d.seats_licensing_catalog().call_import_catalog(st, actor, &rows))?;
+            let sum = s.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_import_catalog(st, actor, &rows)
+            })?;
             let view = ImportView {
                 rows: sum.rows,
                 products: sum.products,
@@ -66,24 +70,68 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
         }
         CatalogCommand::List => {
             let rows = all_products(s)?;
-            output::print(&rows, s.format, Some(&["product", "name", "sku_id", "price_monthly", "price_annual", "trial"]))
+            output::print(
+                &rows,
+                s.format,
+                Some(&[
+                    "product",
+                    "name",
+                    "sku_id",
+                    "price_monthly",
+                    "price_annual",
+                    "trial",
+                ]),
+            )
         }
         CatalogCommand::Show { product } => {
-            let p = s.call(|d, st, actor| d.seats_licensing_catalog().call_get_product(st, actor, product))?;
+            let p = s.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_get_product(st, actor, product)
+            })?;
             let row = ProductRow::from(p);
             match s.format {
                 output::Format::Table => {
-                    output::print(std::slice::from_ref(&row), s.format, Some(&["product", "name", "sku_id", "price_monthly", "price_annual", "trial"]))?;
+                    output::print(
+                        std::slice::from_ref(&row),
+                        s.format,
+                        Some(&[
+                            "product",
+                            "name",
+                            "sku_id",
+                            "price_monthly",
+                            "price_annual",
+                            "trial",
+                        ]),
+                    )?;
                     output::print(&row.service_plans, s.format, None)
                 }
                 _ => output::print_one(&row, s.format),
             }
         }
-        CatalogCommand::Price { product, monthly, annual, trial } => {
-            let update = PriceUpdate { monthly: monthly.clone(), annual: annual.clone(), trial_available: *trial };
-            s.call(|d, st, actor| d.seats_licensing_catalog().call_set_price(st, actor, product, &update))?;
-            let p = s.call(|d, st, actor| d.seats_licensing_catalog().call_get_product(st, actor, product))?;
-            output::print(&[ProductRow::from(p)], s.format, Some(&["product", "name", "price_monthly", "price_annual", "trial"]))
+        CatalogCommand::Price {
+            product,
+            monthly,
+            annual,
+            trial,
+        } => {
+            let update = PriceUpdate {
+                monthly: monthly.clone(),
+                annual: annual.clone(),
+                trial_available: *trial,
+            };
+            s.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_set_price(st, actor, product, &update)
+            })?;
+            let p = s.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_get_product(st, actor, product)
+            })?;
+            output::print(
+                &[ProductRow::from(p)],
+                s.format,
+                Some(&["product", "name", "price_monthly", "price_annual", "trial"]),
+            )
         }
     }
 }
@@ -93,13 +141,21 @@ pub fn all_products(s: &mut Session) -> Result<Vec<ProductRow>> {
     let mut rows = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = s.call(|d, st, actor| d.seats_licensing_catalog().call_list_products(st, actor, after.as_deref(), 1000))?;
+        let page = s.call(|d, st, actor| {
+            d.seats_licensing_catalog()
+                .call_list_products(st, actor, after.as_deref(), 1000)
+        })?;
         rows.extend(page.products.into_iter().map(ProductRow::from));
         match page.next {
             Some(next) => after = Some(next),
             None => break,
         }
     }
-    rows.sort_by(|a, b| a.product.to_lowercase().cmp(&b.product.to_lowercase()).then(a.sku_id.cmp(&b.sku_id)));
+    rows.sort_by(|a, b| {
+        a.product
+            .to_lowercase()
+            .cmp(&b.product.to_lowercase())
+            .then(a.sku_id.cmp(&b.sku_id))
+    });
     Ok(rows)
 }

@@ -74,11 +74,21 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
         admin_display_name: args.admin_name.clone(),
     };
     rt.call(|d, st| d.seats_licensing_tenant().call_setup(st, &setup))?;
-    let mut s = Session { rt, actor: args.admin.trim().to_string(), format: cli.output };
+    let mut s = Session {
+        rt,
+        actor: args.admin.trim().to_string(),
+        format: cli.output,
+    };
     let rows = catalog_csv::read_catalog(SHIPPED_CATALOG.as_bytes(), "the shipped catalog")?;
-    s.call(|d, st, actor| d.seats_licensing_catalog().call_import_catalog(st, actor, &rows))?;
+    s.call(|d, st, actor| {
+        d.seats_licensing_catalog()
+            .call_import_catalog(st, actor, &rows)
+    })?;
     for (sku, price) in catalog_csv::shipped_prices()? {
-        s.call(|d, st, actor| d.seats_licensing_catalog().call_set_price(st, actor, &sku, &price))?;
+        s.call(|d, st, actor| {
+            d.seats_licensing_catalog()
+                .call_set_price(st, actor, &sku, &price)
+        })?;
     }
     if args.demo {
         demo::build(&mut s, args.users)?;
@@ -106,7 +116,11 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<()> {
         args.name,
         cli.db.display(),
         s.actor,
-        if args.demo { format!(" (demo: {} users)", args.users) } else { String::new() }
+        if args.demo {
+            format!(" (demo: {} users)", args.users)
+        } else {
+            String::new()
+        }
     );
     eprintln!("Licenses page:");
     super::licenses::run(&mut s)

@@ -6,7 +6,8 @@ use crate::views::LicenseRow;
 use anyhow::Result;
 
 pub fn rows(s: &mut Session) -> Result<Vec<LicenseRow>> {
-    let pools = s.call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))?;
+    let pools =
+        s.call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))?;
     Ok(pools.into_iter().map(LicenseRow::from).collect())
 }
 

@@ -24,13 +24,26 @@ use std::process::ExitCode;
 #[command(name = "seats", version)]
 pub struct Cli {
     /// The database file.
-    #[arg(long, global = true, env = "SEATS_DB", default_value = "seats.db", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "SEATS_DB",
+        default_value = "seats.db",
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
     /// Act as this user (UPN); defaults to the administrator `init` created.
     #[arg(long = "as", global = true, env = "SEATS_AS", value_name = "UPN")]
     pub actor: Option<String>,
     /// How to print results.
-    #[arg(long, short, global = true, value_enum, default_value_t, env = "SEATS_OUTPUT")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "SEATS_OUTPUT"
+    )]
     pub output: Format,
     /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
     #[arg(long, global = true, value_name = "DATE")]
@@ -124,7 +137,11 @@ pub fn open(cli: &Cli) -> Result<Session> {
         },
     };
     let rt = Runtime::new(db, &options)?;
-    Ok(Session { rt, actor, format: cli.output })
+    Ok(Session {
+        rt,
+        actor,
+        format: cli.output,
+    })
 }
 
 fn run(cli: Cli) -> Result<()> {

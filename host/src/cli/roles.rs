@@ -7,7 +7,9 @@ use crate::views::role_row;
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 
+/// Names as Graph spells the roles, less "istrator".
 #[derive(Clone, Copy, ValueEnum)]
+#[allow(clippy::enum_variant_names)]
 pub enum RoleArg {
     GlobalAdmin,
     BillingAdmin,
@@ -47,7 +49,10 @@ pub fn run(s: &mut Session, cmd: &RolesCommand) -> Result<()> {
         RolesCommand::Show { upn } => upn,
         RolesCommand::Grant { upn, role } => {
             let role = Role::from(*role);
-            s.call(|d, st, actor| d.seats_licensing_tenant().call_grant_role(st, actor, upn, role))?;
+            s.call(|d, st, actor| {
+                d.seats_licensing_tenant()
+                    .call_grant_role(st, actor, upn, role)
+            })?;
             upn
         }
     };

@@ -9,7 +9,10 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 pub fn list(s: &mut Session) -> Result<()> {
-    let subs = s.call(|d, st, actor| d.seats_licensing_subscriptions().call_list_subscriptions(st, actor))?;
+    let subs = s.call(|d, st, actor| {
+        d.seats_licensing_subscriptions()
+            .call_list_subscriptions(st, actor)
+    })?;
     let rows: Vec<SubscriptionRow> = subs.into_iter().map(SubscriptionRow::from).collect();
     output::print(&rows, s.format, None)
 }
@@ -42,7 +45,10 @@ pub fn buy(s: &mut Session, args: &BuyArgs) -> Result<()> {
         },
         channel: PurchaseChannel::Direct,
     };
-    let sub = s.call(|d, st, actor| d.seats_licensing_subscriptions().call_create_subscription(st, actor, &order))?;
+    let sub = s.call(|d, st, actor| {
+        d.seats_licensing_subscriptions()
+            .call_create_subscription(st, actor, &order)
+    })?;
     output::print_one(&SubscriptionRow::from(sub), s.format)
 }
 
@@ -57,7 +63,12 @@ pub struct SetQuantityArgs {
 
 pub fn set_quantity(s: &mut Session, args: &SetQuantityArgs) -> Result<()> {
     let sub = s.call(|d, st, actor| {
-        d.seats_licensing_subscriptions().call_set_quantity(st, actor, args.subscription, args.total)
+        d.seats_licensing_subscriptions().call_set_quantity(
+            st,
+            actor,
+            args.subscription,
+            args.total,
+        )
     })?;
     output::print_one(&SubscriptionRow::from(sub), s.format)
 }

@@ -93,7 +93,10 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
     let mut rows = Vec::new();
     let mut after = None;
     loop {
-        let page = s.call(|d, st, actor| d.seats_licensing_users().call_list_users(st, actor, &filter, after, 5000))?;
+        let page = s.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_list_users(st, actor, &filter, after, 5000)
+        })?;
         rows.extend(page.users.into_iter().map(UserRow::from));
         match page.next {
             Some(next) => after = Some(next),
@@ -117,7 +120,8 @@ fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
             Kind::ResourceMailbox => UserKind::ResourceMailbox,
         },
     };
-    let user = s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
+    let user =
+        s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
     output::print_one(&UserRow::from(user), s.format)
 }
 
@@ -132,12 +136,20 @@ fn show(s: &mut Session, upn: &str) -> Result<()> {
     let details = s.call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))?;
     let view = UserDetailsView {
         user: UserRow::from(details.user),
-        licenses: details.licenses.into_iter().map(UserLicenseRow::from).collect(),
+        licenses: details
+            .licenses
+            .into_iter()
+            .map(UserLicenseRow::from)
+            .collect(),
     };
     match s.format {
         output::Format::Table => {
             output::print_one(&view.user, s.format)?;
-            output::print(&view.licenses, s.format, Some(&["product", "enabled_plans", "disabled_plans", "assigned_at"]))
+            output::print(
+                &view.licenses,
+                s.format,
+                Some(&["product", "enabled_plans", "disabled_plans", "assigned_at"]),
+            )
         }
         _ => output::print_one(&view, s.format),
     }

@@ -19,7 +19,9 @@ impl CacheDir {
         let dir = std::env::var_os("SEATS_CACHE_DIR")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("seats")))
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("seats")));
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("seats"))
+            });
         CacheDir(dir)
     }
 }
@@ -45,7 +47,12 @@ fn key(engine: &Engine, wasm: &[u8]) -> String {
 
 /// Loads the component from the cache or compiles (and caches) it. `log` gets one line
 /// saying which happened.
-pub fn load(engine: &Engine, wasm: &[u8], cache: &CacheDir, log: &mut dyn FnMut(String)) -> Result<Component> {
+pub fn load(
+    engine: &Engine,
+    wasm: &[u8],
+    cache: &CacheDir,
+    log: &mut dyn FnMut(String),
+) -> Result<Component> {
     let Some(dir) = &cache.0 else {
         log("component: compiled (no cache directory)".into());
         return compile(engine, wasm);
@@ -56,7 +63,10 @@ pub fn load(engine: &Engine, wasm: &[u8], cache: &CacheDir, log: &mut dyn FnMut(
         // says so); wasmtime also checks its header and refuses a mismatched artifact.
         match unsafe { Component::deserialize_file(engine, &path) } {
             Ok(c) => {
-                log(format!("component: loaded compiled code from cache {}", path.display()));
+                log(format!(
+                    "component: loaded compiled code from cache {}",
+                    path.display()
+                ));
                 return Ok(c);
             }
             Err(e) => log(format!("component: cache entry unusable ({e}); compiling")),
@@ -80,7 +90,9 @@ pub fn load(engine: &Engine, wasm: &[u8], cache: &CacheDir, log: &mut dyn FnMut(
 }
 
 fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component> {
-    Component::new(engine, wasm).map_err(anyhow::Error::from).context("compile the domain component")
+    Component::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .context("compile the domain component")
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

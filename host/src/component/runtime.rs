@@ -11,8 +11,8 @@ use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::p2::OutputStream;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 pub struct HostState {
@@ -23,7 +23,10 @@ pub struct HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -105,7 +108,14 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Domain::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        let mut rt = Runtime { engine, linker, component, now: options.now, store: None, outer: false };
+        let mut rt = Runtime {
+            engine,
+            linker,
+            component,
+            now: options.now,
+            store: None,
+            outer: false,
+        };
         rt.instantiate(db)?;
         Ok(rt)
     }
@@ -117,7 +127,11 @@ impl Runtime {
         if let Some(now) = self.now {
             wasi.wall_clock(FixedClock(Duration::from_secs(now.max(0) as u64)));
         }
-        let state = HostState { db, wasi: wasi.build(), table: ResourceTable::new() };
+        let state = HostState {
+            db,
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+        };
         let mut store = Store::new(&self.engine, state);
         let domain = Domain::instantiate(&mut store, &self.component, &self.linker)
             .map_err(anyhow::Error::from)
@@ -131,7 +145,10 @@ impl Runtime {
     }
 
     fn exec(&mut self, sql: &str) -> Result<()> {
-        self.db().conn.execute_batch(sql).map_err(|e| crate::db::explain(e, sql))
+        self.db()
+            .conn
+            .execute_batch(sql)
+            .map_err(|e| crate::db::explain(e, sql))
     }
 
     /// Opens a transaction that later calls join (as savepoints) until `finish`.
@@ -155,7 +172,11 @@ impl Runtime {
         f: impl FnOnce(&Domain, &mut Store<HostState>) -> wasmtime::Result<Result<T, types::Error>>,
     ) -> Result<T, CallError> {
         let (begin, commit, rollback) = if self.outer {
-            ("SAVEPOINT call", "RELEASE call", "ROLLBACK TO call; RELEASE call")
+            (
+                "SAVEPOINT call",
+                "RELEASE call",
+                "ROLLBACK TO call; RELEASE call",
+            )
         } else {
             ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         };
@@ -173,7 +194,9 @@ impl Runtime {
             Err(trap) => {
                 let rolled_back = self.exec(rollback);
                 let (store, _, stderr) = self.store.take().expect("instantiated");
-                let panic = String::from_utf8_lossy(&stderr.0.contents()).trim().to_string();
+                let panic = String::from_utf8_lossy(&stderr.0.contents())
+                    .trim()
+                    .to_string();
                 // A trapped instance cannot be entered again: start a fresh one on the same db.
                 self.instantiate(store.into_data().db)?;
                 rolled_back?;
@@ -208,5 +231,106 @@ impl types::Error {
             types::Error::Forbidden(f) => &f.message,
             types::Error::Invalid(i) => &i.message,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::component::tenant::TenantSetup;
+    use crate::component::types::Cloud;
+
+    fn runtime(dir: &std::path::Path) -> Runtime {
+        let db = Db::create(&dir.join("t.db")).unwrap();
+        let mut rt = Runtime::new(db, &RuntimeOptions::default()).unwrap();
+        let setup = TenantSetup {
+            name: "T".into(),
+            country: "DK".into(),
+            currency: "DKK".into(),
+            cloud: Cloud::Worldwide,
+            default_usage_location: None,
+            admin_upn: "admin@t.com".into(),
+            admin_display_name: "Admin".into(),
+        };
+        rt.call(|d, s| d.seats_licensing_tenant().call_setup(s, &setup))
+            .unwrap();
+        rt
+    }
+
+    fn audit_rows(rt: &mut Runtime) -> i64 {
+        rt.db()
+            .conn
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_trap_rolls_back_and_the_next_call_runs_on_a_fresh_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rt = runtime(dir.path());
+        let actor = "admin@t.com".to_string();
+        let before = audit_rows(&mut rt);
+        rt.db()
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER f BEFORE INSERT ON roles BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        let upn = "admin@t.com".to_string();
+        let err = rt
+            .call(|d, s| {
+                d.seats_licensing_tenant().call_grant_role(
+                    s,
+                    &actor,
+                    &upn,
+                    types::Role::BillingAdmin,
+                )
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, CallError::Trap(m) if m.contains("boom")),
+            "{err}"
+        );
+        assert_eq!(audit_rows(&mut rt), before);
+        rt.db().conn.execute_batch("DROP TRIGGER f").unwrap();
+        rt.call(|d, s| {
+            d.seats_licensing_tenant()
+                .call_grant_role(s, &actor, &upn, types::Role::BillingAdmin)
+        })
+        .unwrap();
+        assert_eq!(audit_rows(&mut rt), before + 1);
+    }
+
+    #[test]
+    fn a_refusal_inside_an_outer_transaction_undoes_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rt = runtime(dir.path());
+        let actor = "admin@t.com".to_string();
+        let before = audit_rows(&mut rt);
+        rt.begin().unwrap();
+        let upn = "admin@t.com".to_string();
+        rt.call(|d, s| {
+            d.seats_licensing_tenant()
+                .call_grant_role(s, &actor, &upn, types::Role::BillingAdmin)
+        })
+        .unwrap();
+        let ghost = "ghost@t.com".to_string();
+        let err = rt
+            .call(|d, s| {
+                d.seats_licensing_tenant().call_grant_role(
+                    s,
+                    &actor,
+                    &ghost,
+                    types::Role::BillingAdmin,
+                )
+            })
+            .unwrap_err();
+        assert!(matches!(err, CallError::Domain(types::Error::NotFound(_))));
+        rt.finish(false).unwrap();
+        assert_eq!(
+            audit_rows(&mut rt),
+            before,
+            "rolling back the outer transaction undoes both"
+        );
     }
 }

@@ -56,7 +56,12 @@ impl Db {
             .with_context(|| format!("open {}", path.display()))?;
         let id: i64 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|_| anyhow::anyhow!("{} is not a seats database (not even SQLite)", path.display()))?;
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is not a seats database (not even SQLite)",
+                    path.display()
+                )
+            })?;
         if id != APPLICATION_ID {
             bail!("{} is not a seats database", path.display());
         }
@@ -70,7 +75,9 @@ impl Db {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -85,10 +92,13 @@ impl Db {
 
 /// A SQLite error as a person can act on it.
 pub fn explain(e: rusqlite::Error, what: &str) -> anyhow::Error {
-    if let rusqlite::Error::SqliteFailure(f, _) = &e {
-        if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) {
-            return anyhow::anyhow!("the database is busy: another seats is writing to it; try again");
-        }
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        )
+    {
+        return anyhow::anyhow!("the database is busy: another seats is writing to it; try again");
     }
     anyhow::Error::new(e).context(format!("database: {what}"))
 }

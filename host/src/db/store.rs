@@ -114,8 +114,10 @@ pub fn cloud_text(c: Cloud) -> &'static str {
     }
 }
 
-const PRODUCT_COLUMNS: &str = "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
-const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end";
+const PRODUCT_COLUMNS: &str =
+    "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
+const SUBSCRIPTION_COLUMNS: &str =
+    "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end";
 const USER_COLUMNS: &str =
     "id, upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at";
 
@@ -204,14 +206,20 @@ impl Host for HostState {
                 ))
             })
             .optional()?;
-        Ok(row.map(|(name, country, currency, cloud, default_usage_location, created_at)| Tenant {
-            name,
-            country,
-            currency,
-            cloud: if cloud == "vianet" { Cloud::Vianet } else { Cloud::Worldwide },
-            default_usage_location,
-            created_at,
-        }))
+        Ok(row.map(
+            |(name, country, currency, cloud, default_usage_location, created_at)| Tenant {
+                name,
+                country,
+                currency,
+                cloud: if cloud == "vianet" {
+                    Cloud::Vianet
+                } else {
+                    Cloud::Worldwide
+                },
+                default_usage_location,
+                created_at,
+            },
+        ))
     }
 
     fn put_tenant(&mut self, t: Tenant) -> Result<()> {
@@ -229,7 +237,9 @@ impl Host for HostState {
         let mut stmt = self.db.conn.prepare_cached(
             "SELECT r.role FROM roles r JOIN users u ON u.id = r.user_id WHERE u.upn = ?1 ORDER BY r.role",
         )?;
-        let names: Vec<String> = stmt.query_map([upn], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let names: Vec<String> = stmt
+            .query_map([upn], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         names.iter().map(|n| role_from(n)).collect()
     }
 
@@ -250,7 +260,14 @@ impl Host for HostState {
                  trial_available = ?6",
         )?;
         for p in products {
-            stmt.execute(params![p.sku_id, p.part_number, p.display_name, p.price_monthly, p.price_annual, p.trial_available])?;
+            stmt.execute(params![
+                p.sku_id,
+                p.part_number,
+                p.display_name,
+                p.price_monthly,
+                p.price_annual,
+                p.trial_available
+            ])?;
         }
         Ok(())
     }
@@ -303,7 +320,12 @@ impl Host for HostState {
 
     fn get_product(&mut self, sku_id: String) -> Result<Option<Product>> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id = ?1");
-        Ok(self.db.conn.prepare_cached(&sql)?.query_row([sku_id], product).optional()?)
+        Ok(self
+            .db
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([sku_id], product)
+            .optional()?)
     }
 
     fn find_products(&mut self, part_number: String) -> Result<Vec<Product>> {
@@ -311,11 +333,15 @@ impl Host for HostState {
             "SELECT {PRODUCT_COLUMNS} FROM products WHERE part_number = ?1 COLLATE NOCASE ORDER BY sku_id"
         );
         let mut stmt = self.db.conn.prepare_cached(&sql)?;
-        Ok(stmt.query_map([part_number], product)?.collect::<rusqlite::Result<_>>()?)
+        Ok(stmt
+            .query_map([part_number], product)?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     fn list_products(&mut self, after: Option<String>, limit: u32) -> Result<Vec<Product>> {
-        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id > ?1 ORDER BY sku_id LIMIT ?2");
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id > ?1 ORDER BY sku_id LIMIT ?2"
+        );
         let mut stmt = self.db.conn.prepare_cached(&sql)?;
         Ok(stmt
             .query_map(params![after.unwrap_or_default(), limit], product)?
@@ -330,7 +356,13 @@ impl Host for HostState {
         let mut out = Vec::with_capacity(sku_ids.len());
         for sku in sku_ids {
             let plans = stmt
-                .query_map([sku], |r| Ok(ServicePlan { id: r.get(0)?, name: r.get(1)?, friendly_name: r.get(2)? }))?
+                .query_map([sku], |r| {
+                    Ok(ServicePlan {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        friendly_name: r.get(2)?,
+                    })
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             out.push(plans);
         }
@@ -338,7 +370,11 @@ impl Host for HostState {
     }
 
     fn count_products(&mut self) -> Result<u32> {
-        Ok(self.db.conn.prepare_cached("SELECT count(*) FROM products")?.query_row([], |r| r.get(0))?)
+        Ok(self
+            .db
+            .conn
+            .prepare_cached("SELECT count(*) FROM products")?
+            .query_row([], |r| r.get(0))?)
     }
 
     fn insert_subscription(&mut self, s: Subscription) -> Result<u64> {
@@ -386,19 +422,30 @@ impl Host for HostState {
 
     fn get_subscription(&mut self, id: u64) -> Result<Option<Subscription>> {
         let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?1");
-        let raw = self.db.conn.prepare_cached(&sql)?.query_row([id as i64], subscription).optional()?;
+        let raw = self
+            .db
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id as i64], subscription)
+            .optional()?;
         raw.map(decode_subscription).transpose()
     }
 
     fn subscriptions_of(&mut self, sku_id: String) -> Result<Vec<Subscription>> {
-        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sku_id = ?1 ORDER BY id");
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sku_id = ?1 ORDER BY id"
+        );
         let mut stmt = self.db.conn.prepare_cached(&sql)?;
-        let raws: Vec<_> = stmt.query_map([sku_id], subscription)?.collect::<rusqlite::Result<_>>()?;
+        let raws: Vec<_> = stmt
+            .query_map([sku_id], subscription)?
+            .collect::<rusqlite::Result<_>>()?;
         raws.into_iter().map(decode_subscription).collect()
     }
 
     fn list_subscriptions(&mut self, after: Option<u64>, limit: u32) -> Result<Vec<Subscription>> {
-        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id > ?1 ORDER BY id LIMIT ?2");
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id > ?1 ORDER BY id LIMIT ?2"
+        );
         let mut stmt = self.db.conn.prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map(params![after.unwrap_or(0) as i64, limit], subscription)?
@@ -430,7 +477,12 @@ impl Host for HostState {
 
     fn get_user(&mut self, id: u64) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
-        let raw = self.db.conn.prepare_cached(&sql)?.query_row([id as i64], user).optional()?;
+        let raw = self
+            .db
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id as i64], user)
+            .optional()?;
         raw.map(decode_user).transpose()
     }
 
@@ -439,7 +491,12 @@ impl Host for HostState {
         let mut stmt = self.db.conn.prepare_cached(&sql)?;
         let mut out = Vec::with_capacity(upns.len());
         for upn in upns {
-            out.push(stmt.query_row([upn], user).optional()?.map(decode_user).transpose()?);
+            out.push(
+                stmt.query_row([upn], user)
+                    .optional()?
+                    .map(decode_user)
+                    .transpose()?,
+            );
         }
         Ok(out)
     }
@@ -484,7 +541,9 @@ impl Host for HostState {
              FROM assignments a WHERE a.user_id = ?1 ORDER BY a.sku_id",
         )?;
         let rows: Vec<(String, i64, String, String)> = stmt
-            .query_map([user_id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([user_id as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         rows.into_iter()
             .map(|(sku_id, assigned_at, assigned_by, disabled)| {
@@ -516,12 +575,18 @@ impl Host for HostState {
         Ok(n > 0)
     }
 
-    fn set_disabled_plans(&mut self, user_id: u64, sku_id: String, plan_ids: Vec<String>) -> Result<()> {
+    fn set_disabled_plans(
+        &mut self,
+        user_id: u64,
+        sku_id: String,
+        plan_ids: Vec<String>,
+    ) -> Result<()> {
         let conn = &self.db.conn;
         conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;
-        let mut stmt =
-            conn.prepare_cached("INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)")?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+        )?;
         for plan in plan_ids {
             stmt.execute(params![user_id as i64, sku_id, plan])?;
         }
@@ -529,11 +594,12 @@ impl Host for HostState {
     }
 
     fn assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
-        let mut stmt = self
-            .db
-            .conn
-            .prepare_cached("SELECT sku_id, count(*) FROM assignments GROUP BY sku_id ORDER BY sku_id")?;
-        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT sku_id, count(*) FROM assignments GROUP BY sku_id ORDER BY sku_id",
+        )?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     fn count_assigned(&mut self, sku_id: String) -> Result<u32> {
@@ -549,7 +615,9 @@ impl Host for HostState {
             "INSERT INTO audit (at, actor, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for e in entries {
-            stmt.execute(params![e.at, e.actor, e.action, e.target, e.before, e.after])?;
+            stmt.execute(params![
+                e.at, e.actor, e.action, e.target, e.before, e.after
+            ])?;
         }
         Ok(())
     }

@@ -105,6 +105,15 @@ impl Store for WitStore {
     fn append_audit(&self, entries: &[AuditEntry]) {
         wit::append_audit(entries)
     }
+    fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {
+        wit::assignments_of_users(user_ids)
+    }
+    fn insert_assignments(&self, assignments: &[Assignment]) {
+        wit::insert_assignments(assignments)
+    }
+    fn delete_assignments(&self, keys: &[(u64, String)]) {
+        wit::delete_assignments(keys)
+    }
 }
 
 /// Now, from wasi:clocks/wall-clock: the host decides what time it is (`--now`).
@@ -207,6 +216,45 @@ impl licenses::Guest for Component {
     }
     fn user_licenses(actor: Principal, upn: String) -> Result<Vec<licenses::UserLicense>, Error> {
         crate::licenses::user_licenses(&cx(actor), &upn)
+    }
+    fn set_user_licenses(
+        actor: Principal,
+        upn: String,
+        add: Vec<licenses::LicenseChoice>,
+        remove: Vec<String>,
+    ) -> Result<Vec<licenses::UserLicense>, Error> {
+        crate::bulk::set_user_licenses(&cx(actor), &upn, &add, &remove)
+    }
+    fn add_licenses(
+        actor: Principal,
+        upns: Vec<String>,
+        add: Vec<licenses::LicenseChoice>,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Add(&add), all)
+    }
+    fn replace_licenses(
+        actor: Principal,
+        upns: Vec<String>,
+        with: Vec<licenses::LicenseChoice>,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Replace(&with), all)
+    }
+    fn remove_all_licenses(
+        actor: Principal,
+        upns: Vec<String>,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::RemoveAll, all)
+    }
+    fn remove_licenses(
+        actor: Principal,
+        upns: Vec<String>,
+        products: Vec<String>,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Remove(&products), all)
     }
 }
 

@@ -10,6 +10,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+pub mod bulk;
 pub mod calendar;
 pub mod catalog;
 pub mod cx;

@@ -1,8 +1,9 @@
 //! License pools per product (L1) and their assignment to users (L2, L3).
 
+use crate::bulk::{self, Mode};
 use crate::cx::Cx;
-use crate::error::{Result, conflict, insufficient, invalid, not_found};
-use crate::exports::seats::licensing::licenses::{LicensePool, UserLicense};
+use crate::error::{Result, conflict, invalid, not_found};
+use crate::exports::seats::licensing::licenses::{LicenseChoice, LicensePool, UserLicense};
 use crate::roles::Operation;
 use crate::types::{Assignment, Product, ServicePlan, Subscription, SubscriptionStatus, User};
 use crate::{Store, catalog, users};
@@ -83,7 +84,7 @@ pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
 }
 
 /// Resolves plan names or ids against the product's plans (L3).
-fn resolve_plans(
+pub(crate) fn resolve_plans(
     product: &Product,
     plans: &[ServicePlan],
     names: &[String],
@@ -115,7 +116,12 @@ fn resolve_plans(
     Ok(ids)
 }
 
-fn view(user: &User, product: &Product, plans: Vec<ServicePlan>, a: &Assignment) -> UserLicense {
+pub(crate) fn view(
+    user: &User,
+    product: &Product,
+    plans: Vec<ServicePlan>,
+    a: &Assignment,
+) -> UserLicense {
     let (disabled, enabled) = plans
         .into_iter()
         .partition(|p| a.disabled_plans.contains(&p.id));
@@ -166,66 +172,48 @@ pub fn assign<S: Store + ?Sized>(
     cx.require(Operation::AssignLicense)?;
     let user = users::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
-    let plans = cx
-        .store
-        .plans_of(std::slice::from_ref(&product.sku_id))
-        .remove(0);
-    let disabled = resolve_plans(&product, &plans, disabled_plans)?;
     if held(cx.store, &user, &product).is_some() {
         return Err(conflict(format!(
             "{} already holds {}; change its service plans with `seats set-plans`",
             user.upn, product.part_number
         )));
     }
-    let pool = pool(cx.store, &product);
-    if pool.available < 1 {
-        return Err(insufficient(format!(
-            "CountViolation: no license of {} ({}) is available: {} of {} are assigned. Buy more \
-             (`seats set-quantity`) or unassign one first",
-            product.part_number, product.display_name, pool.assigned, pool.total
-        )));
-    }
-    let a = Assignment {
-        user_id: user.id,
-        sku_id: product.sku_id.clone(),
-        disabled_plans: disabled,
-        assigned_at: cx.now,
-        assigned_by: cx.actor.clone(),
+    let choice = LicenseChoice {
+        product: product.sku_id.clone(),
+        disabled_plans: disabled_plans.to_vec(),
     };
-    cx.store.insert_assignment(&a);
-    let license = view(&user, &product, plans, &a);
-    cx.audit(
-        "license.assign",
-        format!("user:{}", user.upn),
-        None::<&()>,
-        Some(&license),
-    );
-    Ok(license)
+    let result = bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        Mode::Add(&[choice]),
+        true,
+    )?;
+    bulk::single(result)?;
+    let a = held(cx.store, &user, &product).expect("assigned just now");
+    let plans = cx
+        .store
+        .plans_of(std::slice::from_ref(&product.sku_id))
+        .remove(0);
+    Ok(view(&user, &product, plans, &a))
 }
 
 pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Result<()> {
     cx.require(Operation::RemoveLicense)?;
     let user = users::find(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
-    let Some(a) = held(cx.store, &user, &product) else {
+    if held(cx.store, &user, &product).is_none() {
         return Err(not_found(format!(
             "{} holds no license of {}",
             user.upn, product.part_number
         )));
-    };
-    cx.store.delete_assignment(user.id, &product.sku_id);
-    let plans = cx
-        .store
-        .plans_of(std::slice::from_ref(&product.sku_id))
-        .remove(0);
-    let before = view(&user, &product, plans, &a);
-    cx.audit(
-        "license.unassign",
-        format!("user:{}", user.upn),
-        Some(&before),
-        None::<&()>,
-    );
-    Ok(())
+    }
+    let result = bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        Mode::Remove(&[product.sku_id]),
+        true,
+    )?;
+    bulk::single(result)
 }
 
 /// L3: switches service plans of a held license off (the rest on); frees no license.
@@ -388,9 +376,9 @@ mod tests {
             .map(|a| a.action.clone())
             .collect();
         assert!(actions.ends_with(&[
-            "license.assign".into(),
-            "license.unassign".into(),
-            "license.assign".into()
+            "license.add".into(),
+            "license.remove".into(),
+            "license.add".into()
         ]));
     }
 

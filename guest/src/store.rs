@@ -52,6 +52,21 @@ pub trait Store {
 
     fn append_audit(&self, entries: &[AuditEntry]);
 
+    /// The assignments of each user, in the order asked.
+    fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {
+        user_ids.iter().map(|id| self.assignments_of(*id)).collect()
+    }
+    fn insert_assignments(&self, assignments: &[Assignment]) {
+        for a in assignments {
+            self.insert_assignment(a);
+        }
+    }
+    fn delete_assignments(&self, keys: &[(u64, String)]) {
+        for (user, sku) in keys {
+            self.delete_assignment(*user, sku);
+        }
+    }
+
     /// One user by UPN, without regard to case.
     fn find_user(&self, upn: &str) -> Option<User> {
         self.find_users(&[upn.to_string()]).pop().flatten()

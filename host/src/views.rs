@@ -180,3 +180,34 @@ pub fn role_row(upn: &str, r: types::Role) -> RoleRow {
         role: role_text(r),
     }
 }
+
+/// One user's result in a bulk change.
+#[derive(Serialize)]
+pub struct OutcomeRow {
+    pub upn: String,
+    /// ok, unchanged, or the refusal's kind.
+    pub result: String,
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    pub message: String,
+}
+
+impl From<licenses::UserOutcome> for OutcomeRow {
+    fn from(o: licenses::UserOutcome) -> Self {
+        OutcomeRow {
+            upn: o.upn,
+            result: match &o.error {
+                Some(e) => e.kind().to_string(),
+                None if o.changed => "ok".into(),
+                None => "unchanged".into(),
+            },
+            message: o
+                .error
+                .as_ref()
+                .map(|e| e.text().to_string())
+                .unwrap_or_default(),
+            before: o.before,
+            after: o.after,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bulk;
 mod cache;
 mod catalog;
 mod init;

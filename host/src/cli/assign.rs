@@ -1,39 +1,177 @@
-//! `seats assign`, `seats unassign`, `seats set-plans` (L2, L3).
+//! `seats assign`, `seats unassign`, `seats set-plans`: one user or many (L2, L3, L5, L6).
 
 use super::Session;
+use crate::component::licenses::{BulkResult, LicenseChoice};
 use crate::output;
-use crate::views::UserLicenseRow;
-use anyhow::Result;
+use crate::views::{OutcomeRow, UserLicenseRow};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct Users {
+    /// User principal names.
+    pub users: Vec<String>,
+    /// Also the users listed in this file: one UPN a line, or a CSV with a `upn` or
+    /// `UserPrincipalName` column.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Apply nothing when any user fails (default: apply the others and report each failure).
+    #[arg(long)]
+    pub all_or_nothing: bool,
+}
+
+impl Users {
+    pub fn list(&self) -> Result<Vec<String>> {
+        let mut all = self.users.clone();
+        if let Some(path) = &self.from {
+            all.extend(read_upns(path)?);
+        }
+        if all.is_empty() {
+            bail!("name at least one user (UPN arguments or --from FILE)");
+        }
+        Ok(all)
+    }
+}
+
+/// UPNs from a plain list or a CSV with a upn column.
+pub fn read_upns(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let first = text.lines().next().unwrap_or_default();
+    if !first.contains(',') && first.contains('@') {
+        return Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect());
+    }
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    let column = headers
+        .iter()
+        .position(|h| {
+            matches!(
+                h.trim().to_lowercase().as_str(),
+                "upn" | "userprincipalname" | "user"
+            )
+        })
+        .with_context(|| format!("{}: no `upn` or `UserPrincipalName` column", path.display()))?;
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("read {}", path.display()))?;
+        if let Some(upn) = record.get(column).map(str::trim).filter(|u| !u.is_empty()) {
+            out.push(upn.to_string());
+        }
+    }
+    Ok(out)
+}
 
 #[derive(Args)]
 pub struct AssignArgs {
-    /// User principal name.
-    pub user: String,
-    /// The product: part number (SPE_E3) or GUID.
-    #[arg(long, short)]
-    pub product: String,
+    #[command(flatten)]
+    pub users: Users,
+    /// The product: part number (SPE_E3) or GUID; repeat for several.
+    #[arg(long, short, required_unless_present = "remove_all")]
+    pub product: Vec<String>,
     /// Service plans to switch off (names or ids, comma-separated); all others are on.
+    /// Only with one --product.
     #[arg(long, value_delimiter = ',')]
     pub disabled_plans: Vec<String>,
+    /// Replace each user's licenses with these products (L5), as one change per user.
+    #[arg(long, conflicts_with = "remove_all")]
+    pub replace: bool,
+    /// Remove every license of each user (L5).
+    #[arg(long, conflicts_with_all = ["product", "disabled_plans"])]
+    pub remove_all: bool,
+}
+
+fn choices(products: &[String], disabled: &[String]) -> Result<Vec<LicenseChoice>> {
+    if products.len() > 1 && !disabled.is_empty() {
+        bail!("--disabled-plans applies to one --product; assign the products one at a time");
+    }
+    Ok(products
+        .iter()
+        .map(|p| LicenseChoice {
+            product: p.clone(),
+            disabled_plans: disabled.to_vec(),
+        })
+        .collect())
+}
+
+/// Prints one row per user; a failure makes the command exit 1.
+fn report(s: &Session, result: BulkResult) -> Result<()> {
+    let failed = result.failed;
+    let total = result.outcomes.len();
+    let rolled_back = result.rolled_back;
+    let first = result
+        .outcomes
+        .iter()
+        .find_map(|o| o.error.as_ref().map(|e| (o.upn.clone(), e.clone())));
+    let rows: Vec<OutcomeRow> = result.outcomes.into_iter().map(OutcomeRow::from).collect();
+    output::print(&rows, s.format, None)?;
+    if let Some((upn, e)) = first {
+        let applied = if rolled_back {
+            "nothing was applied (--all-or-nothing)".to_string()
+        } else {
+            format!("the other {} were applied", total - failed as usize)
+        };
+        return Err(super::Refused(format!(
+            "error[{}]: {failed} of {total} users refused, {applied}; first, {upn}: {}",
+            e.kind(),
+            e.text()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
-    let license = s.call(|d, st, actor| {
-        d.seats_licensing_licenses()
-            .call_assign(st, actor, &a.user, &a.product, &a.disabled_plans)
-    })?;
-    output::print_one(&UserLicenseRow::from(license), s.format)
+    let users = a.users.list()?;
+    if users.len() == 1 && a.product.len() == 1 && !a.replace && !a.remove_all {
+        let license = s.call(|d, st, actor| {
+            d.seats_licensing_licenses().call_assign(
+                st,
+                actor,
+                &users[0],
+                &a.product[0],
+                &a.disabled_plans,
+            )
+        })?;
+        return output::print_one(&UserLicenseRow::from(license), s.format);
+    }
+    let all = a.users.all_or_nothing;
+    let result = if a.remove_all {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_remove_all_licenses(st, actor, &users, all)
+        })?
+    } else {
+        let chosen = choices(&a.product, &a.disabled_plans)?;
+        if a.replace {
+            s.call(|d, st, actor| {
+                d.seats_licensing_licenses()
+                    .call_replace_licenses(st, actor, &users, &chosen, all)
+            })?
+        } else {
+            s.call(|d, st, actor| {
+                d.seats_licensing_licenses()
+                    .call_add_licenses(st, actor, &users, &chosen, all)
+            })?
+        }
+    };
+    report(s, result)
 }
 
 #[derive(Args)]
 pub struct UnassignArgs {
-    /// User principal name.
-    pub user: String,
-    /// The product: part number (SPE_E3) or GUID.
-    #[arg(long, short)]
-    pub product: String,
+    #[command(flatten)]
+    pub users: Users,
+    /// The product: part number (SPE_E3) or GUID; repeat for several.
+    #[arg(long, short, required = true)]
+    pub product: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -44,18 +182,27 @@ struct Unassigned<'a> {
 }
 
 pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
-    s.call(|d, st, actor| {
+    let users = a.users.list()?;
+    if users.len() == 1 && a.product.len() == 1 {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_unassign(st, actor, &users[0], &a.product[0])
+        })?;
+        return output::print_one(
+            &Unassigned {
+                upn: &users[0],
+                product: &a.product[0],
+                unassigned: true,
+            },
+            s.format,
+        );
+    }
+    let all = a.users.all_or_nothing;
+    let result = s.call(|d, st, actor| {
         d.seats_licensing_licenses()
-            .call_unassign(st, actor, &a.user, &a.product)
+            .call_remove_licenses(st, actor, &users, &a.product, all)
     })?;
-    output::print_one(
-        &Unassigned {
-            upn: &a.user,
-            product: &a.product,
-            unassigned: true,
-        },
-        s.format,
-    )
+    report(s, result)
 }
 
 #[derive(Args)]

@@ -83,6 +83,12 @@ pub enum Command {
     Roles(roles::RolesCommand),
 }
 
+/// A command refused in part (a bulk change with failures): its report is printed, and
+/// the command exits 1 with this summary.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 /// What a command works with: the runtime over the database, who acts, how to print.
 pub struct Session {
     pub rt: Runtime,
@@ -165,6 +171,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Refused>().is_some() => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
         Err(e) => match e.downcast_ref::<CallError>() {
             Some(CallError::Domain(refusal)) => {
                 eprintln!("error[{}]: {}", refusal.kind(), refusal.text());

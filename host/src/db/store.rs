@@ -558,6 +558,31 @@ impl Host for HostState {
             .collect()
     }
 
+    fn assignments_of_users(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<Assignment>>> {
+        user_ids
+            .into_iter()
+            .map(|id| self.assignments_of(id))
+            .collect()
+    }
+
+    fn insert_assignments(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        for a in assignments {
+            self.insert_assignment(a)?;
+        }
+        Ok(())
+    }
+
+    fn delete_assignments(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
+        let mut stmt = self
+            .db
+            .conn
+            .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
+        for (user, sku) in keys {
+            stmt.execute(params![user as i64, sku])?;
+        }
+        Ok(())
+    }
+
     fn insert_assignment(&mut self, a: Assignment) -> Result<()> {
         self.db
             .conn

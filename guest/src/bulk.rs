@@ -1,0 +1,625 @@
+//! Changing many users' licenses in one call (L5, L6) and one user's as one change (G2).
+//!
+//! Every call plans first, against exact pool counts that the plan itself updates user by
+//! user, then writes the planned changes in batches. With all-or-nothing, a plan with a
+//! failure writes nothing.
+
+use crate::cx::Cx;
+use crate::error::{Result, conflict, invalid, not_found};
+use crate::exports::seats::licensing::licenses::{
+    BulkResult, LicenseChoice, UserLicense, UserOutcome,
+};
+use crate::licenses::{pool_total, resolve_plans};
+use crate::roles::Operation;
+use crate::types::{Assignment, Error, Product, User};
+use crate::{Store, catalog, error, licenses};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How a call changes each user's set of licenses.
+pub enum Mode<'a> {
+    /// Add these; keep the others (a held product gets the given disabled plans).
+    Add(&'a [LicenseChoice]),
+    /// These, and only these.
+    Replace(&'a [LicenseChoice]),
+    RemoveAll,
+    /// Remove these products where held.
+    Remove(&'a [String]),
+    /// Remove, then add (Graph's assignLicense).
+    Set {
+        add: &'a [LicenseChoice],
+        remove: &'a [String],
+    },
+}
+
+impl Mode<'_> {
+    fn action(&self) -> &'static str {
+        match self {
+            Mode::Add(_) => "license.add",
+            Mode::Replace(_) => "license.replace",
+            Mode::RemoveAll => "license.remove-all",
+            Mode::Remove(_) => "license.remove",
+            Mode::Set { .. } => "license.set",
+        }
+    }
+}
+
+struct Choice {
+    product: Product,
+    disabled: Vec<String>,
+}
+
+/// Pool counts for the products a call touches, kept exact as the plan goes.
+struct Pools<'s, S: Store + ?Sized> {
+    store: &'s S,
+    counts: HashMap<String, (i64, i64)>,
+}
+
+impl<S: Store + ?Sized> Pools<'_, S> {
+    fn entry(&mut self, sku: &str) -> &mut (i64, i64) {
+        let store = self.store;
+        self.counts.entry(sku.to_string()).or_insert_with(|| {
+            (
+                i64::from(pool_total(&store.subscriptions_of(sku))),
+                i64::from(store.count_assigned(sku)),
+            )
+        })
+    }
+}
+
+fn choices<S: Store + ?Sized>(store: &S, given: &[LicenseChoice]) -> Result<Vec<Choice>> {
+    let mut out: Vec<Choice> = Vec::new();
+    for c in given {
+        let product = catalog::resolve(store, &c.product)?;
+        if out.iter().any(|o| o.product.sku_id == product.sku_id) {
+            return Err(invalid(
+                "products",
+                format!("{} is named twice", product.part_number),
+            ));
+        }
+        let plans = store
+            .plans_of(std::slice::from_ref(&product.sku_id))
+            .remove(0);
+        let disabled = resolve_plans(&product, &plans, &c.disabled_plans)?;
+        out.push(Choice { product, disabled });
+    }
+    Ok(out)
+}
+
+fn products<S: Store + ?Sized>(store: &S, given: &[String]) -> Result<Vec<Product>> {
+    given.iter().map(|p| catalog::resolve(store, p)).collect()
+}
+
+/// Part numbers by sku, fetched once per call.
+struct Names<'s, S: Store + ?Sized> {
+    store: &'s S,
+    names: HashMap<String, String>,
+}
+
+impl<S: Store + ?Sized> Names<'_, S> {
+    fn of(&mut self, skus: impl Iterator<Item = String>) -> Vec<String> {
+        let mut out: Vec<String> = skus
+            .map(|sku| {
+                let store = self.store;
+                self.names
+                    .entry(sku.clone())
+                    .or_insert_with(|| {
+                        store
+                            .get_product(&sku)
+                            .map(|p| p.part_number)
+                            .unwrap_or(sku)
+                    })
+                    .clone()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// What one user's change writes.
+#[derive(Default)]
+struct Writes {
+    delete: Vec<(u64, String)>,
+    insert: Vec<Assignment>,
+    replan: Vec<Assignment>,
+}
+
+pub fn run<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    mode: Mode,
+    all_or_nothing: bool,
+) -> Result<BulkResult> {
+    let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
+        Mode::Add(a) | Mode::Replace(a) => (a, vec![]),
+        Mode::RemoveAll => (&[], vec![]),
+        Mode::Remove(r) => (&[], products(cx.store, r)?),
+        Mode::Set { add, remove } => (add, products(cx.store, remove)?),
+    };
+    if !adds.is_empty() || matches!(mode, Mode::Replace(_)) {
+        cx.require(Operation::AssignLicense)?;
+    }
+    if !matches!(mode, Mode::Add(_)) {
+        cx.require(Operation::RemoveLicense)?;
+    }
+    let chosen = choices(cx.store, adds)?;
+    if matches!(mode, Mode::Add(_)) && chosen.is_empty() {
+        return Err(invalid("products", "name at least one product to add"));
+    }
+    if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
+        return Err(invalid("products", "name at least one product to remove"));
+    }
+    let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
+
+    let users = cx.store.find_users(upns);
+    let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
+    let mut held = cx.store.assignments_of_users(&ids).into_iter();
+    let mut pools = Pools {
+        store: cx.store,
+        counts: HashMap::new(),
+    };
+    let mut names = Names {
+        store: cx.store,
+        names: HashMap::new(),
+    };
+    let mut seen = BTreeSet::new();
+    let mut outcomes = Vec::with_capacity(upns.len());
+    let mut writes = Writes::default();
+    let mut audit = Vec::new();
+    let (mut applied, mut unchanged, mut failed) = (0, 0, 0);
+
+    for (upn, user) in upns.iter().zip(users) {
+        let before: BTreeMap<String, Assignment> = match &user {
+            Some(_) => held
+                .next()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (a.sku_id.clone(), a))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        let before_names = names.of(before.keys().cloned());
+        let planned = plan_user(
+            cx,
+            upn,
+            user.as_ref(),
+            &before,
+            &mode,
+            &chosen,
+            &removes,
+            &mut seen,
+            default_location.as_deref(),
+            &mut pools,
+        );
+        match planned {
+            Err(e) => {
+                failed += 1;
+                outcomes.push(UserOutcome {
+                    upn: upn.clone(),
+                    error: Some(e),
+                    changed: false,
+                    after: before_names.clone(),
+                    before: before_names,
+                });
+            }
+            Ok((_, None)) => {
+                unchanged += 1;
+                outcomes.push(UserOutcome {
+                    upn: upn.clone(),
+                    error: None,
+                    changed: false,
+                    after: before_names.clone(),
+                    before: before_names,
+                });
+            }
+            Ok((user, Some((after, w)))) => {
+                applied += 1;
+                let after_names = names.of(after.keys().cloned());
+                audit.push(cx.audit_entry(
+                    mode.action(),
+                    format!("user:{}", user.upn),
+                    Some(&before_names),
+                    Some(&after_names),
+                ));
+                writes.delete.extend(w.delete);
+                writes.insert.extend(w.insert);
+                writes.replan.extend(w.replan);
+                outcomes.push(UserOutcome {
+                    upn: user.upn,
+                    error: None,
+                    changed: true,
+                    before: before_names,
+                    after: after_names,
+                });
+            }
+        }
+    }
+
+    if all_or_nothing && failed > 0 {
+        for o in outcomes.iter_mut().filter(|o| o.error.is_none()) {
+            o.after = o.before.clone();
+            o.changed = false;
+        }
+        return Ok(BulkResult {
+            outcomes,
+            applied: 0,
+            unchanged,
+            failed,
+            rolled_back: true,
+        });
+    }
+    cx.store.delete_assignments(&writes.delete);
+    cx.store.insert_assignments(&writes.insert);
+    for a in &writes.replan {
+        cx.store
+            .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
+    }
+    cx.store.append_audit(&audit);
+    Ok(BulkResult {
+        outcomes,
+        applied,
+        unchanged,
+        failed,
+        rolled_back: false,
+    })
+}
+
+type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);
+
+#[allow(clippy::too_many_arguments)]
+fn plan_user<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upn: &str,
+    user: Option<&User>,
+    before: &BTreeMap<String, Assignment>,
+    mode: &Mode,
+    chosen: &[Choice],
+    removes: &[Product],
+    seen: &mut BTreeSet<String>,
+    default_location: Option<&str>,
+    pools: &mut Pools<S>,
+) -> Result<Planned> {
+    let Some(user) = user else {
+        return Err(not_found(format!(
+            "no user '{}' in this tenant",
+            upn.trim()
+        )));
+    };
+    if !seen.insert(user.upn.to_lowercase()) {
+        return Err(invalid(
+            "users",
+            format!("{} is listed more than once", user.upn),
+        ));
+    }
+    if user.deleted_at.is_some() {
+        return Err(conflict(format!(
+            "{} was deleted; restore the user first",
+            user.upn
+        )));
+    }
+    let mut after = before.clone();
+    match mode {
+        Mode::Replace(_) | Mode::RemoveAll => after.clear(),
+        Mode::Remove(_) | Mode::Set { .. } => {
+            for p in removes {
+                after.remove(&p.sku_id);
+            }
+        }
+        Mode::Add(_) => {}
+    }
+    for c in chosen {
+        let assignment = Assignment {
+            user_id: user.id,
+            sku_id: c.product.sku_id.clone(),
+            disabled_plans: c.disabled.clone(),
+            assigned_at: cx.now,
+            assigned_by: cx.actor.clone(),
+        };
+        let kept = before.get(&c.product.sku_id).map(|b| Assignment {
+            disabled_plans: c.disabled.clone(),
+            ..b.clone()
+        });
+        after.insert(c.product.sku_id.clone(), kept.unwrap_or(assignment));
+    }
+
+    let mut w = Writes::default();
+    for sku in before.keys().filter(|k| !after.contains_key(*k)) {
+        w.delete.push((user.id, sku.clone()));
+    }
+    for (sku, a) in &after {
+        match before.get(sku) {
+            None => w.insert.push(a.clone()),
+            Some(b) if b.disabled_plans != a.disabled_plans => w.replan.push(a.clone()),
+            Some(_) => {}
+        }
+    }
+    if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
+        return Ok((user.clone(), None));
+    }
+    if !w.insert.is_empty() && user.usage_location.is_none() && default_location.is_none() {
+        return Err(invalid(
+            "usage-location",
+            format!(
+                "{} has no usage location, and a license can only be assigned to a user with one \
+                 (G1): set the user's usage location or the tenant's default first",
+                user.upn
+            ),
+        ));
+    }
+    // Count exactly: this user's removals free licenses before its additions take them.
+    for (_, sku) in &w.delete {
+        pools.entry(sku).1 -= 1;
+    }
+    let short = w.insert.iter().find(|a| {
+        let (total, assigned) = *pools.entry(&a.sku_id);
+        total - assigned < 1
+    });
+    if let Some(a) = short {
+        let sku = a.sku_id.clone();
+        for (_, sku) in &w.delete {
+            pools.entry(sku).1 += 1;
+        }
+        let (total, assigned) = *pools.entry(&sku);
+        let part = chosen
+            .iter()
+            .find(|c| c.product.sku_id == sku)
+            .map(|c| c.product.part_number.clone())
+            .unwrap_or(sku);
+        return Err(error::insufficient(format!(
+            "CountViolation: no license of {part} is available for {}: {assigned} of {total} are assigned",
+            user.upn
+        )));
+    }
+    for a in &w.insert {
+        pools.entry(&a.sku_id).1 += 1;
+    }
+    Ok((user.clone(), Some((after, w))))
+}
+
+/// G2: one user's additions and removals as one change, refused whole with the reason.
+pub fn set_user_licenses<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upn: &str,
+    add: &[LicenseChoice],
+    remove: &[String],
+) -> Result<Vec<UserLicense>> {
+    if add.is_empty() && remove.is_empty() {
+        return Err(invalid(
+            "licenses",
+            "no license changes given: name at least one license to add or remove",
+        ));
+    }
+    let result = run(cx, &[upn.to_string()], Mode::Set { add, remove }, true)?;
+    if let Some(Some(e)) = result.outcomes.into_iter().next().map(|o| o.error) {
+        return Err(e);
+    }
+    let user = crate::users::find(cx.store, upn)?;
+    Ok(licenses::of_user(cx.store, &user))
+}
+
+/// The first refusal of a one-user bulk call, as that call's error.
+pub fn single(result: BulkResult) -> std::result::Result<(), Error> {
+    match result.outcomes.into_iter().next().and_then(|o| o.error) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryStore;
+    use crate::testkit::*;
+
+    fn choice(product: &str) -> LicenseChoice {
+        LicenseChoice {
+            product: product.into(),
+            disabled_plans: vec![],
+        }
+    }
+
+    fn upns(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("u{i}@contoso.com")).collect()
+    }
+
+    fn tenant_with_users(n: usize) -> MemoryStore {
+        let (store, _) = tenant_with_catalog();
+        let cx = admin(&store);
+        let new: Vec<_> = upns(n).iter().map(|u| new_user(u)).collect();
+        crate::users::create_many(&cx, &new).unwrap();
+        store
+    }
+
+    fn held(store: &MemoryStore, upn: &str) -> Vec<String> {
+        let user = crate::users::find(store, upn).unwrap();
+        licenses::of_user(store, &user)
+            .into_iter()
+            .map(|l| l.part_number)
+            .collect()
+    }
+
+    #[test]
+    fn l5_add_to_existing_keeps_the_other_licenses() {
+        let store = tenant_with_users(3);
+        buy(&store, "SPE_E3", 3);
+        buy(&store, "SPE_E5", 3);
+        let cx = admin(&store);
+        run(&cx, &upns(1), Mode::Add(&[choice("SPE_E3")]), false).unwrap();
+        let r = run(&cx, &upns(3), Mode::Add(&[choice("SPE_E5")]), false).unwrap();
+        assert_eq!((r.applied, r.failed), (3, 0));
+        assert_eq!(held(&store, "u0@contoso.com"), vec!["SPE_E3", "SPE_E5"]);
+        assert_eq!(r.outcomes[0].before, vec!["SPE_E3"]);
+        assert_eq!(r.outcomes[0].after, vec!["SPE_E3", "SPE_E5"]);
+        // Adding again changes nothing.
+        let r = run(&cx, &upns(3), Mode::Add(&[choice("SPE_E5")]), false).unwrap();
+        assert_eq!((r.applied, r.unchanged), (0, 3));
+    }
+
+    #[test]
+    fn l5_replace_swaps_each_users_licenses_in_one_change() {
+        let store = tenant_with_users(4);
+        buy(&store, "SPE_E3", 4);
+        buy(&store, "SPE_E5", 4);
+        let cx = admin(&store);
+        run(&cx, &upns(4), Mode::Add(&[choice("SPE_E3")]), false).unwrap();
+        let r = run(&cx, &upns(4), Mode::Replace(&[choice("SPE_E5")]), true).unwrap();
+        assert_eq!(r.applied, 4);
+        for u in upns(4) {
+            assert_eq!(held(&store, &u), vec!["SPE_E5"]);
+        }
+        let e3 = licenses::pool(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
+        assert_eq!(e3.assigned, 0);
+    }
+
+    #[test]
+    fn g2_adding_and_removing_for_one_user_is_one_change() {
+        let store = tenant_with_users(2);
+        buy(&store, "SPE_E3", 2);
+        buy(&store, "SPE_E5", 1);
+        let cx = admin(&store);
+        run(&cx, &upns(2), Mode::Add(&[choice("SPE_E3")]), false).unwrap();
+        run(
+            &cx,
+            &["u1@contoso.com".into()],
+            Mode::Add(&[choice("SPE_E5")]),
+            false,
+        )
+        .unwrap();
+        // E5 is full: the swap is refused whole, and u0 keeps E3 (never neither).
+        let before = store.snapshot();
+        let err = set_user_licenses(
+            &cx,
+            "u0@contoso.com",
+            &[choice("SPE_E5")],
+            &["SPE_E3".into()],
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::InsufficientLicenses(_)), "{err:?}");
+        assert_eq!(store.snapshot(), before);
+        assert_eq!(held(&store, "u0@contoso.com"), vec!["SPE_E3"]);
+        run(
+            &cx,
+            &["u1@contoso.com".into()],
+            Mode::Remove(&["SPE_E5".into()]),
+            false,
+        )
+        .unwrap();
+        let r = set_user_licenses(
+            &cx,
+            "u0@contoso.com",
+            &[choice("SPE_E5")],
+            &["SPE_E3".into()],
+        )
+        .unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].part_number, "SPE_E5");
+        let err = set_user_licenses(&cx, "u0@contoso.com", &[], &[]).unwrap_err();
+        assert!(err.text().contains("no license changes"), "{}", err.text());
+    }
+
+    #[test]
+    fn l5_remove_all_licenses_from_the_selected_users() {
+        let store = tenant_with_users(3);
+        buy(&store, "SPE_E3", 3);
+        buy(&store, "SPE_E5", 3);
+        let cx = admin(&store);
+        run(
+            &cx,
+            &upns(3),
+            Mode::Add(&[choice("SPE_E3"), choice("SPE_E5")]),
+            false,
+        )
+        .unwrap();
+        let r = run(&cx, &upns(2), Mode::RemoveAll, false).unwrap();
+        assert_eq!(r.applied, 2);
+        assert!(held(&store, "u0@contoso.com").is_empty());
+        assert_eq!(held(&store, "u2@contoso.com"), vec!["SPE_E3", "SPE_E5"]);
+        let r = run(&cx, &upns(2), Mode::RemoveAll, false).unwrap();
+        assert_eq!((r.applied, r.unchanged), (0, 2));
+    }
+
+    #[test]
+    fn l6_unassign_one_product_from_chosen_users() {
+        let store = tenant_with_users(3);
+        buy(&store, "SPE_E3", 3);
+        buy(&store, "SPE_E5", 3);
+        let cx = admin(&store);
+        run(
+            &cx,
+            &upns(3),
+            Mode::Add(&[choice("SPE_E3"), choice("SPE_E5")]),
+            false,
+        )
+        .unwrap();
+        let r = run(&cx, &upns(2), Mode::Remove(&["SPE_E5".into()]), false).unwrap();
+        assert_eq!(r.applied, 2);
+        assert_eq!(held(&store, "u1@contoso.com"), vec!["SPE_E3"]);
+        assert_eq!(held(&store, "u2@contoso.com"), vec!["SPE_E3", "SPE_E5"]);
+    }
+
+    #[test]
+    fn l5_counting_is_exact_within_one_call() {
+        let store = tenant_with_users(10);
+        buy(&store, "SPE_E3", 9);
+        let cx = admin(&store);
+        let r = run(&cx, &upns(10), Mode::Add(&[choice("SPE_E3")]), false).unwrap();
+        assert_eq!((r.applied, r.failed), (9, 1));
+        let tenth = &r.outcomes[9];
+        assert!(
+            matches!(tenth.error, Some(Error::InsufficientLicenses(_))),
+            "{tenth:?}"
+        );
+        assert!(held(&store, "u9@contoso.com").is_empty());
+    }
+
+    #[test]
+    fn l5_all_or_nothing_applies_none_when_one_fails() {
+        let store = tenant_with_users(10);
+        buy(&store, "SPE_E3", 9);
+        let cx = admin(&store);
+        let before = store.snapshot();
+        let r = run(&cx, &upns(10), Mode::Add(&[choice("SPE_E3")]), true).unwrap();
+        assert!(r.rolled_back);
+        assert_eq!((r.applied, r.failed), (0, 1));
+        assert!(r.outcomes.iter().all(|o| !o.changed));
+        assert_eq!(store.snapshot(), before);
+    }
+
+    #[test]
+    fn bulk_reports_unknown_deleted_and_repeated_users_one_by_one() {
+        let store = tenant_with_users(2);
+        buy(&store, "SPE_E3", 5);
+        let cx = admin(&store);
+        let list = vec![
+            "u0@contoso.com".into(),
+            "ghost@contoso.com".into(),
+            "U0@contoso.com".into(),
+        ];
+        let r = run(&cx, &list, Mode::Add(&[choice("SPE_E3")]), false).unwrap();
+        assert_eq!((r.applied, r.failed), (1, 2));
+        assert!(matches!(r.outcomes[1].error, Some(Error::NotFound(_))));
+        assert!(matches!(r.outcomes[2].error, Some(Error::Invalid(_))));
+    }
+
+    #[test]
+    fn g1_a_license_needs_a_usage_location() {
+        let (store, _) = tenant_with_catalog();
+        buy(&store, "SPE_E3", 2);
+        let cx = admin(&store);
+        let mut n = new_user("nowhere@contoso.com");
+        n.usage_location = None;
+        crate::users::create(&cx, &n).unwrap();
+        let before = store.snapshot();
+        let err = licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Invalid(i) if i.field == "usage-location"),
+            "{err:?}"
+        );
+        assert!(err.text().contains("usage location"));
+        assert_eq!(store.snapshot(), before);
+        let mut t = store.get_tenant().unwrap();
+        t.default_usage_location = Some("DK".into());
+        store.put_tenant(&t);
+        licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap();
+    }
+}

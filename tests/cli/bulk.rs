@@ -1,0 +1,157 @@
+//! Bulk modes through the binary (L5, L6, G2).
+
+use crate::support::*;
+
+fn held(env: &Env, upn: &str) -> Vec<serde_json::Value> {
+    column(&env.json(&["users", "show", upn])["licenses"], "product")
+}
+
+#[test]
+fn l5_assign_many_users_then_replace_then_remove_all() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "3"]);
+    env.ok(&["buy", "SPE_E5", "--quantity", "3"]);
+    let users = ["ana@contoso.com", "bo@contoso.com", "cy@contoso.com"];
+    let mut args = vec!["assign", "--product", "SPE_E3"];
+    args.extend(users);
+    let out = env.json(&args);
+    assert_eq!(column(&out, "result"), vec!["ok", "ok", "ok"]);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 3);
+
+    let mut args = vec!["assign", "--replace", "--product", "SPE_E5"];
+    args.extend(&users[..2]);
+    let out = env.json(&args);
+    assert_eq!(out[0]["before"], serde_json::json!(["SPE_E3"]));
+    assert_eq!(out[0]["after"], serde_json::json!(["SPE_E5"]));
+    assert_eq!(held(&env, "ana@contoso.com"), vec!["SPE_E5"]);
+    assert_eq!(held(&env, "cy@contoso.com"), vec!["SPE_E3"]);
+
+    let mut args = vec!["assign", "--remove-all"];
+    args.extend(users);
+    env.ok(&args);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
+    assert_eq!(pool(&env, "SPE_E5")["assigned"], 0);
+}
+
+#[test]
+fn l6_unassign_one_product_from_users_listed_in_a_file() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "3"]);
+    env.ok(&[
+        "assign",
+        "-p",
+        "SPE_E3",
+        "ana@contoso.com",
+        "bo@contoso.com",
+        "cy@contoso.com",
+    ]);
+    let file = env.dir.path().join("leavers.csv");
+    std::fs::write(
+        &file,
+        "UserPrincipalName,Reason\nana@contoso.com,left\nbo@contoso.com,left\n",
+    )
+    .unwrap();
+    let out = env.json(&[
+        "unassign",
+        "--product",
+        "SPE_E3",
+        "--from",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        column(&out, "upn"),
+        vec!["ana@contoso.com", "bo@contoso.com"]
+    );
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 1);
+}
+
+#[test]
+fn l5_a_partial_failure_applies_the_rest_and_exits_1() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
+    let out = env
+        .seats()
+        .args([
+            "assign",
+            "-p",
+            "SPE_E3",
+            "ana@contoso.com",
+            "ghost@contoso.com",
+            "bo@contoso.com",
+            "cy@contoso.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 of 4 users refused") && err.contains("ghost@contoso.com"),
+        "{err}"
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("insufficient-licenses") && table.contains("not-found"),
+        "{table}"
+    );
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 2);
+}
+
+#[test]
+fn l5_a_bulk_replace_over_10000_users_is_one_transaction_all_or_nothing() {
+    let env = Env::new();
+    env.ok(&["init", "--demo", "--users", "10000"]);
+    let holders = env.dir.path().join("e3.csv");
+    std::fs::write(
+        &holders,
+        env.ok(&["users", "--product", "SPE_E3", "--output", "csv"]),
+    )
+    .unwrap();
+    let e3 = pool(&env, "SPE_E3")["assigned"].as_u64().unwrap();
+    assert!(e3 > 5000, "{e3}");
+    // E5 has far fewer free licenses than there are E3 holders: the pool runs out half-way.
+    let before = env.dump();
+    let out = env
+        .seats()
+        .args([
+            "assign",
+            "--replace",
+            "-p",
+            "SPE_E5",
+            "--all-or-nothing",
+            "--from",
+            holders.to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was applied"));
+    let outcomes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcomes.as_array().unwrap().len() as u64, e3);
+    assert_eq!(env.dump(), before, "all-or-nothing left a change behind");
+    // Buy enough, and the same call applies to every holder at once.
+    let e5 = pool(&env, "SPE_E5");
+    let need = e3 as i64 - e5["available"].as_i64().unwrap();
+    let id = env.json(&["buy", "SPE_E5", "--quantity", &need.to_string()])["id"].clone();
+    assert!(id.is_u64());
+    env.ok(&[
+        "assign",
+        "--replace",
+        "-p",
+        "SPE_E5",
+        "--all-or-nothing",
+        "--from",
+        holders.to_str().unwrap(),
+    ]);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
+    assert_eq!(pool(&env, "SPE_E5")["available"], 0);
+}

@@ -1,7 +1,7 @@
 //! Dates on the tenant's calendar: terms that end on the same day of a later month, clamped
 //! to the month's last day (a term started on the 31st ends on the 30th of a shorter month).
 
-use crate::types::Timestamp;
+use crate::types::{BillingFrequency, Timestamp};
 use time::{Date, Month, OffsetDateTime, Time};
 
 pub fn date_of(ts: Timestamp) -> Date {
@@ -21,6 +21,19 @@ pub fn add_months(anchor: Date, months: u32) -> Date {
     let month = Month::try_from(month0 as u8 + 1).expect("month in 1..=12");
     let day = anchor.day().min(month.length(year));
     Date::from_calendar_date(year, month, day).expect("clamped day is valid")
+}
+
+/// Days in a term of this billing frequency's unit, in months.
+pub fn term_months(billing: BillingFrequency) -> u32 {
+    match billing {
+        BillingFrequency::Monthly => 1,
+        BillingFrequency::Annual => 12,
+    }
+}
+
+/// The end of the `terms`-th term counted from `anchor` (midnight UTC of that date).
+pub fn term_end(anchor: Timestamp, terms: u32, billing: BillingFrequency) -> Timestamp {
+    start_of(add_months(date_of(anchor), terms * term_months(billing)))
 }
 
 #[cfg(test)]

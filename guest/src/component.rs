@@ -3,10 +3,11 @@
 
 use crate::Store;
 use crate::cx::Cx;
-use crate::exports::seats::licensing::{catalog, licenses, subscriptions, tenant, users};
+use crate::exports::seats::licensing::{audit, catalog, licenses, subscriptions, tenant, users};
 use crate::seats::licensing::store as wit;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::*;
+use crate::types::{AuditFilter, AuditRecord};
 
 /// The host's `store` import.
 struct WitStore;
@@ -105,6 +106,9 @@ impl Store for WitStore {
     fn append_audit(&self, entries: &[AuditEntry]) {
         wit::append_audit(entries)
     }
+    fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
+        wit::list_audit(filter, after, limit)
+    }
     fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {
         wit::assignments_of_users(user_ids)
     }
@@ -195,6 +199,9 @@ impl licenses::Guest for Component {
     fn licenses_page(actor: Principal) -> Result<Vec<licenses::LicensePool>, Error> {
         crate::licenses::page(&cx(actor))
     }
+    fn conflicts(actor: Principal) -> Result<Vec<licenses::LicenseConflict>, Error> {
+        crate::licenses::conflicts(&cx(actor))
+    }
     fn assign(
         actor: Principal,
         upn: String,
@@ -274,6 +281,30 @@ impl subscriptions::Guest for Component {
         total: i64,
     ) -> Result<subscriptions::SubscriptionView, Error> {
         crate::subscriptions::set_quantity(&cx(actor), id, total)
+    }
+    fn set_recurring(
+        actor: Principal,
+        id: u64,
+        on: bool,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::lifecycle::set_recurring(&cx(actor), id, on)
+    }
+    fn renew(actor: Principal, id: u64) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::lifecycle::renew(&cx(actor), id)
+    }
+    fn process_lifecycle(actor: Principal) -> Result<Vec<subscriptions::LifecycleEvent>, Error> {
+        crate::lifecycle::process(&cx(actor))
+    }
+}
+
+impl audit::Guest for Component {
+    fn list_audit(
+        actor: Principal,
+        filter: AuditFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<audit::AuditPage, Error> {
+        crate::audit::list(&cx(actor), &filter, after, limit)
     }
 }
 

@@ -10,12 +10,14 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+pub mod audit;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;
 pub mod cx;
 pub mod error;
 pub mod licenses;
+pub mod lifecycle;
 pub mod memory;
 pub mod roles;
 pub mod store;

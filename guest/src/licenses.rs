@@ -3,13 +3,15 @@
 use crate::bulk::{self, Mode};
 use crate::cx::Cx;
 use crate::error::{Result, conflict, invalid, not_found};
-use crate::exports::seats::licensing::licenses::{LicenseChoice, LicensePool, UserLicense};
+use crate::exports::seats::licensing::licenses::{
+    LicenseChoice, LicenseConflict, LicensePool, UserLicense,
+};
 use crate::roles::Operation;
 use crate::types::{Assignment, Product, ServicePlan, Subscription, SubscriptionStatus, User};
 use crate::{Store, catalog, users};
 use std::collections::BTreeMap;
 
-/// Whether a subscription's licenses count towards its product's pool: enabled units.
+/// Whether a subscription's licenses can be assigned: enabled units (G5).
 pub fn counts_in_pool(s: &Subscription) -> bool {
     matches!(
         s.status,
@@ -17,7 +19,7 @@ pub fn counts_in_pool(s: &Subscription) -> bool {
     )
 }
 
-/// L1: one pool per product, over all of its subscriptions.
+/// L1: one pool per product, over all of its subscriptions: its enabled units.
 pub fn pool_total(subscriptions: &[Subscription]) -> u32 {
     subscriptions
         .iter()
@@ -26,42 +28,68 @@ pub fn pool_total(subscriptions: &[Subscription]) -> u32 {
         .sum()
 }
 
-/// The product's pool: total over its subscriptions and the licenses assigned.
-pub fn pool<S: Store + ?Sized>(store: &S, product: &Product) -> LicensePool {
-    let total = pool_total(&store.subscriptions_of(&product.sku_id));
-    let assigned = store.count_assigned(&product.sku_id);
-    make_pool(product, total, assigned)
+/// Units per state, as Graph's licenseUnitsDetail reports them (G5).
+#[derive(Default, Clone, Copy)]
+struct Units {
+    enabled: u32,
+    warning: u32,
+    suspended: u32,
 }
 
-fn make_pool(product: &Product, total: u32, assigned: u32) -> LicensePool {
+impl Units {
+    fn add(&mut self, s: &Subscription) {
+        match s.status {
+            SubscriptionStatus::Active | SubscriptionStatus::Trial => self.enabled += s.quantity,
+            SubscriptionStatus::Expired => self.warning += s.quantity,
+            SubscriptionStatus::Disabled => self.suspended += s.quantity,
+            SubscriptionStatus::Deleted => {}
+        }
+    }
+}
+
+/// The product's pool: its units over all its subscriptions and the licenses assigned.
+pub fn pool<S: Store + ?Sized>(store: &S, product: &Product) -> LicensePool {
+    let mut units = Units::default();
+    for s in store.subscriptions_of(&product.sku_id) {
+        units.add(&s);
+    }
+    make_pool(product, units, store.count_assigned(&product.sku_id))
+}
+
+fn make_pool(product: &Product, units: Units, assigned: u32) -> LicensePool {
     LicensePool {
         sku_id: product.sku_id.clone(),
         part_number: product.part_number.clone(),
         display_name: product.display_name.clone(),
-        total,
+        total: units.enabled + units.warning,
+        enabled: units.enabled,
+        warning: units.warning,
+        suspended: units.suspended,
         assigned,
-        available: i64::from(total) - i64::from(assigned),
+        available: i64::from(units.enabled) - i64::from(assigned),
+        users_needing_license: assigned.saturating_sub(units.enabled),
     }
 }
 
 /// The Licenses page: every product with a subscription or an assigned license, by part number.
+/// Reading never fails on a conflict: more may be assigned than enabled (G5).
 pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
     cx.require(Operation::Read)?;
-    let mut totals: BTreeMap<String, u32> = BTreeMap::new();
+    let mut units: BTreeMap<String, Units> = BTreeMap::new();
     let mut after = None;
     loop {
         let batch = cx.store.list_subscriptions(after, 1000);
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
-        for s in &batch {
-            let t = totals.entry(s.sku_id.clone()).or_default();
-            if counts_in_pool(s) {
-                *t += s.quantity;
-            }
+        for s in batch
+            .iter()
+            .filter(|s| s.status != SubscriptionStatus::Deleted)
+        {
+            units.entry(s.sku_id.clone()).or_default().add(s);
         }
     }
     let assigned: BTreeMap<String, u32> = cx.store.assigned_counts().into_iter().collect();
-    let mut pools: Vec<LicensePool> = totals
+    let mut pools: Vec<LicensePool> = units
         .keys()
         .chain(assigned.keys())
         .collect::<std::collections::BTreeSet<_>>()
@@ -70,7 +98,7 @@ pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
             let product = cx.store.get_product(sku)?;
             Some(make_pool(
                 &product,
-                totals.get(sku).copied().unwrap_or(0),
+                units.get(sku).copied().unwrap_or_default(),
                 assigned.get(sku).copied().unwrap_or(0),
             ))
         })
@@ -81,6 +109,35 @@ pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
             .then(a.sku_id.cmp(&b.sku_id))
     });
     Ok(pools)
+}
+
+/// C1-C3: products with more licenses assigned than enabled, and how to resolve each.
+pub fn conflicts<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicenseConflict>> {
+    let pools = page(cx)?;
+    Ok(pools
+        .into_iter()
+        .filter(|p| p.users_needing_license > 0)
+        .map(|pool| {
+            let renewable: Vec<u64> = cx
+                .store
+                .subscriptions_of(&pool.sku_id)
+                .into_iter()
+                .filter(|s| matches!(s.status, SubscriptionStatus::Expired | SubscriptionStatus::Disabled))
+                .map(|s| s.id)
+                .collect();
+            let n = pool.users_needing_license;
+            let mut resolutions = vec![
+                format!("buy {n} more license(s) of {} (`seats buy` or `seats set-quantity`)", pool.part_number),
+                format!("remove {n} license(s) of {} from users who no longer need them (`seats unassign`)", pool.part_number),
+                "delete users who have left (`seats users delete`)".to_string(),
+            ];
+            if !renewable.is_empty() {
+                let ids: Vec<String> = renewable.iter().map(u64::to_string).collect();
+                resolutions.push(format!("renew subscription {} (`seats renew ID`)", ids.join(", ")));
+            }
+            LicenseConflict { pool, renewable, resolutions }
+        })
+        .collect())
 }
 
 /// Resolves plan names or ids against the product's plans (L3).

@@ -6,6 +6,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
+use crate::types::{AuditFilter, AuditRecord};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -317,5 +318,37 @@ impl Store for MemoryStore {
 
     fn append_audit(&self, entries: &[AuditEntry]) {
         self.tables.borrow_mut().audit.extend_from_slice(entries);
+    }
+    fn list_audit(&self, f: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
+        let t = self.tables.borrow();
+        let family = |a: &str| {
+            f.action
+                .as_deref()
+                .is_none_or(|x| a == x || a.starts_with(&format!("{x}.")))
+        };
+        t.audit
+            .iter()
+            .enumerate()
+            .map(|(i, e)| AuditRecord {
+                id: i as u64 + 1,
+                entry: e.clone(),
+            })
+            .filter(|r| r.id > after.unwrap_or(0))
+            .filter(|r| {
+                f.actor
+                    .as_deref()
+                    .is_none_or(|a| r.entry.actor.eq_ignore_ascii_case(a))
+            })
+            .filter(|r| family(&r.entry.action))
+            .filter(|r| {
+                f.target
+                    .as_deref()
+                    .is_none_or(|x| r.entry.target.eq_ignore_ascii_case(x))
+            })
+            .filter(|r| {
+                f.since.is_none_or(|s| r.entry.at >= s) && f.until.is_none_or(|u| r.entry.at < u)
+            })
+            .take(limit as usize)
+            .collect()
     }
 }

@@ -8,6 +8,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
+use crate::types::{AuditFilter, AuditRecord};
 
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
@@ -51,6 +52,7 @@ pub trait Store {
     fn count_assigned(&self, sku_id: &str) -> u32;
 
     fn append_audit(&self, entries: &[AuditEntry]);
+    fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord>;
 
     /// The assignments of each user, in the order asked.
     fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {

@@ -6,10 +6,10 @@ use crate::error::{Result, blocked, conflict, not_found};
 use crate::exports::seats::licensing::subscriptions::{NewSubscription, SubscriptionView};
 use crate::licenses::{counts_in_pool, pool_total};
 use crate::roles::Operation;
-use crate::types::{BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus};
+use crate::types::{PurchaseChannel, Subscription, SubscriptionStatus};
 use crate::{Store, catalog, validate};
 
-fn view<S: Store + ?Sized>(store: &S, subscription: Subscription) -> SubscriptionView {
+pub(crate) fn view<S: Store + ?Sized>(store: &S, subscription: Subscription) -> SubscriptionView {
     let product = store.get_product(&subscription.sku_id);
     SubscriptionView {
         part_number: product
@@ -46,11 +46,6 @@ pub fn create<S: Store + ?Sized>(cx: &Cx<S>, order: &NewSubscription) -> Result<
              subscriptions come from their own flows",
         ));
     }
-    let start = calendar::date_of(cx.now);
-    let months = match order.billing {
-        BillingFrequency::Monthly => 1,
-        BillingFrequency::Annual => 12,
-    };
     let mut s = Subscription {
         id: 0,
         sku_id: product.sku_id.clone(),
@@ -60,7 +55,9 @@ pub fn create<S: Store + ?Sized>(cx: &Cx<S>, order: &NewSubscription) -> Result<
         channel: order.channel,
         recurring: true,
         created_at: cx.now,
-        term_end: calendar::start_of(calendar::add_months(start, months)),
+        anchor: cx.now,
+        terms: 1,
+        term_end: calendar::term_end(cx.now, 1, order.billing),
     };
     s.id = cx.store.insert_subscription(&s);
     cx.audit(

@@ -16,7 +16,7 @@ pub enum Format {
     Csv,
 }
 
-/// A cell's text: arrays of plans show their names, objects their JSON.
+/// A cell's text for tables and CSV.: arrays of plans show their names, objects their JSON.
 pub fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),

@@ -25,10 +25,21 @@ pub struct LicenseRow {
     pub total: u32,
     pub assigned: u32,
     pub available: i64,
+    pub enabled: u32,
+    pub warning: u32,
+    pub suspended: u32,
+    pub users_needing_license: u32,
+    /// Empty unless the product is in conflict (C2).
+    pub status: String,
 }
 
 impl From<licenses::LicensePool> for LicenseRow {
     fn from(p: licenses::LicensePool) -> Self {
+        let status = match p.users_needing_license {
+            0 => String::new(),
+            1 => "1 user needs a valid license".into(),
+            n => format!("{n} users need a valid license"),
+        };
         LicenseRow {
             product: p.part_number,
             name: p.display_name,
@@ -36,6 +47,85 @@ impl From<licenses::LicensePool> for LicenseRow {
             total: p.total,
             assigned: p.assigned,
             available: p.available,
+            enabled: p.enabled,
+            warning: p.warning,
+            suspended: p.suspended,
+            users_needing_license: p.users_needing_license,
+            status,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ConflictRow {
+    pub product: String,
+    pub name: String,
+    pub assigned: u32,
+    pub enabled: u32,
+    pub users_needing_license: u32,
+    pub renewable_subscriptions: Vec<u64>,
+    pub resolutions: Vec<String>,
+}
+
+impl From<licenses::LicenseConflict> for ConflictRow {
+    fn from(c: licenses::LicenseConflict) -> Self {
+        ConflictRow {
+            product: c.pool.part_number,
+            name: c.pool.display_name,
+            assigned: c.pool.assigned,
+            enabled: c.pool.enabled,
+            users_needing_license: c.pool.users_needing_license,
+            renewable_subscriptions: c.renewable,
+            resolutions: c.resolutions,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AuditRow {
+    pub id: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<types::AuditRecord> for AuditRow {
+    fn from(r: types::AuditRecord) -> Self {
+        let json = |s: Option<String>| {
+            s.map(|s| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)))
+        };
+        AuditRow {
+            id: r.id,
+            at: datetime(r.entry.at),
+            actor: r.entry.actor,
+            action: r.entry.action,
+            target: r.entry.target,
+            before: json(r.entry.before),
+            after: json(r.entry.after),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct LifecycleRow {
+    pub subscription: u64,
+    pub product: String,
+    pub was: &'static str,
+    pub now: &'static str,
+    pub at: String,
+}
+
+impl From<subscriptions::LifecycleEvent> for LifecycleRow {
+    fn from(e: subscriptions::LifecycleEvent) -> Self {
+        LifecycleRow {
+            subscription: e.subscription,
+            product: e.part_number,
+            was: status_text(e.was),
+            now: status_text(e.now),
+            at: date(e.at),
         }
     }
 }

@@ -107,10 +107,12 @@ fn the_output_formats_agree() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("product,name,sku_id,total,assigned,available")
+        Some(
+            "product,name,sku_id,total,assigned,available,enabled,warning,suspended,users_needing_license,status"
+        )
     );
     assert_eq!(
         lines.next(),
-        Some("SPE_E3,Microsoft 365 E3,05e9a617-0261-4cee-bb44-138d3ef5d965,3,0,3")
+        Some("SPE_E3,Microsoft 365 E3,05e9a617-0261-4cee-bb44-138d3ef5d965,3,0,3,3,0,0,0,")
     );
 }

@@ -38,6 +38,8 @@ impl Env {
         cmd.current_dir(self.dir.path())
             .env("SEATS_DB", &self.db)
             .env("SEATS_CACHE_DIR", &self.cache)
+            // Every test runs on the same day, whatever the real date: 2026-11-23.
+            .env("SEATS_NOW", "2026-11-23T12:00:00Z")
             .env_remove("SEATS_AS")
             .env_remove("SEATS_OUTPUT");
         cmd

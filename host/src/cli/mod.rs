@@ -1,6 +1,7 @@
 //! The command line: global options, one module per command, one error path.
 
 mod assign;
+mod audit;
 mod catalog;
 mod init;
 mod licenses;
@@ -46,7 +47,7 @@ pub struct Cli {
     )]
     pub output: Format,
     /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
-    #[arg(long, global = true, value_name = "DATE")]
+    #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW")]
     pub now: Option<String>,
     /// Say what the runtime does (compiled-code cache, timings) on stderr.
     #[arg(long, short, global = true)]
@@ -61,12 +62,25 @@ pub enum Command {
     Init(init::InitArgs),
     /// The Licenses page: per product, licenses in all, assigned and available.
     Licenses,
+    /// Products with more licenses assigned than enabled, and the ways out.
+    Conflicts,
     /// Your products: one row per subscription.
     Subscriptions,
     /// Buy a new subscription of a product.
     Buy(subscriptions::BuyArgs),
     /// Set a subscription's total number of licenses (105 of 100 buys five; 95 removes five).
     SetQuantity(subscriptions::SetQuantityArgs),
+    /// Turn a subscription's recurring billing on or off.
+    Recurring(subscriptions::RecurringArgs),
+    /// Renew or reactivate an expired or disabled subscription.
+    Renew {
+        /// The subscription's id.
+        subscription: u64,
+    },
+    /// Apply what fell due by now on the tenant's clock (renewals, expiry); use --now to move it.
+    Process,
+    /// The audit log: who changed what, when, before and after.
+    Audit(audit::AuditArgs),
     /// List users (all active, or filtered), or add and show one.
     Users(users::UsersArgs),
     /// Assign a product's license to a user.
@@ -154,6 +168,11 @@ fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => init::run(&cli, args),
         Command::Licenses => licenses::run(&mut open(&cli)?),
+        Command::Conflicts => licenses::conflicts(&mut open(&cli)?),
+        Command::Recurring(args) => subscriptions::recurring(&mut open(&cli)?, args),
+        Command::Renew { subscription } => subscriptions::renew(&mut open(&cli)?, *subscription),
+        Command::Process => subscriptions::process(&mut open(&cli)?),
+        Command::Audit(args) => audit::run(&mut open(&cli)?, args),
         Command::Subscriptions => subscriptions::list(&mut open(&cli)?),
         Command::Buy(args) => subscriptions::buy(&mut open(&cli)?, args),
         Command::SetQuantity(args) => subscriptions::set_quantity(&mut open(&cli)?, args),
@@ -171,6 +190,15 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`seats users | head`) is not a failure.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) if e.downcast_ref::<Refused>().is_some() => {
             eprintln!("{e}");
             ExitCode::from(1)

@@ -4,7 +4,7 @@ use super::Session;
 use crate::component::subscriptions::NewSubscription;
 use crate::component::types::{BillingFrequency, PurchaseChannel};
 use crate::output;
-use crate::views::SubscriptionRow;
+use crate::views::{LifecycleRow, SubscriptionRow};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
@@ -71,4 +71,41 @@ pub fn set_quantity(s: &mut Session, args: &SetQuantityArgs) -> Result<()> {
         )
     })?;
     output::print_one(&SubscriptionRow::from(sub), s.format)
+}
+
+#[derive(Args)]
+pub struct RecurringArgs {
+    /// The subscription's id.
+    pub subscription: u64,
+    /// on: renew at term end; off: end at term end (S5).
+    #[arg(value_parser = ["on", "off"])]
+    pub state: String,
+}
+
+pub fn recurring(s: &mut Session, a: &RecurringArgs) -> Result<()> {
+    let on = a.state == "on";
+    let sub = s.call(|d, st, actor| {
+        d.seats_licensing_subscriptions()
+            .call_set_recurring(st, actor, a.subscription, on)
+    })?;
+    output::print_one(&SubscriptionRow::from(sub), s.format)
+}
+
+pub fn renew(s: &mut Session, id: u64) -> Result<()> {
+    let sub = s.call(|d, st, actor| d.seats_licensing_subscriptions().call_renew(st, actor, id))?;
+    output::print_one(&SubscriptionRow::from(sub), s.format)
+}
+
+/// Applies what fell due by now (or --now) on the tenant's clock.
+pub fn process(s: &mut Session) -> Result<()> {
+    let events = s.call(|d, st, actor| {
+        d.seats_licensing_subscriptions()
+            .call_process_lifecycle(st, actor)
+    })?;
+    let rows: Vec<LifecycleRow> = events.into_iter().map(LifecycleRow::from).collect();
+    if rows.is_empty() && s.format == output::Format::Table {
+        println!("Nothing fell due.");
+        return Ok(());
+    }
+    output::print(&rows, s.format, None)
 }

@@ -110,6 +110,13 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 ) STRICT;
 "#,
+    // 2: terms counted from an anchor date (renewals), audit by actor.
+    r#"
+ALTER TABLE subscriptions ADD COLUMN anchor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriptions ADD COLUMN terms INTEGER NOT NULL DEFAULT 1 CHECK (terms >= 1);
+UPDATE subscriptions SET anchor = created_at;
+CREATE INDEX audit_by_actor ON audit (actor COLLATE NOCASE);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -116,8 +116,7 @@ pub fn cloud_text(c: Cloud) -> &'static str {
 
 const PRODUCT_COLUMNS: &str =
     "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
-const SUBSCRIPTION_COLUMNS: &str =
-    "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end";
+const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms";
 const USER_COLUMNS: &str =
     "id, upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at";
 
@@ -147,6 +146,8 @@ fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
             recurring: r.get(6)?,
             created_at: r.get(7)?,
             term_end: r.get(8)?,
+            anchor: r.get(9)?,
+            terms: r.get(10)?,
         },
         r.get(3)?,
         r.get(4)?,
@@ -381,8 +382,9 @@ impl Host for HostState {
         self.db
             .conn
             .prepare_cached(
-                "INSERT INTO subscriptions (sku_id, quantity, status, billing, channel, recurring, created_at, term_end)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO subscriptions
+                     (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 s.sku_id,
@@ -392,7 +394,9 @@ impl Host for HostState {
                 channel_text(s.channel),
                 s.recurring,
                 s.created_at,
-                s.term_end
+                s.term_end,
+                s.anchor,
+                s.terms
             ])?;
         Ok(self.db.conn.last_insert_rowid() as u64)
     }
@@ -403,7 +407,7 @@ impl Host for HostState {
             .conn
             .prepare_cached(
                 "UPDATE subscriptions SET sku_id = ?2, quantity = ?3, status = ?4, billing = ?5, channel = ?6,
-                     recurring = ?7, created_at = ?8, term_end = ?9 WHERE id = ?1",
+                     recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11 WHERE id = ?1",
             )?
             .execute(params![
                 s.id as i64,
@@ -414,7 +418,9 @@ impl Host for HostState {
                 channel_text(s.channel),
                 s.recurring,
                 s.created_at,
-                s.term_end
+                s.term_end,
+                s.anchor,
+                s.terms
             ])?;
         wasmtime::ensure!(n == 1, "no subscription {} to update", s.id);
         Ok(())
@@ -633,6 +639,49 @@ impl Host for HostState {
             .conn
             .prepare_cached("SELECT count(*) FROM assignments WHERE sku_id = ?1")?
             .query_row([sku_id], |r| r.get(0))?)
+    }
+
+    fn list_audit(
+        &mut self,
+        f: AuditFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>> {
+        let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT id, at, actor, action, target, before, after FROM audit
+             WHERE id > ?1 AND (?2 IS NULL OR actor = ?2 COLLATE NOCASE)
+               AND (?3 IS NULL OR action = ?3 OR action LIKE ?4)
+               AND (?5 IS NULL OR target = ?5 COLLATE NOCASE)
+               AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
+             ORDER BY id LIMIT ?8",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                after.unwrap_or(0) as i64,
+                f.actor,
+                f.action,
+                action_prefix,
+                f.target,
+                f.since,
+                f.until,
+                limit
+            ],
+            |r| {
+                Ok(AuditRecord {
+                    id: r.get::<_, i64>(0)? as u64,
+                    entry: AuditEntry {
+                        at: r.get(1)?,
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        target: r.get(4)?,
+                        before: r.get(5)?,
+                        after: r.get(6)?,
+                    },
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {

@@ -1,0 +1,285 @@
+//! The subscription lifecycle on the tenant's clock (S5, S6): renewal, expiry, grace,
+//! suspension, deletion; and what resolves the conflicts it causes (C1, C3).
+
+use crate::Store;
+use crate::calendar;
+use crate::cx::Cx;
+use crate::error::{Result, blocked, conflict, not_found};
+use crate::exports::seats::licensing::subscriptions::{LifecycleEvent, SubscriptionView};
+use crate::roles::Operation;
+use crate::subscriptions::view;
+use crate::types::{PurchaseChannel, Subscription, SubscriptionStatus, Timestamp};
+
+const DAY: Timestamp = 86_400;
+
+/// How long each state after the term's end lasts: (expired, then disabled), in days.
+/// Microsoft's defaults for most offers; per channel so partner offers can differ.
+pub fn lengths(channel: PurchaseChannel) -> (i64, i64) {
+    match channel {
+        PurchaseChannel::Direct | PurchaseChannel::SelfService | PurchaseChannel::ProductKey => {
+            (30, 90)
+        }
+        PurchaseChannel::Reseller => (30, 90),
+    }
+}
+
+fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
+    cx.store.get_subscription(id).ok_or_else(|| {
+        not_found(format!(
+            "no subscription {id}; `seats subscriptions` lists them"
+        ))
+    })
+}
+
+/// S5: with recurring billing off, the subscription ends at its term end.
+pub fn set_recurring<S: Store + ?Sized>(cx: &Cx<S>, id: u64, on: bool) -> Result<SubscriptionView> {
+    cx.require(Operation::BuyLicenses)?;
+    let mut s = get(cx, id)?;
+    if s.status == SubscriptionStatus::Deleted {
+        return Err(blocked(format!(
+            "subscription {id} was deleted; buy a new subscription"
+        )));
+    }
+    if s.recurring != on {
+        let before = s.clone();
+        s.recurring = on;
+        cx.store.update_subscription(&s);
+        cx.audit(
+            "subscription.recurring",
+            format!("subscription:{id}"),
+            Some(&before),
+            Some(&s),
+        );
+    }
+    Ok(view(cx.store, s))
+}
+
+/// C3, S6: renews an expired or disabled subscription for a new term from today.
+pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView> {
+    cx.require(Operation::BuyLicenses)?;
+    let mut s = get(cx, id)?;
+    match s.status {
+        SubscriptionStatus::Expired | SubscriptionStatus::Disabled => {}
+        SubscriptionStatus::Deleted => {
+            return Err(blocked(format!(
+                "subscription {id} was deleted and cannot be reactivated; buy a new subscription"
+            )));
+        }
+        SubscriptionStatus::Active | SubscriptionStatus::Trial => {
+            return Err(conflict(format!(
+                "subscription {id} is {}: it needs no renewal (its term ends {})",
+                if s.status == SubscriptionStatus::Trial {
+                    "a trial"
+                } else {
+                    "active"
+                },
+                calendar::date_of(s.term_end)
+            )));
+        }
+    }
+    let before = s.clone();
+    s.status = SubscriptionStatus::Active;
+    s.anchor = cx.now;
+    s.terms = 1;
+    s.term_end = calendar::term_end(cx.now, 1, s.billing);
+    cx.store.update_subscription(&s);
+    cx.audit(
+        "subscription.renew",
+        format!("subscription:{id}"),
+        Some(&before),
+        Some(&s),
+    );
+    Ok(view(cx.store, s))
+}
+
+/// The next transition of `s` that fell due by `now`, applied to `s`.
+fn step(s: &mut Subscription, now: Timestamp) -> Option<(SubscriptionStatus, Timestamp)> {
+    let (grace, suspended) = lengths(s.channel);
+    let from = s.status;
+    let due = match s.status {
+        SubscriptionStatus::Active | SubscriptionStatus::Trial if s.term_end <= now => {
+            let due = s.term_end;
+            if s.recurring {
+                // A trial converts; a subscription renews. Terms keep the anchor's day of month.
+                s.status = SubscriptionStatus::Active;
+                s.terms += 1;
+                s.term_end = calendar::term_end(s.anchor, s.terms, s.billing);
+            } else {
+                s.status = SubscriptionStatus::Expired;
+            }
+            due
+        }
+        SubscriptionStatus::Expired if s.term_end + grace * DAY <= now => {
+            s.status = SubscriptionStatus::Disabled;
+            s.term_end + grace * DAY
+        }
+        SubscriptionStatus::Disabled if s.term_end + (grace + suspended) * DAY <= now => {
+            s.status = SubscriptionStatus::Deleted;
+            s.term_end + (grace + suspended) * DAY
+        }
+        _ => return None,
+    };
+    Some((from, due))
+}
+
+/// S6: applies every transition that fell due by now, oldest first per subscription.
+pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
+    cx.require(Operation::Read)?;
+    let mut events = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = cx.store.list_subscriptions(after, 1000);
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for mut s in batch {
+            let before = s.clone();
+            let part = cx
+                .store
+                .get_product(&s.sku_id)
+                .map(|p| p.part_number)
+                .unwrap_or_default();
+            let mut changed = false;
+            while let Some((from, at)) = step(&mut s, cx.now) {
+                changed = true;
+                events.push(LifecycleEvent {
+                    subscription: s.id,
+                    part_number: part.clone(),
+                    was: from,
+                    now: s.status,
+                    at,
+                });
+            }
+            if changed {
+                cx.store.update_subscription(&s);
+                cx.audit(
+                    "subscription.lifecycle",
+                    format!("subscription:{}", s.id),
+                    Some(&before),
+                    Some(&s),
+                );
+            }
+        }
+    }
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cx::Cx;
+    use crate::licenses;
+    use crate::testkit::*;
+
+    const YEAR: Timestamp = 365 * DAY;
+
+    fn e3(
+        store: &crate::memory::MemoryStore,
+    ) -> crate::exports::seats::licensing::licenses::LicensePool {
+        licenses::pool(store, &crate::catalog::resolve(store, "SPE_E3").unwrap())
+    }
+
+    #[test]
+    fn s6_c1_c3_expiry_makes_assigned_licenses_conflicts_and_renewing_resolves_them() {
+        let (store, _) = tenant_with_catalog();
+        let id = buy(&store, "SPE_E3", 3);
+        buy(&store, "SPE_E3", 2);
+        for u in [
+            "a@contoso.com",
+            "b@contoso.com",
+            "c@contoso.com",
+            "d@contoso.com",
+        ] {
+            add_user(&store, u);
+            licenses::assign(&admin(&store), u, "SPE_E3", &[]).unwrap();
+        }
+        set_recurring(&admin(&store), id, false).unwrap();
+        // The 2-license subscription renews; the 3-license one expires (warning units).
+        let later = Cx::new(&store, ADMIN, NOW + YEAR + DAY);
+        let events = process(&later).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.subscription == id && e.now == SubscriptionStatus::Expired)
+        );
+        let pool = e3(&store);
+        assert_eq!(
+            (
+                pool.enabled,
+                pool.warning,
+                pool.assigned,
+                pool.users_needing_license
+            ),
+            (2, 3, 4, 2)
+        );
+        assert_eq!(
+            pool.available, -2,
+            "reading a conflict is never an error (G5)"
+        );
+        let conflicts = licenses::conflicts(&later).unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].renewable, vec![id]);
+        assert!(
+            conflicts[0]
+                .resolutions
+                .iter()
+                .any(|r| r.contains("renew subscription"))
+        );
+        // An assignment never creates a conflict: the pool is full.
+        add_user(&store, "e@contoso.com");
+        assert!(licenses::assign(&later, "e@contoso.com", "SPE_E3", &[]).is_err());
+        // Thirty days on it is disabled (suspended units); ninety more and it is deleted.
+        process(&Cx::new(&store, ADMIN, NOW + YEAR + 31 * DAY)).unwrap();
+        assert_eq!(e3(&store).suspended, 3);
+        renew(&Cx::new(&store, ADMIN, NOW + YEAR + 40 * DAY), id).unwrap();
+        let pool = e3(&store);
+        assert_eq!((pool.enabled, pool.users_needing_license), (5, 0));
+        assert!(licenses::conflicts(&admin(&store)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn s6_a_lapsed_subscription_is_deleted_after_grace_and_suspension() {
+        let (store, _) = tenant_with_catalog();
+        let id = buy(&store, "SPE_E3", 1);
+        set_recurring(&admin(&store), id, false).unwrap();
+        let events = process(&Cx::new(&store, ADMIN, NOW + YEAR + 200 * DAY)).unwrap();
+        let path: Vec<_> = events.iter().map(|e| e.now).collect();
+        assert_eq!(
+            path,
+            vec![
+                SubscriptionStatus::Expired,
+                SubscriptionStatus::Disabled,
+                SubscriptionStatus::Deleted
+            ]
+        );
+        let err = renew(&admin(&store), id).unwrap_err();
+        assert_eq!(err.kind(), "blocked");
+    }
+
+    #[test]
+    fn s6_recurring_billing_renews_terms_on_the_anchor_day() {
+        let (store, _) = tenant_with_catalog();
+        // Bought on 31 January 2027, monthly: terms end Feb 28, Mar 31, Apr 30.
+        let jan31 = calendar::start_of(time::macros::date!(2027 - 01 - 31));
+        let order = crate::exports::seats::licensing::subscriptions::NewSubscription {
+            product: "SPE_E3".into(),
+            quantity: 1,
+            billing: crate::types::BillingFrequency::Monthly,
+            channel: PurchaseChannel::Direct,
+        };
+        let id = crate::subscriptions::create(&Cx::new(&store, ADMIN, jan31), &order)
+            .unwrap()
+            .subscription
+            .id;
+        let ends: Vec<_> = (1..=3)
+            .map(|m| {
+                let now = calendar::start_of(calendar::add_months(
+                    time::macros::date!(2027 - 01 - 31),
+                    m,
+                ));
+                process(&Cx::new(&store, ADMIN, now)).unwrap();
+                calendar::date_of(store.get_subscription(id).unwrap().term_end).to_string()
+            })
+            .collect();
+        assert_eq!(ends, vec!["2027-03-31", "2027-04-30", "2027-05-31"]);
+    }
+}

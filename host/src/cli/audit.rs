@@ -1,0 +1,58 @@
+//! `seats audit`: who changed what, when, before and after.
+
+use super::{Session, parse_now};
+use crate::output;
+use crate::views::AuditRow;
+use anyhow::Result;
+use clap::Args;
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Only changes made by this principal (UPN).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Only this action (license.add) or family (license).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only changes to this object: user:UPN, subscription:ID, product:PART.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// From this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// At most this many of the newest entries.
+    #[arg(long, default_value_t = 100)]
+    pub last: usize,
+}
+
+pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
+    let filter = crate::component::types::AuditFilter {
+        actor: a.by.clone(),
+        action: a.action.clone(),
+        target: a.target.clone(),
+        since: a.since.as_deref().map(parse_now).transpose()?,
+        until: a.until.as_deref().map(parse_now).transpose()?,
+    };
+    let mut rows: std::collections::VecDeque<AuditRow> = Default::default();
+    let mut after = None;
+    loop {
+        let page = s.call(|d, st, actor| {
+            d.seats_licensing_audit()
+                .call_list_audit(st, actor, &filter, after, 5000)
+        })?;
+        for r in page.records {
+            rows.push_back(AuditRow::from(r));
+            if rows.len() > a.last {
+                rows.pop_front();
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    output::print(rows.make_contiguous(), s.format, None)
+}

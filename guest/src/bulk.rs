@@ -12,7 +12,7 @@ use crate::exports::seats::licensing::licenses::{
 use crate::licenses::{pool_total, resolve_plans};
 use crate::roles::Operation;
 use crate::types::{Assignment, Error, Product, User};
-use crate::{Store, catalog, error, licenses};
+use crate::{Store, catalog, error, licenses, provisioning};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How a call changes each user's set of licenses.
@@ -166,6 +166,7 @@ pub fn run<S: Store + ?Sized>(
     let mut outcomes = Vec::with_capacity(upns.len());
     let mut writes = Writes::default();
     let mut audit = Vec::new();
+    let mut changed_users: Vec<(User, BTreeMap<String, Assignment>)> = Vec::new();
     let (mut applied, mut unchanged, mut failed) = (0, 0, 0);
 
     for (upn, user) in upns.iter().zip(users) {
@@ -225,12 +226,13 @@ pub fn run<S: Store + ?Sized>(
                 writes.insert.extend(w.insert);
                 writes.replan.extend(w.replan);
                 outcomes.push(UserOutcome {
-                    upn: user.upn,
+                    upn: user.upn.clone(),
                     error: None,
                     changed: true,
                     before: before_names,
                     after: after_names,
                 });
+                changed_users.push((user, after));
             }
         }
     }
@@ -255,6 +257,7 @@ pub fn run<S: Store + ?Sized>(
             .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
     }
     cx.store.append_audit(&audit);
+    provision(cx.store, &changed_users, cx.now);
     Ok(BulkResult {
         outcomes,
         applied,
@@ -262,6 +265,40 @@ pub fn run<S: Store + ?Sized>(
         failed,
         rolled_back: false,
     })
+}
+
+/// L4, L7: what each changed user's data becomes under their new licenses.
+fn provision<S: Store + ?Sized>(
+    store: &S,
+    changed: &[(User, BTreeMap<String, Assignment>)],
+    now: crate::types::Timestamp,
+) {
+    if changed.is_empty() {
+        return;
+    }
+    let mut plans: HashMap<String, Vec<crate::types::ServicePlan>> = HashMap::new();
+    let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
+    let current = store.service_data_of(&ids);
+    let mut data = Vec::new();
+    for ((user, after), current) in changed.iter().zip(current) {
+        let mut enabled = Vec::new();
+        for (sku, a) in after {
+            let product_plans = plans
+                .entry(sku.clone())
+                .or_insert_with(|| store.plans_of(std::slice::from_ref(sku)).remove(0));
+            enabled.extend(
+                product_plans
+                    .iter()
+                    .filter(|p| !a.disabled_plans.contains(&p.id))
+                    .cloned(),
+            );
+        }
+        let wanted = provisioning::provided(&enabled);
+        data.extend(provisioning::transition(
+            user, &current, &wanted, false, now,
+        ));
+    }
+    store.put_service_data(&data);
 }
 
 type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);
@@ -335,6 +372,21 @@ fn plan_user<S: Store + ?Sized>(
     }
     if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
         return Ok((user.clone(), None));
+    }
+    if !w.insert.is_empty() && !crate::users::needs_license(user) {
+        return Err(invalid(
+            "user",
+            format!(
+                "{} is a {} mailbox of {} GB: it needs no license unless it is over its 50 GB quota (L9)",
+                user.upn,
+                match user.kind {
+                    crate::types::UserKind::SharedMailbox => "shared",
+                    crate::types::UserKind::RoomMailbox => "room",
+                    _ => "resource",
+                },
+                user.mailbox_gb
+            ),
+        ));
     }
     if !w.insert.is_empty() && user.usage_location.is_none() && default_location.is_none() {
         return Err(invalid(

@@ -85,6 +85,30 @@ impl Store for WitStore {
     fn list_users(&self, query: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User> {
         wit::list_users(query, after, limit)
     }
+    fn update_user(&self, user: &User) {
+        wit::update_user(user)
+    }
+    fn purge_user(&self, user_id: u64) {
+        wit::purge_user(user_id)
+    }
+    fn deleted_before(&self, before: Timestamp, limit: u32) -> Vec<User> {
+        wit::deleted_before(before, limit)
+    }
+    fn stash_assignments(&self, user_id: u64, assignments: &[Assignment]) {
+        wit::stash_assignments(user_id, assignments)
+    }
+    fn take_stashed(&self, user_id: u64) -> Vec<Assignment> {
+        wit::take_stashed(user_id)
+    }
+    fn service_data_of(&self, user_ids: &[u64]) -> Vec<Vec<ServiceData>> {
+        wit::service_data_of(user_ids)
+    }
+    fn put_service_data(&self, data: &[ServiceData]) {
+        wit::put_service_data(data)
+    }
+    fn retained_due(&self, before: Timestamp, limit: u32) -> Vec<ServiceData> {
+        wit::retained_due(before, limit)
+    }
     fn assignments_of(&self, user_id: u64) -> Vec<Assignment> {
         wit::assignments_of(user_id)
     }
@@ -176,6 +200,20 @@ impl catalog::Guest for Component {
 }
 
 impl users::Guest for Component {
+    fn delete_user(actor: Principal, upn: String) -> Result<User, Error> {
+        crate::users::delete(&cx(actor), &upn)
+    }
+    fn restore_user(actor: Principal, upn: String) -> Result<users::RestoreResult, Error> {
+        crate::users::restore(&cx(actor), &upn)
+    }
+    fn update_mailbox(
+        actor: Principal,
+        upn: String,
+        mailbox_gb: Option<u32>,
+        hold: Option<bool>,
+    ) -> Result<User, Error> {
+        crate::users::update_mailbox(&cx(actor), &upn, mailbox_gb, hold)
+    }
     fn create_user(actor: Principal, user: users::NewUser) -> Result<User, Error> {
         crate::users::create(&cx(actor), &user)
     }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod licenses;
 pub mod lifecycle;
 pub mod memory;
+pub mod provisioning;
 pub mod roles;
 pub mod store;
 pub mod subscriptions;

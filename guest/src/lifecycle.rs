@@ -160,7 +160,29 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
             }
         }
     }
+    purge_retained(cx);
+    crate::users::purge_deleted(cx);
     Ok(events)
+}
+
+/// L7: retained data past its date is deleted for good.
+fn purge_retained<S: Store + ?Sized>(cx: &Cx<S>) {
+    loop {
+        let due = cx.store.retained_due(cx.now, 1000);
+        if due.is_empty() {
+            return;
+        }
+        let purged: Vec<_> = due
+            .into_iter()
+            .map(|d| crate::types::ServiceData {
+                state: crate::types::DataState::Purged,
+                since: cx.now,
+                until: None,
+                ..d
+            })
+            .collect();
+        cx.store.put_service_data(&purged);
+    }
 }
 
 #[cfg(test)]

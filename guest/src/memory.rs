@@ -6,7 +6,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
-use crate::types::{AuditFilter, AuditRecord};
+use crate::types::{AuditFilter, AuditRecord, ServiceData, Timestamp};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,8 @@ pub struct Tables {
     /// (user id, sku id) -> assignment
     pub assignments: BTreeMap<(u64, String), Assignment>,
     pub audit: Vec<AuditEntry>,
+    pub stashed: BTreeMap<u64, Vec<Assignment>>,
+    pub service_data: BTreeMap<(u64, String), ServiceData>,
 }
 
 #[derive(Default)]
@@ -51,6 +53,8 @@ impl PartialEq for Tables {
             && self.users == o.users
             && self.assignments == o.assignments
             && self.audit == o.audit
+            && self.stashed == o.stashed
+            && self.service_data == o.service_data
     }
 }
 
@@ -272,6 +276,67 @@ impl Store for MemoryStore {
             .collect()
     }
 
+    fn update_user(&self, user: &User) {
+        self.tables.borrow_mut().users.insert(user.id, user.clone());
+    }
+    fn purge_user(&self, user_id: u64) {
+        let mut t = self.tables.borrow_mut();
+        t.users.remove(&user_id);
+        t.roles.remove(&user_id);
+        t.stashed.remove(&user_id);
+        t.service_data.retain(|(u, _), _| *u != user_id);
+    }
+    fn deleted_before(&self, before: Timestamp, limit: u32) -> Vec<User> {
+        let t = self.tables.borrow();
+        t.users
+            .values()
+            .filter(|u| u.deleted_at.is_some_and(|d| d < before))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    }
+    fn stash_assignments(&self, user_id: u64, assignments: &[Assignment]) {
+        self.tables
+            .borrow_mut()
+            .stashed
+            .insert(user_id, assignments.to_vec());
+    }
+    fn take_stashed(&self, user_id: u64) -> Vec<Assignment> {
+        self.tables
+            .borrow_mut()
+            .stashed
+            .remove(&user_id)
+            .unwrap_or_default()
+    }
+    fn service_data_of(&self, user_ids: &[u64]) -> Vec<Vec<ServiceData>> {
+        let t = self.tables.borrow();
+        user_ids
+            .iter()
+            .map(|id| {
+                t.service_data
+                    .iter()
+                    .filter(|((u, _), _)| u == id)
+                    .map(|(_, d)| *d)
+                    .collect()
+            })
+            .collect()
+    }
+    fn put_service_data(&self, data: &[ServiceData]) {
+        let mut t = self.tables.borrow_mut();
+        for d in data {
+            t.service_data
+                .insert((d.user_id, format!("{:?}", d.workload)), *d);
+        }
+    }
+    fn retained_due(&self, before: Timestamp, limit: u32) -> Vec<ServiceData> {
+        let t = self.tables.borrow();
+        t.service_data
+            .values()
+            .filter(|d| d.until.is_some_and(|u| u < before))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    }
     fn assignments_of(&self, user_id: u64) -> Vec<Assignment> {
         let t = self.tables.borrow();
         t.assignments

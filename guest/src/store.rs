@@ -8,7 +8,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
-use crate::types::{AuditFilter, AuditRecord};
+use crate::types::{AuditFilter, AuditRecord, ServiceData, Timestamp};
 
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
@@ -43,6 +43,16 @@ pub trait Store {
     fn get_user(&self, id: u64) -> Option<User>;
     fn find_users(&self, upns: &[String]) -> Vec<Option<User>>;
     fn list_users(&self, query: &UserQuery, after: Option<u64>, limit: u32) -> Vec<User>;
+
+    fn update_user(&self, user: &User);
+    fn purge_user(&self, user_id: u64);
+    fn deleted_before(&self, before: Timestamp, limit: u32) -> Vec<User>;
+
+    fn stash_assignments(&self, user_id: u64, assignments: &[Assignment]);
+    fn take_stashed(&self, user_id: u64) -> Vec<Assignment>;
+    fn service_data_of(&self, user_ids: &[u64]) -> Vec<Vec<ServiceData>>;
+    fn put_service_data(&self, data: &[ServiceData]);
+    fn retained_due(&self, before: Timestamp, limit: u32) -> Vec<ServiceData>;
 
     fn assignments_of(&self, user_id: u64) -> Vec<Assignment>;
     fn insert_assignment(&self, assignment: &Assignment);

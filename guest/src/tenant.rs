@@ -36,6 +36,8 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
         usage_location: Some(tenant.default_usage_location.clone().unwrap_or(country)),
         enabled: true,
         kind: UserKind::User,
+        mailbox_gb: 0,
+        retention_hold: false,
         created_at: now,
         deleted_at: None,
     };

@@ -96,6 +96,7 @@ pub fn new_user(upn: &str) -> NewUser {
         usage_location: Some("DK".into()),
         enabled: true,
         kind: UserKind::User,
+        mailbox_gb: 2,
     }
 }
 

@@ -1,12 +1,15 @@
 //! The organisation's users (L10).
 
 use crate::cx::Cx;
-use crate::error::{Result, conflict, invalid, not_found};
-use crate::exports::seats::licensing::users::{NewUser, UserDetails, UserFilter, UserPage};
+use crate::error::{Result, blocked, conflict, invalid, not_found};
+use crate::exports::seats::licensing::licenses::LicenseChoice;
+use crate::exports::seats::licensing::users::{
+    NewUser, RestoreResult, UserDetails, UserFilter, UserPage,
+};
 use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
-use crate::types::User;
-use crate::{Store, catalog, licenses, validate};
+use crate::types::{Timestamp, User, UserKind};
+use crate::{Store, bulk, catalog, licenses, provisioning, validate};
 use std::collections::BTreeSet;
 
 /// Most users one page returns.
@@ -50,6 +53,8 @@ fn validated<S: Store + ?Sized>(cx: &Cx<S>, new: &NewUser) -> Result<User> {
         },
         enabled: new.enabled,
         kind: new.kind,
+        mailbox_gb: new.mailbox_gb,
+        retention_hold: false,
         created_at: cx.now,
         deleted_at: None,
     })
@@ -96,11 +101,167 @@ pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec
     Ok(users)
 }
 
+/// L9: a user account needs a license; shared, room and resource mailboxes only over 50 GB.
+pub fn needs_license(user: &User) -> bool {
+    user.kind == UserKind::User || user.mailbox_gb > MAILBOX_QUOTA_GB
+}
+
+pub const MAILBOX_QUOTA_GB: u32 = 50;
+/// How long a deleted user can be restored (L8).
+pub const RESTORE_DAYS: i64 = 30;
+const DAY: Timestamp = 86_400;
+
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<UserDetails> {
     cx.require(Operation::Read)?;
     let user = find(cx.store, upn)?;
     let licenses = licenses::of_user(cx.store, &user);
-    Ok(UserDetails { user, licenses })
+    let service_data = cx.store.service_data_of(&[user.id]).remove(0);
+    Ok(UserDetails {
+        needs_license: needs_license(&user),
+        user,
+        licenses,
+        service_data,
+    })
+}
+
+/// L8: deletes a user; every license is freed at once and kept for a restore within 30 days.
+pub fn delete<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<User> {
+    let actor = cx.require(Operation::DeleteUser)?;
+    let mut user = find_active(cx.store, upn)?;
+    if user.id == actor.id {
+        return Err(conflict(format!(
+            "{} cannot delete their own account; ask another administrator",
+            user.upn
+        )));
+    }
+    let held = cx.store.assignments_of(user.id);
+    let keys: Vec<(u64, String)> = held.iter().map(|a| (user.id, a.sku_id.clone())).collect();
+    cx.store.delete_assignments(&keys);
+    cx.store.stash_assignments(user.id, &held);
+    let before = user.clone();
+    user.deleted_at = Some(cx.now);
+    cx.store.update_user(&user);
+    let current = cx.store.service_data_of(&[user.id]).remove(0);
+    cx.store.put_service_data(&provisioning::transition(
+        &user,
+        &current,
+        &Default::default(),
+        true,
+        cx.now,
+    ));
+    cx.audit(
+        "user.delete",
+        format!("user:{}", user.upn),
+        Some(&before),
+        Some(&user),
+    );
+    Ok(user)
+}
+
+/// L8: restores a user deleted less than 30 days ago, with each license its pool has room for.
+pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult> {
+    cx.require(Operation::DeleteUser)?;
+    let mut user = find(cx.store, upn)?;
+    let Some(deleted_at) = user.deleted_at else {
+        return Err(conflict(format!("{} is not deleted", user.upn)));
+    };
+    if cx.now >= deleted_at + RESTORE_DAYS * DAY {
+        return Err(blocked(format!(
+            "{} was deleted over {RESTORE_DAYS} days ago and can no longer be restored",
+            user.upn
+        )));
+    }
+    let before = user.clone();
+    user.deleted_at = None;
+    cx.store.update_user(&user);
+    let stashed = cx.store.take_stashed(user.id);
+    let mut restored = Vec::new();
+    let mut not_restored = Vec::new();
+    for a in stashed {
+        let Some(product) = cx.store.get_product(&a.sku_id) else {
+            continue;
+        };
+        let choice = LicenseChoice {
+            product: a.sku_id.clone(),
+            disabled_plans: a.disabled_plans.clone(),
+        };
+        let result = bulk::run(
+            cx,
+            std::slice::from_ref(&user.upn),
+            bulk::Mode::Add(&[choice]),
+            true,
+        )?;
+        match bulk::single(result) {
+            Ok(()) => restored.push(product.part_number),
+            Err(e) => not_restored.push(format!("{}: {}", product.part_number, e.text())),
+        }
+    }
+    cx.audit(
+        "user.restore",
+        format!("user:{}", user.upn),
+        Some(&before),
+        Some(&user),
+    );
+    Ok(RestoreResult {
+        user,
+        restored,
+        not_restored,
+    })
+}
+
+/// Sets a mailbox's size (L9) or retention hold (L7).
+pub fn update_mailbox<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upn: &str,
+    mailbox_gb: Option<u32>,
+    hold: Option<bool>,
+) -> Result<User> {
+    cx.require(Operation::ManageUsers)?;
+    let mut user = find_active(cx.store, upn)?;
+    let before = user.clone();
+    if let Some(gb) = mailbox_gb {
+        if gb > 100_000 {
+            return Err(invalid(
+                "mailbox-gb",
+                format!("{gb} GB is not a mailbox size: use 0 to 100000"),
+            ));
+        }
+        user.mailbox_gb = gb;
+    }
+    if let Some(h) = hold {
+        user.retention_hold = h;
+    }
+    if user != before {
+        cx.store.update_user(&user);
+        cx.audit(
+            "user.mailbox",
+            format!("user:{}", user.upn),
+            Some(&before),
+            Some(&user),
+        );
+    }
+    Ok(user)
+}
+
+/// L8: users deleted over 30 days ago are removed for good.
+pub fn purge_deleted<S: Store + ?Sized>(cx: &Cx<S>) -> u32 {
+    let mut purged = 0;
+    loop {
+        let due = cx.store.deleted_before(cx.now - RESTORE_DAYS * DAY, 1000);
+        if due.is_empty() {
+            return purged;
+        }
+        for u in due {
+            cx.store.purge_user(u.id);
+            cx.audit(
+                "user.purge",
+                format!("user:{}", u.upn),
+                Some(&u),
+                None::<&()>,
+            );
+            purged += 1;
+        }
+    }
 }
 
 /// Active users (L10), optionally only the unlicensed ones, a page at a time.
@@ -123,7 +284,7 @@ pub fn list<S: Store + ?Sized>(
         .map(|p| catalog::resolve(cx.store, p).map(|p| p.sku_id))
         .transpose()?;
     let query = UserQuery {
-        include_deleted: false,
+        include_deleted: filter.deleted,
         unlicensed_only: filter.unlicensed_only,
         holding,
         department: filter.department.clone(),
@@ -135,8 +296,14 @@ pub fn list<S: Store + ?Sized>(
         enabled: filter.enabled,
         kind: None,
     };
-    let users = cx.store.list_users(&query, after, limit);
+    let mut users = cx.store.list_users(&query, after, limit);
     let next = (users.len() == limit as usize).then(|| users[users.len() - 1].id);
+    if filter.deleted {
+        users.retain(|u| u.deleted_at.is_some());
+    } else if filter.unlicensed_only {
+        // Mailboxes that need no license are not "unlicensed users" (L9).
+        users.retain(needs_license);
+    }
     Ok(UserPage { users, next })
 }
 
@@ -153,6 +320,7 @@ mod tests {
             department: None,
             usage_location: None,
             enabled: None,
+            deleted: false,
         };
         list(cx, &filter, None, 100)
             .unwrap()
@@ -191,6 +359,7 @@ mod tests {
             department: None,
             usage_location: None,
             enabled: None,
+            deleted: false,
         };
         let mut seen = 0;
         let mut after = None;
@@ -236,5 +405,70 @@ mod tests {
         n.upn = "bo@contoso.com".into();
         n.usage_location = Some("Sweden".into());
         assert_eq!(create(&admin(&store), &n).unwrap_err().kind(), "invalid");
+    }
+
+    #[test]
+    fn l8_deleting_frees_every_license_and_a_restore_brings_back_what_fits() {
+        let (store, _) = tenant_with_catalog();
+        buy(&store, "SPE_E3", 1);
+        buy(&store, "SPE_E5", 1);
+        add_user(&store, "ana@contoso.com");
+        add_user(&store, "bo@contoso.com");
+        let cx = admin(&store);
+        crate::bulk::run(
+            &cx,
+            &["ana@contoso.com".into()],
+            crate::bulk::Mode::Add(&[
+                LicenseChoice {
+                    product: "SPE_E3".into(),
+                    disabled_plans: vec!["MCOSTANDARD".into()],
+                },
+                LicenseChoice {
+                    product: "SPE_E5".into(),
+                    disabled_plans: vec![],
+                },
+            ]),
+            true,
+        )
+        .unwrap();
+        delete(&cx, "ana@contoso.com").unwrap();
+        let e3 = crate::catalog::resolve(&store, "SPE_E3").unwrap();
+        assert_eq!(
+            crate::licenses::pool(&store, &e3).assigned,
+            0,
+            "freed at once"
+        );
+        assert!(all(&cx, false).iter().all(|u| u != "ana@contoso.com"));
+        // Someone else takes the E3 license meanwhile.
+        crate::licenses::assign(&cx, "bo@contoso.com", "SPE_E3", &[]).unwrap();
+        let r = restore(&Cx::new(&store, ADMIN, NOW + 10 * DAY), "ana@contoso.com").unwrap();
+        assert_eq!(r.restored, vec!["SPE_E5".to_string()]);
+        assert_eq!(r.not_restored.len(), 1);
+        assert!(
+            r.not_restored[0].starts_with("SPE_E3"),
+            "{:?}",
+            r.not_restored
+        );
+        assert!(r.user.deleted_at.is_none());
+    }
+
+    #[test]
+    fn l8_a_user_deleted_over_30_days_ago_cannot_be_restored_and_is_purged() {
+        let (store, _) = tenant_with_catalog();
+        add_user(&store, "ana@contoso.com");
+        let cx = admin(&store);
+        delete(&cx, "ana@contoso.com").unwrap();
+        let late = Cx::new(&store, ADMIN, NOW + 31 * DAY);
+        assert_eq!(
+            restore(&late, "ana@contoso.com").unwrap_err().kind(),
+            "blocked"
+        );
+        crate::lifecycle::process(&late).unwrap();
+        assert!(store.find_user("ana@contoso.com").is_none());
+        assert_eq!(
+            delete(&cx, ADMIN).unwrap_err().kind(),
+            "conflict",
+            "no one deletes themselves"
+        );
     }
 }

@@ -83,6 +83,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             usage_location: Some(pick(&mut rng, LOCATIONS).to_string()),
             enabled: rng.u32(0..100) >= 4,
             kind: UserKind::User,
+            mailbox_gb: rng.u32(1..40),
         });
     }
     let staff = [
@@ -98,12 +99,20 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             usage_location: Some("US".into()),
             enabled: true,
             kind: UserKind::User,
+            mailbox_gb: 3,
         });
     }
-    for (name, display, kind) in [
-        ("info", "Info (shared)", UserKind::SharedMailbox),
-        ("boardroom", "Boardroom", UserKind::RoomMailbox),
-        ("projector", "Projector", UserKind::ResourceMailbox),
+    // Mailboxes need no license, but for the shared one over its 50 GB quota (L9).
+    for (name, display, kind, gb) in [
+        ("info", "Info (shared)", UserKind::SharedMailbox, 12),
+        (
+            "archive",
+            "Archive (shared, 64 GB)",
+            UserKind::SharedMailbox,
+            64,
+        ),
+        ("boardroom", "Boardroom", UserKind::RoomMailbox, 1),
+        ("projector", "Projector", UserKind::ResourceMailbox, 0),
     ] {
         people.push(NewUser {
             upn: format!("{name}@{DOMAIN}"),
@@ -112,6 +121,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             usage_location: Some("US".into()),
             enabled: true,
             kind,
+            mailbox_gb: gb,
         });
     }
     s.call(|d, st, actor| {
@@ -154,7 +164,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             *m.entry(*p).or_default() += q - 2;
             m
         });
-    let licensed = people.len() - staff.len() - 3 - (n as usize * 8 / 100);
+    let licensed = people.len() - staff.len() - 4 - (n as usize * 8 / 100);
     for (i, p) in people.iter().take(licensed).enumerate() {
         let dept = p.department.as_deref().unwrap_or_default();
         let main = match dept {

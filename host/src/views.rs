@@ -1,7 +1,9 @@
 //! What the CLI (and scripts) show: flat, named fields, the same in a table, JSON and CSV.
 
 use crate::component::{catalog, licenses, subscriptions, types};
-use crate::db::store_text::{billing_text, channel_text, kind_text, role_text, status_text};
+use crate::db::store_text::{
+    billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -170,6 +172,8 @@ pub struct UserRow {
     pub usage_location: Option<String>,
     pub enabled: bool,
     pub kind: &'static str,
+    pub mailbox_gb: u32,
+    pub retention_hold: bool,
     pub created: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<String>,
@@ -184,6 +188,8 @@ impl From<types::User> for UserRow {
             usage_location: u.usage_location,
             enabled: u.enabled,
             kind: kind_text(u.kind),
+            mailbox_gb: u.mailbox_gb,
+            retention_hold: u.retention_hold,
             created: date(u.created_at),
             deleted: u.deleted_at.map(date),
         }
@@ -298,6 +304,26 @@ impl From<licenses::UserOutcome> for OutcomeRow {
                 .unwrap_or_default(),
             before: o.before,
             after: o.after,
+        }
+    }
+}
+
+/// What a license provisions for one user, and what is left of it (L4, L7).
+#[derive(Serialize)]
+pub struct ServiceDataRow {
+    pub workload: &'static str,
+    pub state: &'static str,
+    pub since: String,
+    pub until: Option<String>,
+}
+
+impl From<types::ServiceData> for ServiceDataRow {
+    fn from(d: types::ServiceData) -> Self {
+        ServiceDataRow {
+            workload: workload_text(d.workload),
+            state: state_text(d.state),
+            since: date(d.since),
+            until: d.until.map(date),
         }
     }
 }

@@ -9,6 +9,7 @@ mod catalog;
 mod conflicts;
 mod init;
 mod licenses;
+mod lifecycle_users;
 mod refusals;
 mod traps;
 mod users;

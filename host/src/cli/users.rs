@@ -4,7 +4,7 @@ use super::Session;
 use crate::component::types::UserKind;
 use crate::component::users::{NewUser, UserFilter};
 use crate::output;
-use crate::views::{UserLicenseRow, UserRow};
+use crate::views::{ServiceDataRow, UserLicenseRow, UserRow};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -34,16 +34,33 @@ pub struct ListArgs {
     /// Only users that can (true) or cannot (false) sign in.
     #[arg(long)]
     pub enabled: Option<bool>,
+    /// Deleted users (restorable for 30 days) instead of active ones.
+    #[arg(long)]
+    pub deleted: bool,
 }
 
 #[derive(Subcommand)]
 pub enum UsersCommand {
     /// Add a user.
     Add(AddArgs),
-    /// One user with their licenses.
+    /// One user with their licenses and what those provision.
     Show {
         /// User principal name.
         upn: String,
+    },
+    /// Delete a user: every license is freed at once; restorable for 30 days.
+    Delete { upn: String },
+    /// Restore a deleted user, with the licenses the pools have room for.
+    Restore { upn: String },
+    /// Set a mailbox's size or retention hold.
+    Mailbox {
+        upn: String,
+        /// Size in GB (shared, room and resource mailboxes need a license above 50).
+        #[arg(long)]
+        size_gb: Option<u32>,
+        /// Keep Exchange data past the 30 days after a license is removed.
+        #[arg(long)]
+        hold: Option<bool>,
     },
 }
 
@@ -72,6 +89,9 @@ pub struct AddArgs {
     pub disabled: bool,
     #[arg(long, value_enum, default_value = "user")]
     pub kind: Kind,
+    /// Mailbox size in GB.
+    #[arg(long, default_value_t = 0)]
+    pub mailbox_gb: u32,
 }
 
 pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
@@ -79,6 +99,28 @@ pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
         None => list(s, &args.list),
         Some(UsersCommand::Add(a)) => add(s, a),
         Some(UsersCommand::Show { upn }) => show(s, upn),
+        Some(UsersCommand::Delete { upn }) => {
+            let user =
+                s.call(|d, st, actor| d.seats_licensing_users().call_delete_user(st, actor, upn))?;
+            output::print_one(&UserRow::from(user), s.format)
+        }
+        Some(UsersCommand::Restore { upn }) => {
+            let r =
+                s.call(|d, st, actor| d.seats_licensing_users().call_restore_user(st, actor, upn))?;
+            let view = RestoreView {
+                user: UserRow::from(r.user),
+                restored: r.restored,
+                not_restored: r.not_restored,
+            };
+            output::print_one(&view, s.format)
+        }
+        Some(UsersCommand::Mailbox { upn, size_gb, hold }) => {
+            let user = s.call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_update_mailbox(st, actor, upn, *size_gb, *hold)
+            })?;
+            output::print_one(&UserRow::from(user), s.format)
+        }
     }
 }
 
@@ -89,6 +131,7 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
         department: args.department.clone(),
         usage_location: args.usage_location.clone(),
         enabled: args.enabled,
+        deleted: args.deleted,
     };
     let mut rows = Vec::new();
     let mut after = None;
@@ -119,6 +162,7 @@ fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
             Kind::RoomMailbox => UserKind::RoomMailbox,
             Kind::ResourceMailbox => UserKind::ResourceMailbox,
         },
+        mailbox_gb: a.mailbox_gb,
     };
     let user =
         s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
@@ -129,17 +173,33 @@ fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
 struct UserDetailsView {
     #[serde(flatten)]
     user: UserRow,
+    needs_license: bool,
     licenses: Vec<UserLicenseRow>,
+    service_data: Vec<ServiceDataRow>,
+}
+
+#[derive(Serialize)]
+struct RestoreView {
+    #[serde(flatten)]
+    user: UserRow,
+    restored: Vec<String>,
+    not_restored: Vec<String>,
 }
 
 fn show(s: &mut Session, upn: &str) -> Result<()> {
     let details = s.call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))?;
     let view = UserDetailsView {
         user: UserRow::from(details.user),
+        needs_license: details.needs_license,
         licenses: details
             .licenses
             .into_iter()
             .map(UserLicenseRow::from)
+            .collect(),
+        service_data: details
+            .service_data
+            .into_iter()
+            .map(ServiceDataRow::from)
             .collect(),
     };
     match s.format {
@@ -148,8 +208,9 @@ fn show(s: &mut Session, upn: &str) -> Result<()> {
             output::print(
                 &view.licenses,
                 s.format,
-                Some(&["product", "enabled_plans", "disabled_plans", "assigned_at"]),
-            )
+                Some(&["product", "disabled_plans", "assigned_at", "assigned_by"]),
+            )?;
+            output::print(&view.service_data, s.format, None)
         }
         _ => output::print_one(&view, s.format),
     }

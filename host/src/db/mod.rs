@@ -5,7 +5,9 @@ mod store;
 
 /// How enums are written in the database, shared with the views.
 pub mod store_text {
-    pub use super::store::{billing_text, channel_text, kind_text, role_text, status_text};
+    pub use super::store::{
+        billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
+    };
 }
 
 use anyhow::{Context, Result, bail};

@@ -117,6 +117,31 @@ ALTER TABLE subscriptions ADD COLUMN terms INTEGER NOT NULL DEFAULT 1 CHECK (ter
 UPDATE subscriptions SET anchor = created_at;
 CREATE INDEX audit_by_actor ON audit (actor COLLATE NOCASE);
 "#,
+    // 3: mailboxes (L9), retention (L7), deleted users' licenses (L8), provisioning (L4).
+    r#"
+ALTER TABLE users ADD COLUMN mailbox_gb INTEGER NOT NULL DEFAULT 0 CHECK (mailbox_gb >= 0);
+ALTER TABLE users ADD COLUMN retention_hold INTEGER NOT NULL DEFAULT 0 CHECK (retention_hold IN (0, 1));
+CREATE INDEX users_by_deleted_at ON users (deleted_at) WHERE deleted_at IS NOT NULL;
+
+CREATE TABLE deleted_assignments (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    sku_id TEXT NOT NULL REFERENCES products (sku_id),
+    disabled_plans TEXT NOT NULL,
+    assigned_at INTEGER NOT NULL,
+    assigned_by TEXT NOT NULL,
+    PRIMARY KEY (user_id, sku_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE service_data (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    workload TEXT NOT NULL CHECK (workload IN ('mailbox', 'onedrive', 'team-site', 'teams', 'office-apps')),
+    state TEXT NOT NULL CHECK (state IN ('active', 'retained', 'removed', 'purged')),
+    since INTEGER NOT NULL,
+    until INTEGER CHECK (until IS NULL OR state = 'retained'),
+    PRIMARY KEY (user_id, workload)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX service_data_by_until ON service_data (until) WHERE until IS NOT NULL;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -107,6 +107,49 @@ fn channel_from(s: &str) -> Result<PurchaseChannel> {
     })
 }
 
+pub fn workload_text(w: Workload) -> &'static str {
+    match w {
+        Workload::Mailbox => "mailbox",
+        Workload::Onedrive => "onedrive",
+        Workload::TeamSite => "team-site",
+        Workload::Teams => "teams",
+        Workload::OfficeApps => "office-apps",
+    }
+}
+
+pub fn state_text(s: DataState) -> &'static str {
+    match s {
+        DataState::Active => "active",
+        DataState::Retained => "retained",
+        DataState::Removed => "removed",
+        DataState::Purged => "purged",
+    }
+}
+
+fn decode_service_data(raw: (i64, String, String, i64, Option<i64>)) -> Result<ServiceData> {
+    let (user_id, workload, state, since, until) = raw;
+    Ok(ServiceData {
+        user_id: user_id as u64,
+        workload: match workload.as_str() {
+            "mailbox" => Workload::Mailbox,
+            "onedrive" => Workload::Onedrive,
+            "team-site" => Workload::TeamSite,
+            "teams" => Workload::Teams,
+            "office-apps" => Workload::OfficeApps,
+            other => wasmtime::bail!("unknown workload '{other}' in the database"),
+        },
+        state: match state.as_str() {
+            "active" => DataState::Active,
+            "retained" => DataState::Retained,
+            "removed" => DataState::Removed,
+            "purged" => DataState::Purged,
+            other => wasmtime::bail!("unknown data state '{other}' in the database"),
+        },
+        since,
+        until,
+    })
+}
+
 pub fn cloud_text(c: Cloud) -> &'static str {
     match c {
         Cloud::Worldwide => "worldwide",
@@ -117,8 +160,8 @@ pub fn cloud_text(c: Cloud) -> &'static str {
 const PRODUCT_COLUMNS: &str =
     "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
 const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms";
-const USER_COLUMNS: &str =
-    "id, upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at";
+const USER_COLUMNS: &str = "id, upn, display_name, department, usage_location, enabled, kind, created_at, \
+     deleted_at, mailbox_gb, retention_hold";
 
 fn product(r: &Row) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -177,6 +220,8 @@ fn user(r: &Row) -> rusqlite::Result<RawUser> {
             kind: UserKind::User,
             created_at: r.get(7)?,
             deleted_at: r.get(8)?,
+            mailbox_gb: r.get(9)?,
+            retention_hold: r.get(10)?,
         },
         r.get(6)?,
     ))
@@ -461,8 +506,9 @@ impl Host for HostState {
 
     fn insert_users(&mut self, users: Vec<User>) -> Result<Vec<u64>> {
         let mut stmt = self.db.conn.prepare_cached(
-            "INSERT INTO users (upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO users (upn, display_name, department, usage_location, enabled, kind, created_at, deleted_at,
+                 mailbox_gb, retention_hold)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         let mut ids = Vec::with_capacity(users.len());
         for u in users {
@@ -474,7 +520,9 @@ impl Host for HostState {
                 u.enabled,
                 kind_text(u.kind),
                 u.created_at,
-                u.deleted_at
+                u.deleted_at,
+                u.mailbox_gb,
+                u.retention_hold
             ])?;
             ids.push(self.db.conn.last_insert_rowid() as u64);
         }
@@ -537,6 +585,145 @@ impl Host for HostState {
             )?
             .collect::<rusqlite::Result<_>>()?;
         raws.into_iter().map(decode_user).collect()
+    }
+
+    fn update_user(&mut self, u: User) -> Result<()> {
+        let n = self
+            .db
+            .conn
+            .prepare_cached(
+                "UPDATE users SET upn = ?2, display_name = ?3, department = ?4, usage_location = ?5, enabled = ?6,
+                     kind = ?7, deleted_at = ?8, mailbox_gb = ?9, retention_hold = ?10 WHERE id = ?1",
+            )?
+            .execute(params![
+                u.id as i64,
+                u.upn,
+                u.display_name,
+                u.department,
+                u.usage_location,
+                u.enabled,
+                kind_text(u.kind),
+                u.deleted_at,
+                u.mailbox_gb,
+                u.retention_hold
+            ])?;
+        wasmtime::ensure!(n == 1, "no user {} to update", u.id);
+        Ok(())
+    }
+
+    fn purge_user(&mut self, user_id: u64) -> Result<()> {
+        let conn = &self.db.conn;
+        conn.prepare_cached("DELETE FROM roles WHERE user_id = ?1")?
+            .execute([user_id as i64])?;
+        conn.prepare_cached("DELETE FROM users WHERE id = ?1")?
+            .execute([user_id as i64])?;
+        Ok(())
+    }
+
+    fn deleted_before(&mut self, before: i64, limit: u32) -> Result<Vec<User>> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users WHERE deleted_at < ?1 ORDER BY id LIMIT ?2");
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let raws: Vec<_> = stmt
+            .query_map(params![before, limit], user)?
+            .collect::<rusqlite::Result<_>>()?;
+        raws.into_iter().map(decode_user).collect()
+    }
+
+    fn stash_assignments(&mut self, user_id: u64, assignments: Vec<Assignment>) -> Result<()> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT OR REPLACE INTO deleted_assignments (user_id, sku_id, disabled_plans, assigned_at, assigned_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for a in assignments {
+            let plans = serde_json::to_string(&a.disabled_plans)?;
+            stmt.execute(params![
+                user_id as i64,
+                a.sku_id,
+                plans,
+                a.assigned_at,
+                a.assigned_by
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn take_stashed(&mut self, user_id: u64) -> Result<Vec<Assignment>> {
+        let rows: Vec<(String, String, i64, String)> = self
+            .db
+            .conn
+            .prepare_cached(
+                "SELECT sku_id, disabled_plans, assigned_at, assigned_by FROM deleted_assignments
+                 WHERE user_id = ?1 ORDER BY sku_id",
+            )?
+            .query_map([user_id as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        self.db
+            .conn
+            .prepare_cached("DELETE FROM deleted_assignments WHERE user_id = ?1")?
+            .execute([user_id as i64])?;
+        rows.into_iter()
+            .map(|(sku_id, plans, assigned_at, assigned_by)| {
+                Ok(Assignment {
+                    user_id,
+                    sku_id,
+                    disabled_plans: serde_json::from_str(&plans)?,
+                    assigned_at,
+                    assigned_by,
+                })
+            })
+            .collect()
+    }
+
+    fn service_data_of(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<ServiceData>>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT user_id, workload, state, since, until FROM service_data WHERE user_id = ?1 ORDER BY workload",
+        )?;
+        let mut out = Vec::with_capacity(user_ids.len());
+        for id in user_ids {
+            let raws: Vec<(i64, String, String, i64, Option<i64>)> = stmt
+                .query_map([id as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            out.push(
+                raws.into_iter()
+                    .map(decode_service_data)
+                    .collect::<Result<_>>()?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn put_service_data(&mut self, data: Vec<ServiceData>) -> Result<()> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "INSERT INTO service_data (user_id, workload, state, since, until) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (user_id, workload) DO UPDATE SET state = ?3, since = ?4, until = ?5",
+        )?;
+        for d in data {
+            stmt.execute(params![
+                d.user_id as i64,
+                workload_text(d.workload),
+                state_text(d.state),
+                d.since,
+                d.until
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn retained_due(&mut self, before: i64, limit: u32) -> Result<Vec<ServiceData>> {
+        let raws: Vec<(i64, String, String, i64, Option<i64>)> = self
+            .db
+            .conn
+            .prepare_cached(
+                "SELECT user_id, workload, state, since, until FROM service_data WHERE until < ?1 ORDER BY until LIMIT ?2",
+            )?
+            .query_map(params![before, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        raws.into_iter().map(decode_service_data).collect()
     }
 
     fn assignments_of(&mut self, user_id: u64) -> Result<Vec<Assignment>> {

@@ -116,6 +116,36 @@ impl<S: Store + ?Sized> Names<'_, S> {
     }
 }
 
+/// Service plans per product, fetched once per call.
+#[derive(Default)]
+pub struct PlanCache {
+    plans: HashMap<String, Vec<crate::types::ServicePlan>>,
+}
+
+impl PlanCache {
+    /// The enabled plans of a set of assignments.
+    pub fn enabled<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        assignments: impl IntoIterator<Item = &'a Assignment>,
+    ) -> Vec<crate::types::ServicePlan> {
+        let mut enabled = Vec::new();
+        for a in assignments {
+            let plans = self
+                .plans
+                .entry(a.sku_id.clone())
+                .or_insert_with(|| store.plans_of(std::slice::from_ref(&a.sku_id)).remove(0));
+            enabled.extend(
+                plans
+                    .iter()
+                    .filter(|p| !a.disabled_plans.contains(&p.id))
+                    .cloned(),
+            );
+        }
+        enabled
+    }
+}
+
 /// What one user's change writes.
 #[derive(Default)]
 struct Writes {
@@ -167,6 +197,8 @@ pub fn run<S: Store + ?Sized>(
     let mut writes = Writes::default();
     let mut audit = Vec::new();
     let mut changed_users: Vec<(User, BTreeMap<String, Assignment>)> = Vec::new();
+    let rules = cx.store.plan_rules();
+    let mut cache = PlanCache::default();
     let (mut applied, mut unchanged, mut failed) = (0, 0, 0);
 
     for (upn, user) in upns.iter().zip(users) {
@@ -191,6 +223,7 @@ pub fn run<S: Store + ?Sized>(
             &mut seen,
             default_location.as_deref(),
             &mut pools,
+            (&rules, &mut cache),
         );
         match planned {
             Err(e) => {
@@ -257,7 +290,7 @@ pub fn run<S: Store + ?Sized>(
             .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
     }
     cx.store.append_audit(&audit);
-    provision(cx.store, &changed_users, cx.now);
+    provision(cx.store, &changed_users, &mut cache, cx.now);
     Ok(BulkResult {
         outcomes,
         applied,
@@ -271,29 +304,17 @@ pub fn run<S: Store + ?Sized>(
 fn provision<S: Store + ?Sized>(
     store: &S,
     changed: &[(User, BTreeMap<String, Assignment>)],
+    cache: &mut PlanCache,
     now: crate::types::Timestamp,
 ) {
     if changed.is_empty() {
         return;
     }
-    let mut plans: HashMap<String, Vec<crate::types::ServicePlan>> = HashMap::new();
     let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
     let current = store.service_data_of(&ids);
     let mut data = Vec::new();
     for ((user, after), current) in changed.iter().zip(current) {
-        let mut enabled = Vec::new();
-        for (sku, a) in after {
-            let product_plans = plans
-                .entry(sku.clone())
-                .or_insert_with(|| store.plans_of(std::slice::from_ref(sku)).remove(0));
-            enabled.extend(
-                product_plans
-                    .iter()
-                    .filter(|p| !a.disabled_plans.contains(&p.id))
-                    .cloned(),
-            );
-        }
-        let wanted = provisioning::provided(&enabled);
+        let wanted = provisioning::provided(&cache.enabled(store, after.values()));
         data.extend(provisioning::transition(
             user, &current, &wanted, false, now,
         ));
@@ -315,6 +336,7 @@ fn plan_user<S: Store + ?Sized>(
     seen: &mut BTreeSet<String>,
     default_location: Option<&str>,
     pools: &mut Pools<S>,
+    (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
 ) -> Result<Planned> {
     let Some(user) = user else {
         return Err(not_found(format!(
@@ -397,6 +419,14 @@ fn plan_user<S: Store + ?Sized>(
                 user.upn
             ),
         ));
+    }
+    if !w.insert.is_empty() || !w.replan.is_empty() {
+        let enabled = cache
+            .enabled(cx.store, after.values())
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        crate::rules::check(rules, &enabled, &user.upn)?;
     }
     // Count exactly: this user's removals free licenses before its additions take them.
     for (_, sku) in &w.delete {

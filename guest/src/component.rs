@@ -58,6 +58,12 @@ impl Store for WitStore {
     fn count_products(&self) -> u32 {
         wit::count_products()
     }
+    fn plan_rules(&self) -> Vec<PlanRule> {
+        wit::plan_rules()
+    }
+    fn set_plan_rules(&self, rules: &[PlanRule]) {
+        wit::set_plan_rules(rules)
+    }
     fn insert_subscription(&self, subscription: &Subscription) -> u64 {
         wit::insert_subscription(subscription)
     }
@@ -174,6 +180,12 @@ impl tenant::Guest for Component {
 }
 
 impl catalog::Guest for Component {
+    fn plan_rules(actor: Principal) -> Result<Vec<PlanRule>, Error> {
+        crate::rules::list(&cx(actor))
+    }
+    fn set_plan_rules(actor: Principal, rules: Vec<PlanRule>) -> Result<u32, Error> {
+        crate::rules::set(&cx(actor), &rules)
+    }
     fn import_catalog(
         actor: Principal,
         rows: Vec<catalog::CatalogRow>,

@@ -1,6 +1,6 @@
 //! Constructors for the WIT `error` variant, so rules read as sentences.
 
-use crate::types::{Error, ForbiddenError, InvalidInput, Role};
+use crate::types::{Error, ForbiddenError, InvalidInput, Role, Violation, ViolationCode};
 
 pub type Result<T> = core::result::Result<T, Error>;
 
@@ -30,6 +30,13 @@ pub fn invalid(field: &str, message: impl Into<String>) -> Error {
     })
 }
 
+pub fn violation(code: ViolationCode, message: impl Into<String>) -> Error {
+    Error::Violation(Violation {
+        code,
+        message: message.into(),
+    })
+}
+
 pub fn conflict(message: impl Into<String>) -> Error {
     Error::Conflict(message.into())
 }
@@ -44,6 +51,10 @@ impl Error {
             Error::Blocked(_) => "blocked",
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",
+            Error::Violation(v) => match v.code {
+                ViolationCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
+                ViolationCode::DependencyViolation => "dependency-violation",
+            },
         }
     }
 
@@ -55,6 +66,7 @@ impl Error {
             | Error::Conflict(m) => m,
             Error::Forbidden(f) => &f.message,
             Error::Invalid(i) => &i.message,
+            Error::Violation(v) => &v.message,
         }
     }
 }

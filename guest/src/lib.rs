@@ -21,6 +21,7 @@ pub mod lifecycle;
 pub mod memory;
 pub mod provisioning;
 pub mod roles;
+pub mod rules;
 pub mod store;
 pub mod subscriptions;
 pub mod tenant;

@@ -296,6 +296,17 @@ pub fn set_disabled_plans<S: Store + ?Sized>(
     let disabled = resolve_plans(&product, &plans, disabled_plans)?;
     let before = view(&user, &product, plans.clone(), &a);
     a.disabled_plans = disabled;
+    // G3: the user's licenses with this change must still keep every plan rule.
+    let mut all = cx.store.assignments_of(user.id);
+    for x in all.iter_mut().filter(|x| x.sku_id == a.sku_id) {
+        x.disabled_plans = a.disabled_plans.clone();
+    }
+    let enabled = bulk::PlanCache::default()
+        .enabled(cx.store, &all)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    crate::rules::check(&cx.store.plan_rules(), &enabled, &user.upn)?;
     cx.store
         .set_disabled_plans(user.id, &product.sku_id, &a.disabled_plans);
     let after = view(&user, &product, plans, &a);

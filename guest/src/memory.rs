@@ -6,7 +6,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
-use crate::types::{AuditFilter, AuditRecord, ServiceData, Timestamp};
+use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -23,6 +23,7 @@ pub struct Tables {
     pub assignments: BTreeMap<(u64, String), Assignment>,
     pub audit: Vec<AuditEntry>,
     pub stashed: BTreeMap<u64, Vec<Assignment>>,
+    pub plan_rules: Vec<PlanRule>,
     pub service_data: BTreeMap<(u64, String), ServiceData>,
 }
 
@@ -54,6 +55,7 @@ impl PartialEq for Tables {
             && self.assignments == o.assignments
             && self.audit == o.audit
             && self.stashed == o.stashed
+            && self.plan_rules == o.plan_rules
             && self.service_data == o.service_data
     }
 }
@@ -182,6 +184,12 @@ impl Store for MemoryStore {
         self.tables.borrow().products.len() as u32
     }
 
+    fn plan_rules(&self) -> Vec<PlanRule> {
+        self.tables.borrow().plan_rules.clone()
+    }
+    fn set_plan_rules(&self, rules: &[PlanRule]) {
+        self.tables.borrow_mut().plan_rules = rules.to_vec();
+    }
     fn insert_subscription(&self, subscription: &Subscription) -> u64 {
         let mut t = self.tables.borrow_mut();
         let id = t.subscriptions.keys().next_back().map_or(1, |k| k + 1);

@@ -8,7 +8,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
-use crate::types::{AuditFilter, AuditRecord, ServiceData, Timestamp};
+use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
 
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
@@ -32,6 +32,8 @@ pub trait Store {
     fn list_products(&self, after: Option<&str>, limit: u32) -> Vec<Product>;
     fn plans_of(&self, sku_ids: &[String]) -> Vec<Vec<ServicePlan>>;
     fn count_products(&self) -> u32;
+    fn plan_rules(&self) -> Vec<PlanRule>;
+    fn set_plan_rules(&self, rules: &[PlanRule]);
 
     fn insert_subscription(&self, subscription: &Subscription) -> u64;
     fn update_subscription(&self, subscription: &Subscription);

@@ -3,6 +3,7 @@
 //! mark, header spellings, encoding); what a row means is the domain's to check.
 
 use crate::component::catalog::{CatalogRow, PriceUpdate};
+use crate::component::types::{PlanRule, PlanRuleKind};
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 
@@ -11,6 +12,39 @@ pub const SHIPPED_CATALOG: &str = include_str!("../data/catalog.csv");
 /// List prices in USD for the common products, per license: monthly billing per month,
 /// annual billing per year.
 pub const SHIPPED_PRICES: &str = include_str!("../data/prices.csv");
+
+/// Which service plans one user may hold together (G3), from Microsoft's service plan
+/// reference: groups that cannot be held together, and add-ons with a prerequisite.
+pub const SHIPPED_PLAN_RULES: &str = include_str!("../data/plan-rules.csv");
+
+/// Plan rules from a CSV of `kind,name,plans` (plans separated by spaces).
+pub fn read_plan_rules(text: &str, source: &str) -> Result<Vec<PlanRule>> {
+    let mut reader =
+        csv::Reader::from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
+    let mut rules = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+        let line = r.position().map_or(0, |p| p.line());
+        let kind = match r.get(0).map(str::trim) {
+            Some("exclusive") => PlanRuleKind::Exclusive,
+            Some("requires") => PlanRuleKind::Requires,
+            other => {
+                bail!("{source} line {line}: kind must be `exclusive` or `requires`, not {other:?}")
+            }
+        };
+        rules.push(PlanRule {
+            kind,
+            name: r.get(1).unwrap_or_default().to_string(),
+            plans: r
+                .get(2)
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+        });
+    }
+    Ok(rules)
+}
 
 const COLUMNS: [&str; 6] = [
     "Product_Display_Name",
@@ -113,6 +147,12 @@ mod tests {
             rows.iter().map(|r| r.guid.trim().to_lowercase()).collect();
         assert_eq!(guids.len(), 569);
         assert_eq!(shipped_prices().unwrap().len(), 24);
+        assert_eq!(
+            read_plan_rules(SHIPPED_PLAN_RULES, "shipped")
+                .unwrap()
+                .len(),
+            9
+        );
     }
 
     #[test]

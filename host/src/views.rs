@@ -327,3 +327,23 @@ impl From<types::ServiceData> for ServiceDataRow {
         }
     }
 }
+
+#[derive(Serialize)]
+pub struct RuleRow {
+    pub kind: &'static str,
+    pub name: String,
+    pub plans: Vec<String>,
+}
+
+impl From<types::PlanRule> for RuleRow {
+    fn from(r: types::PlanRule) -> Self {
+        RuleRow {
+            kind: match r.kind {
+                types::PlanRuleKind::Exclusive => "exclusive",
+                types::PlanRuleKind::Requires => "requires",
+            },
+            name: r.name,
+            plans: r.plans,
+        }
+    }
+}

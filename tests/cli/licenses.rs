@@ -116,3 +116,27 @@ fn the_output_formats_agree() {
         Some("SPE_E3,Microsoft 365 E3,05e9a617-0261-4cee-bb44-138d3ef5d965,3,0,3,3,0,0,0,")
     );
 }
+
+#[test]
+fn g3_g4_plans_that_cannot_be_held_together_are_refused_with_graphs_names() {
+    let env = Env::new();
+    env.tenant();
+    assert_eq!(env.json(&["catalog", "rules"]).as_array().unwrap().len(), 9);
+    env.ok(&["buy", "STANDARDPACK", "--quantity", "2"]);
+    env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
+    env.ok(&["buy", "MCOEV", "--quantity", "2"]);
+    env.ok(&["assign", "ana@contoso.com", "-p", "STANDARDPACK"]);
+    let before = env.dump();
+    let err = env.refused(&["assign", "ana@contoso.com", "-p", "SPE_E3"]);
+    assert!(
+        err.contains("error[mutually-exclusive-violation]") && err.contains("EXCHANGE_S_STANDARD"),
+        "{err}"
+    );
+    let err = env.refused(&["assign", "bo@contoso.com", "-p", "MCOEV"]);
+    assert!(
+        err.contains("error[dependency-violation]") && err.contains("MCOSTANDARD"),
+        "{err}"
+    );
+    assert_eq!(env.dump(), before);
+    env.ok(&["assign", "bo@contoso.com", "-p", "SPE_E3", "-p", "MCOEV"]);
+}

@@ -4,7 +4,7 @@ use super::Session;
 use crate::catalog_csv;
 use crate::component::catalog::PriceUpdate;
 use crate::output;
-use crate::views::ProductRow;
+use crate::views::{ProductRow, RuleRow};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
@@ -22,6 +22,10 @@ pub enum CatalogCommand {
         /// Part number (SPE_E3) or GUID.
         product: String,
     },
+    /// The rules about service plans one user may hold together.
+    Rules,
+    /// Replace the plan rules with those of a CSV (kind,name,plans).
+    RulesImport { file: PathBuf },
     /// Set a product's list prices or trial availability.
     Price {
         /// Part number (SPE_E3) or GUID.
@@ -67,6 +71,23 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
                 plans_with_several_names: sum.plans_with_several_names,
             };
             output::print_one(&view, s.format)
+        }
+        CatalogCommand::Rules => {
+            let rules =
+                s.call(|d, st, actor| d.seats_licensing_catalog().call_plan_rules(st, actor))?;
+            let rows: Vec<RuleRow> = rules.into_iter().map(RuleRow::from).collect();
+            output::print(&rows, s.format, None)
+        }
+        CatalogCommand::RulesImport { file } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("read {}", file.display()))?;
+            let rules = catalog_csv::read_plan_rules(&text, &file.display().to_string())?;
+            let n = s.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_set_plan_rules(st, actor, &rules)
+            })?;
+            eprintln!("{n} plan rules in force.");
+            Ok(())
         }
         CatalogCommand::List => {
             let rows = all_products(s)?;

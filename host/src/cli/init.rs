@@ -90,6 +90,12 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
                 .call_set_price(st, actor, &sku, &price)
         })?;
     }
+    let rules =
+        catalog_csv::read_plan_rules(catalog_csv::SHIPPED_PLAN_RULES, "the shipped plan rules")?;
+    s.call(|d, st, actor| {
+        d.seats_licensing_catalog()
+            .call_set_plan_rules(st, actor, &rules)
+    })?;
     if args.demo {
         demo::build(&mut s, args.users)?;
     }

@@ -219,6 +219,10 @@ impl types::Error {
             types::Error::Blocked(_) => "blocked",
             types::Error::Invalid(_) => "invalid",
             types::Error::Conflict(_) => "conflict",
+            types::Error::Violation(v) => match v.code {
+                types::ViolationCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
+                types::ViolationCode::DependencyViolation => "dependency-violation",
+            },
         }
     }
 
@@ -230,6 +234,7 @@ impl types::Error {
             | types::Error::Conflict(m) => m,
             types::Error::Forbidden(f) => &f.message,
             types::Error::Invalid(i) => &i.message,
+            types::Error::Violation(v) => &v.message,
         }
     }
 }

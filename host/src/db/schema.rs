@@ -142,6 +142,15 @@ CREATE TABLE service_data (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX service_data_by_until ON service_data (until) WHERE until IS NOT NULL;
 "#,
+    // 4: service plan rules (G3).
+    r#"
+CREATE TABLE plan_rules (
+    position INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('exclusive', 'requires')),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    plans TEXT NOT NULL CHECK (json_valid(plans))
+) STRICT;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -423,6 +423,49 @@ impl Host for HostState {
             .query_row([], |r| r.get(0))?)
     }
 
+    fn plan_rules(&mut self) -> Result<Vec<PlanRule>> {
+        let rows: Vec<(String, String, String)> = self
+            .db
+            .conn
+            .prepare_cached("SELECT kind, name, plans FROM plan_rules ORDER BY position")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(kind, name, plans)| {
+                Ok(PlanRule {
+                    kind: if kind == "exclusive" {
+                        PlanRuleKind::Exclusive
+                    } else {
+                        PlanRuleKind::Requires
+                    },
+                    name,
+                    plans: serde_json::from_str(&plans)?,
+                })
+            })
+            .collect()
+    }
+
+    fn set_plan_rules(&mut self, rules: Vec<PlanRule>) -> Result<()> {
+        let conn = &self.db.conn;
+        conn.execute("DELETE FROM plan_rules", [])?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO plan_rules (position, kind, name, plans) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (i, r) in rules.into_iter().enumerate() {
+            let kind = match r.kind {
+                PlanRuleKind::Exclusive => "exclusive",
+                PlanRuleKind::Requires => "requires",
+            };
+            stmt.execute(params![
+                i as i64,
+                kind,
+                r.name,
+                serde_json::to_string(&r.plans)?
+            ])?;
+        }
+        Ok(())
+    }
+
     fn insert_subscription(&mut self, s: Subscription) -> Result<u64> {
         self.db
             .conn

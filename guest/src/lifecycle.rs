@@ -201,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn s6_c1_c3_expiry_makes_assigned_licenses_conflicts_and_renewing_resolves_them() {
+    fn s6_c1_c2_c3_g5_expiry_makes_assigned_licenses_conflicts_and_renewing_resolves_them() {
         let (store, _) = tenant_with_catalog();
         let id = buy(&store, "SPE_E3", 3);
         buy(&store, "SPE_E3", 2);

@@ -136,3 +136,99 @@ pub fn authorize<S: Store + ?Sized>(store: &S, actor: &str, op: Operation) -> Re
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cx::Cx;
+    use crate::testkit::*;
+    use crate::types::Error;
+
+    /// DOMAIN.md's table: (role, assign, remove, buy, delete a user).
+    const MATRIX: [(Role, bool, bool, bool, bool); 6] = [
+        (Role::GlobalAdmin, true, true, true, true),
+        (Role::BillingAdmin, false, false, true, false),
+        (Role::UserAdmin, true, true, false, true),
+        (Role::LicenseAdmin, true, true, false, false),
+        (Role::ServiceAdmin, false, false, false, false),
+        (Role::PasswordAdmin, false, false, false, false),
+    ];
+
+    #[test]
+    fn r1_r2_the_matrix_as_data() {
+        for (role, assign, remove, buy, delete) in MATRIX {
+            assert_eq!(
+                allows(role, Operation::AssignLicense),
+                assign,
+                "{role:?} assign"
+            );
+            assert_eq!(
+                allows(role, Operation::RemoveLicense),
+                remove,
+                "{role:?} remove"
+            );
+            assert_eq!(allows(role, Operation::BuyLicenses), buy, "{role:?} buy");
+            assert_eq!(
+                allows(role, Operation::DeleteUser),
+                delete,
+                "{role:?} delete"
+            );
+        }
+    }
+
+    fn expect(result: std::result::Result<(), Error>, allowed: bool, what: &str) {
+        match (result, allowed) {
+            (Ok(()), true) => {}
+            (Err(Error::Forbidden(f)), false) => {
+                let role = f.needed_role.expect("a refusal names a role");
+                assert!(f.message.contains(role_name(role)), "{what}: {}", f.message);
+            }
+            (other, _) => panic!(
+                "{what}: expected {}, got {other:?}",
+                if allowed { "ok" } else { "forbidden" }
+            ),
+        }
+    }
+
+    #[test]
+    fn r1_r2_every_role_and_operation_of_the_table_through_the_rules() {
+        for (i, (role, assign, remove, buy, delete)) in MATRIX.into_iter().enumerate() {
+            let (store, _) = tenant_with_catalog();
+            let sub = crate::testkit::buy(&store, "SPE_E3", 5);
+            let actor = format!("actor{i}@contoso.com");
+            add_admin(&store, &actor, role);
+            add_user(&store, "target@contoso.com");
+            add_user(&store, "holder@contoso.com");
+            add_user(&store, "leaver@contoso.com");
+            crate::licenses::assign(&admin(&store), "holder@contoso.com", "SPE_E3", &[]).unwrap();
+            let cx = Cx::new(&store, actor.clone(), NOW);
+            let what = format!("{role:?}");
+            expect(
+                crate::licenses::assign(&cx, "target@contoso.com", "SPE_E3", &[]).map(drop),
+                assign,
+                &format!("{what} assign"),
+            );
+            expect(
+                crate::licenses::unassign(&cx, "holder@contoso.com", "SPE_E3"),
+                remove,
+                &format!("{what} remove"),
+            );
+            expect(
+                crate::subscriptions::set_quantity(&cx, sub, 6).map(drop),
+                buy,
+                &format!("{what} buy"),
+            );
+            expect(
+                crate::users::delete(&cx, "leaver@contoso.com").map(drop),
+                delete,
+                &format!("{what} delete"),
+            );
+            // Every admin role may read (R1); a plain user may not.
+            assert!(crate::licenses::page(&cx).is_ok(), "{what} read");
+        }
+        let (store, _) = tenant_with_catalog();
+        add_user(&store, "plain@contoso.com");
+        let err = crate::licenses::page(&Cx::new(&store, "plain@contoso.com", NOW)).unwrap_err();
+        assert_eq!(err.kind(), "forbidden");
+    }
+}

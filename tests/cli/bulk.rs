@@ -155,3 +155,38 @@ fn l5_a_bulk_replace_over_10000_users_is_one_transaction_all_or_nothing() {
     assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
     assert_eq!(pool(&env, "SPE_E5")["available"], 0);
 }
+
+#[test]
+fn g2_set_licenses_adds_and_removes_as_one_change() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "1"]);
+    env.ok(&["buy", "SPE_E5", "--quantity", "1"]);
+    env.ok(&["assign", "ana@contoso.com", "-p", "SPE_E3"]);
+    env.ok(&["assign", "bo@contoso.com", "-p", "SPE_E5"]);
+    // E5 is full: swapping ana from E3 to E5 is refused whole, and she keeps E3.
+    let before = env.dump();
+    let err = env.refused(&[
+        "set-licenses",
+        "ana@contoso.com",
+        "--add",
+        "SPE_E5",
+        "--remove",
+        "SPE_E3",
+    ]);
+    assert!(err.contains("insufficient-licenses"), "{err}");
+    assert_eq!(env.dump(), before);
+    env.ok(&["unassign", "bo@contoso.com", "-p", "SPE_E5"]);
+    let out = env.json(&[
+        "set-licenses",
+        "ana@contoso.com",
+        "--add",
+        "SPE_E5:MCOSTANDARD",
+        "--remove",
+        "SPE_E3",
+    ]);
+    assert_eq!(column(&out, "product"), vec!["SPE_E5"]);
+    assert_eq!(out[0]["disabled_plans"], serde_json::json!(["MCOSTANDARD"]));
+    let err = env.refused(&["set-licenses", "ana@contoso.com"]);
+    assert!(err.contains("no license changes"), "{err}");
+}

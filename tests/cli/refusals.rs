@@ -125,3 +125,51 @@ fn r1_a_principal_without_the_role_is_refused_naming_one_that_would_allow_it() {
         "not a user of this tenant",
     );
 }
+
+/// DOMAIN.md's table, walked through the binary: (role, assign, remove, buy, delete a user).
+#[test]
+fn r1_r2_every_role_and_operation_of_the_table() {
+    let table = [
+        ("global-admin", true, true, true, true),
+        ("billing-admin", false, false, true, false),
+        ("user-admin", true, true, false, true),
+        ("license-admin", true, true, false, false),
+        ("service-admin", false, false, false, false),
+        ("password-admin", false, false, false, false),
+    ];
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "50"]);
+    for (i, (role, assign, remove, buy, delete)) in table.into_iter().enumerate() {
+        let actor = format!("{role}@contoso.com");
+        let (target, holder, leaver) = (
+            format!("t{i}@contoso.com"),
+            format!("h{i}@contoso.com"),
+            format!("l{i}@contoso.com"),
+        );
+        for upn in [&actor, &target, &holder, &leaver] {
+            env.ok(&["users", "add", upn, "--name", upn, "--usage-location", "DK"]);
+        }
+        env.ok(&["roles", "grant", &actor, role]);
+        env.ok(&["assign", &holder, "-p", "SPE_E3"]);
+        let cases: [(&[&str], bool); 4] = [
+            (&["assign", &target, "-p", "SPE_E3"], assign),
+            (&["unassign", &holder, "-p", "SPE_E3"], remove),
+            (&["set-quantity", "1", &(51 + i).to_string()], buy),
+            (&["users", "delete", &leaver], delete),
+        ];
+        for (args, allowed) in cases {
+            let mut all = vec!["--as", actor.as_str()];
+            all.extend_from_slice(args);
+            if allowed {
+                env.ok(&all);
+            } else {
+                let err = env.refused(&all);
+                assert!(
+                    err.contains("error[forbidden]") && err.contains("administrator"),
+                    "{role} {args:?}: {err}"
+                );
+            }
+        }
+    }
+}

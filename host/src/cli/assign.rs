@@ -229,3 +229,48 @@ pub fn set_plans(s: &mut Session, a: &SetPlansArgs) -> Result<()> {
     })?;
     output::print_one(&UserLicenseRow::from(license), s.format)
 }
+
+#[derive(Args)]
+pub struct SetLicensesArgs {
+    /// User principal name.
+    pub user: String,
+    /// A product to add (part number or GUID); `PRODUCT:PLAN,PLAN` switches those plans off.
+    #[arg(long)]
+    pub add: Vec<String>,
+    /// A product to remove.
+    #[arg(long)]
+    pub remove: Vec<String>,
+}
+
+/// G2, like Set-MgUserLicense -AddLicenses -RemoveLicenses: one change, refused whole.
+pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
+    let add: Vec<LicenseChoice> = a
+        .add
+        .iter()
+        .map(|spec| match spec.split_once(':') {
+            Some((product, plans)) => LicenseChoice {
+                product: product.to_string(),
+                disabled_plans: plans
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(String::from)
+                    .collect(),
+            },
+            None => LicenseChoice {
+                product: spec.clone(),
+                disabled_plans: vec![],
+            },
+        })
+        .collect();
+    let licenses = s.call(|d, st, actor| {
+        d.seats_licensing_licenses()
+            .call_set_user_licenses(st, actor, &a.user, &add, &a.remove)
+    })?;
+    let rows: Vec<UserLicenseRow> = licenses.into_iter().map(UserLicenseRow::from).collect();
+    output::print(
+        &rows,
+        s.format,
+        Some(&["upn", "product", "disabled_plans", "assigned_at"]),
+    )
+}

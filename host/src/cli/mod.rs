@@ -87,6 +87,8 @@ pub enum Command {
     Assign(assign::AssignArgs),
     /// Remove a product's license from a user.
     Unassign(assign::UnassignArgs),
+    /// Add and remove a user's licenses as one change (like Set-MgUserLicense).
+    SetLicenses(assign::SetLicensesArgs),
     /// Switch service plans of a user's license off (the rest on).
     SetPlans(assign::SetPlansArgs),
     /// The product catalog: import Microsoft's CSV, list, show, set prices.
@@ -180,6 +182,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Assign(args) => assign::assign(&mut open(&cli)?, args),
         Command::Unassign(args) => assign::unassign(&mut open(&cli)?, args),
         Command::SetPlans(args) => assign::set_plans(&mut open(&cli)?, args),
+        Command::SetLicenses(args) => assign::set_licenses(&mut open(&cli)?, args),
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
     }

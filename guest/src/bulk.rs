@@ -373,6 +373,7 @@ fn plan_user<S: Store + ?Sized>(
             disabled_plans: c.disabled.clone(),
             assigned_at: cx.now,
             assigned_by: cx.actor.clone(),
+            subscription: None,
         };
         let kept = before.get(&c.product.sku_id).map(|b| Assignment {
             disabled_plans: c.disabled.clone(),
@@ -394,6 +395,24 @@ fn plan_user<S: Store + ?Sized>(
     }
     if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
         return Ok((user.clone(), None));
+    }
+    // P4: a license from a self-service subscription is its purchaser's to change.
+    let touched = w
+        .delete
+        .iter()
+        .map(|(_, sku)| sku)
+        .chain(w.replan.iter().map(|a| &a.sku_id));
+    if let Some(a) = touched
+        .filter_map(|sku| before.get(sku))
+        .find(|a| a.subscription.is_some())
+    {
+        return Err(crate::error::blocked(format!(
+            "{}'s license of {} comes from self-service subscription {}: only its purchaser can change              it, until an admin takes the subscription over (`seats self-service take-over {}`)",
+            user.upn,
+            a.sku_id,
+            a.subscription.unwrap_or_default(),
+            a.subscription.unwrap_or_default()
+        )));
     }
     if !w.insert.is_empty() && !crate::users::needs_license(user) {
         return Err(invalid(

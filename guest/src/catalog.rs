@@ -110,6 +110,7 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
                         price_monthly: None,
                         price_annual: None,
                         trial_available: false,
+                        self_service: false,
                     },
                 );
             }
@@ -145,6 +146,7 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
         .map(|p| match cx.store.get_product(&p.sku_id) {
             Some(old) => Product {
                 trial_available: old.trial_available,
+                self_service: old.self_service,
                 price_monthly: old.price_monthly,
                 price_annual: old.price_annual,
                 ..p.clone()
@@ -260,7 +262,11 @@ pub fn set_price<S: Store + ?Sized>(
         .as_deref()
         .map(|a| parse_price("annual", a))
         .transpose()?;
-    if monthly.is_none() && annual.is_none() && price.trial_available.is_none() {
+    if monthly.is_none()
+        && annual.is_none()
+        && price.trial_available.is_none()
+        && price.self_service.is_none()
+    {
         return Err(invalid(
             "price",
             "give a monthly price, an annual price or trial availability",
@@ -271,6 +277,7 @@ pub fn set_price<S: Store + ?Sized>(
         monthly.map(|d| d.to_string()).as_deref(),
         annual.map(|d| d.to_string()).as_deref(),
         price.trial_available,
+        price.self_service,
     );
     let after = cx
         .store
@@ -404,6 +411,7 @@ mod tests {
                 monthly: Some("43.2".into()),
                 annual: None,
                 trial_available: None,
+                self_service: None,
             },
         )
         .unwrap();
@@ -418,7 +426,8 @@ mod tests {
                     &PriceUpdate {
                         monthly: Some(bad.into()),
                         annual: None,
-                        trial_available: None
+                        trial_available: None,
+                        self_service: None,
                     }
                 )
                 .is_err(),

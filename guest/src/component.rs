@@ -40,8 +40,9 @@ impl Store for WitStore {
         monthly: Option<&str>,
         annual: Option<&str>,
         trial_available: Option<bool>,
+        self_service: Option<bool>,
     ) {
-        wit::set_product_price(sku_id, monthly, annual, trial_available)
+        wit::set_product_price(sku_id, monthly, annual, trial_available, self_service)
     }
     fn get_product(&self, sku_id: &str) -> Option<Product> {
         wit::get_product(sku_id)
@@ -78,6 +79,15 @@ impl Store for WitStore {
     }
     fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription> {
         wit::list_subscriptions(after, limit)
+    }
+    fn subscriptions_bought_by(&self, upn: &str) -> Vec<Subscription> {
+        wit::subscriptions_bought_by(upn)
+    }
+    fn assigned_from(&self, subscription_id: u64) -> Vec<Assignment> {
+        wit::assigned_from(subscription_id)
+    }
+    fn release_to_pool(&self, subscription_id: u64) {
+        wit::release_to_pool(subscription_id)
     }
     fn insert_users(&self, users: &[User]) -> Vec<u64> {
         wit::insert_users(users)
@@ -316,6 +326,31 @@ impl licenses::Guest for Component {
 }
 
 impl subscriptions::Guest for Component {
+    fn buy_self_service(
+        actor: Principal,
+        product: String,
+        quantity: i64,
+        billing: BillingFrequency,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::self_service::buy(&cx(actor), &product, quantity, billing)
+    }
+    fn my_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SelfServiceView>, Error> {
+        crate::self_service::mine(&cx(actor))
+    }
+    fn assign_self_service(actor: Principal, id: u64, upn: String) -> Result<(), Error> {
+        crate::self_service::assign(&cx(actor), id, &upn)
+    }
+    fn unassign_self_service(actor: Principal, id: u64, upn: String) -> Result<(), Error> {
+        crate::self_service::unassign(&cx(actor), id, &upn)
+    }
+    fn self_service_overview(
+        actor: Principal,
+    ) -> Result<Vec<subscriptions::SelfServiceView>, Error> {
+        crate::self_service::overview(&cx(actor))
+    }
+    fn take_over(actor: Principal, id: u64) -> Result<subscriptions::SubscriptionView, Error> {
+        crate::self_service::take_over(&cx(actor), id)
+    }
     fn list_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
         crate::subscriptions::list(&cx(actor))
     }

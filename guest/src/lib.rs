@@ -22,6 +22,7 @@ pub mod memory;
 pub mod provisioning;
 pub mod roles;
 pub mod rules;
+pub mod self_service;
 pub mod store;
 pub mod subscriptions;
 pub mod tenant;

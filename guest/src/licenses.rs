@@ -38,6 +38,9 @@ struct Units {
 
 impl Units {
     fn add(&mut self, s: &Subscription) {
+        if s.purchaser.is_some() {
+            return;
+        }
         match s.status {
             SubscriptionStatus::Active | SubscriptionStatus::Trial => self.enabled += s.quantity,
             SubscriptionStatus::Expired => self.warning += s.quantity,

@@ -130,6 +130,7 @@ impl Store for MemoryStore {
         monthly: Option<&str>,
         annual: Option<&str>,
         trial_available: Option<bool>,
+        self_service: Option<bool>,
     ) {
         let mut t = self.tables.borrow_mut();
         if let Some(p) = t.products.get_mut(sku_id) {
@@ -141,6 +142,9 @@ impl Store for MemoryStore {
             }
             if let Some(t) = trial_available {
                 p.trial_available = t;
+            }
+            if let Some(x) = self_service {
+                p.self_service = x;
             }
         }
     }
@@ -224,6 +228,18 @@ impl Store for MemoryStore {
             .collect()
     }
 
+    fn subscriptions_bought_by(&self, upn: &str) -> Vec<Subscription> {
+        let t = self.tables.borrow();
+        t.subscriptions
+            .values()
+            .filter(|s| {
+                s.purchaser
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(upn))
+            })
+            .cloned()
+            .collect()
+    }
     fn insert_users(&self, users: &[User]) -> Vec<u64> {
         let mut t = self.tables.borrow_mut();
         let first = t.users.keys().next_back().map_or(1, |k| k + 1);
@@ -379,14 +395,37 @@ impl Store for MemoryStore {
     fn assigned_counts(&self) -> Vec<(String, u32)> {
         let t = self.tables.borrow();
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for (_, sku) in t.assignments.keys() {
-            *counts.entry(sku.clone()).or_default() += 1;
+        for ((_, sku), a) in &t.assignments {
+            if a.subscription.is_none() {
+                *counts.entry(sku.clone()).or_default() += 1;
+            }
         }
         counts.into_iter().collect()
     }
     fn count_assigned(&self, sku_id: &str) -> u32 {
         let t = self.tables.borrow();
-        t.assignments.keys().filter(|(_, s)| s == sku_id).count() as u32
+        t.assignments
+            .iter()
+            .filter(|((_, s), a)| s == sku_id && a.subscription.is_none())
+            .count() as u32
+    }
+    fn assigned_from(&self, subscription_id: u64) -> Vec<Assignment> {
+        let t = self.tables.borrow();
+        t.assignments
+            .values()
+            .filter(|a| a.subscription == Some(subscription_id))
+            .cloned()
+            .collect()
+    }
+    fn release_to_pool(&self, subscription_id: u64) {
+        let mut t = self.tables.borrow_mut();
+        for a in t
+            .assignments
+            .values_mut()
+            .filter(|a| a.subscription == Some(subscription_id))
+        {
+            a.subscription = None;
+        }
     }
 
     fn append_audit(&self, entries: &[AuditEntry]) {

@@ -26,6 +26,7 @@ pub trait Store {
         monthly: Option<&str>,
         annual: Option<&str>,
         trial_available: Option<bool>,
+        self_service: Option<bool>,
     );
     fn get_product(&self, sku_id: &str) -> Option<Product>;
     fn find_products(&self, part_number: &str) -> Vec<Product>;
@@ -40,6 +41,7 @@ pub trait Store {
     fn get_subscription(&self, id: u64) -> Option<Subscription>;
     fn subscriptions_of(&self, sku_id: &str) -> Vec<Subscription>;
     fn list_subscriptions(&self, after: Option<u64>, limit: u32) -> Vec<Subscription>;
+    fn subscriptions_bought_by(&self, upn: &str) -> Vec<Subscription>;
 
     fn insert_users(&self, users: &[User]) -> Vec<u64>;
     fn get_user(&self, id: u64) -> Option<User>;
@@ -62,6 +64,8 @@ pub trait Store {
     fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]);
     fn assigned_counts(&self) -> Vec<(String, u32)>;
     fn count_assigned(&self, sku_id: &str) -> u32;
+    fn assigned_from(&self, subscription_id: u64) -> Vec<Assignment>;
+    fn release_to_pool(&self, subscription_id: u64);
 
     fn append_audit(&self, entries: &[AuditEntry]);
     fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord>;

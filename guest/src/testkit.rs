@@ -82,6 +82,7 @@ pub fn tenant_with_catalog() -> (MemoryStore, ()) {
         monthly: Some(m.into()),
         annual: Some(a.into()),
         trial_available: Some(true),
+        self_service: Some(true),
     };
     crate::catalog::set_price(&cx, "SPE_E3", &price("43.20", "432.00")).unwrap();
     crate::catalog::set_price(&cx, "SPE_E5", &price("68.40", "684.00")).unwrap();

@@ -129,6 +129,7 @@ pub fn shipped_prices() -> Result<Vec<(String, PriceUpdate)>> {
                 monthly: Some(r[2].to_string()),
                 annual: Some(r[3].to_string()),
                 trial_available: Some(&r[4] == "true"),
+                self_service: Some(&r[5] == "true"),
             },
         ));
     }

@@ -133,6 +133,37 @@ impl From<subscriptions::LifecycleEvent> for LifecycleRow {
 }
 
 #[derive(Serialize)]
+pub struct SelfServiceRow {
+    pub id: u64,
+    pub product: String,
+    pub name: String,
+    pub purchaser: String,
+    pub purchaser_name: String,
+    pub quantity: u32,
+    pub status: &'static str,
+    pub expires: String,
+    pub price: Option<String>,
+    pub assigned: Vec<String>,
+}
+
+impl From<subscriptions::SelfServiceView> for SelfServiceRow {
+    fn from(v: subscriptions::SelfServiceView) -> Self {
+        SelfServiceRow {
+            id: v.subscription.id,
+            product: v.part_number,
+            name: v.display_name,
+            purchaser: v.subscription.purchaser.unwrap_or_default(),
+            purchaser_name: v.purchaser_name,
+            quantity: v.subscription.quantity,
+            status: status_text(v.subscription.status),
+            expires: date(v.subscription.term_end),
+            price: v.price,
+            assigned: v.assigned,
+        }
+    }
+}
+
+#[derive(Serialize)]
 pub struct SubscriptionRow {
     pub id: u64,
     pub product: String,
@@ -144,6 +175,7 @@ pub struct SubscriptionRow {
     pub recurring: bool,
     pub bought: String,
     pub term_end: String,
+    pub purchaser: Option<String>,
 }
 
 impl From<subscriptions::SubscriptionView> for SubscriptionRow {
@@ -160,6 +192,7 @@ impl From<subscriptions::SubscriptionView> for SubscriptionRow {
             recurring: s.recurring,
             bought: date(s.created_at),
             term_end: date(s.term_end),
+            purchaser: s.purchaser,
         }
     }
 }

@@ -11,5 +11,6 @@ mod init;
 mod licenses;
 mod lifecycle_users;
 mod refusals;
+mod self_service;
 mod traps;
 mod users;

@@ -39,6 +39,9 @@ pub enum CatalogCommand {
         /// Whether a free trial can be started.
         #[arg(long)]
         trial: Option<bool>,
+        /// Whether users may buy it through self-service.
+        #[arg(long)]
+        self_service: Option<bool>,
     },
 }
 
@@ -134,11 +137,13 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
             monthly,
             annual,
             trial,
+            self_service,
         } => {
             let update = PriceUpdate {
                 monthly: monthly.clone(),
                 annual: annual.clone(),
                 trial_available: *trial,
+                self_service: *self_service,
             };
             s.call(|d, st, actor| {
                 d.seats_licensing_catalog()

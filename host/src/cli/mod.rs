@@ -6,6 +6,7 @@ mod catalog;
 mod init;
 mod licenses;
 mod roles;
+mod self_service;
 mod subscriptions;
 mod users;
 
@@ -94,6 +95,9 @@ pub enum Command {
     /// The product catalog: import Microsoft's CSV, list, show, set prices.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Self-service purchases: users buy and assign; admins view and take over.
+    #[command(subcommand)]
+    SelfService(self_service::SelfServiceCommand),
     /// Admin roles: show or grant.
     #[command(subcommand)]
     Roles(roles::RolesCommand),
@@ -185,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::SetLicenses(args) => assign::set_licenses(&mut open(&cli)?, args),
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
+        Command::SelfService(cmd) => self_service::run(&mut open(&cli)?, cmd),
     }
 }
 

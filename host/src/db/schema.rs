@@ -151,6 +151,14 @@ CREATE TABLE plan_rules (
     plans TEXT NOT NULL CHECK (json_valid(plans))
 ) STRICT;
 "#,
+    // 5: self-service purchases (P1-P4).
+    r#"
+ALTER TABLE products ADD COLUMN self_service INTEGER NOT NULL DEFAULT 0 CHECK (self_service IN (0, 1));
+ALTER TABLE subscriptions ADD COLUMN purchaser TEXT;
+ALTER TABLE assignments ADD COLUMN subscription INTEGER REFERENCES subscriptions (id);
+CREATE INDEX subscriptions_by_purchaser ON subscriptions (purchaser COLLATE NOCASE) WHERE purchaser IS NOT NULL;
+CREATE INDEX assignments_by_subscription ON assignments (subscription) WHERE subscription IS NOT NULL;
+"#,
 ];
 
 /// The schema version this binary writes.

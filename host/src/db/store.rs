@@ -158,8 +158,8 @@ pub fn cloud_text(c: Cloud) -> &'static str {
 }
 
 const PRODUCT_COLUMNS: &str =
-    "sku_id, part_number, display_name, price_monthly, price_annual, trial_available";
-const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms";
+    "sku_id, part_number, display_name, price_monthly, price_annual, trial_available, self_service";
+const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser";
 const USER_COLUMNS: &str = "id, upn, display_name, department, usage_location, enabled, kind, created_at, \
      deleted_at, mailbox_gb, retention_hold";
 
@@ -171,6 +171,7 @@ fn product(r: &Row) -> rusqlite::Result<Product> {
         price_monthly: r.get(3)?,
         price_annual: r.get(4)?,
         trial_available: r.get(5)?,
+        self_service: r.get(6)?,
     })
 }
 
@@ -191,6 +192,7 @@ fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
             term_end: r.get(8)?,
             anchor: r.get(9)?,
             terms: r.get(10)?,
+            purchaser: r.get(11)?,
         },
         r.get(3)?,
         r.get(4)?,
@@ -231,6 +233,45 @@ fn decode_user(raw: RawUser) -> Result<User> {
     let RawUser(mut u, kind) = raw;
     u.kind = kind_from(&kind)?;
     Ok(u)
+}
+
+impl HostState {
+    /// Assignments matching `filter` (on table alias `a`, one parameter), with disabled plans.
+    fn assignments_where(&mut self, filter: &str, param: u64) -> Result<Vec<Assignment>> {
+        let sql = format!(
+            "SELECT a.user_id, a.sku_id, a.assigned_at, a.assigned_by, a.subscription,
+                    (SELECT json_group_array(d.plan_id) FROM disabled_plans d
+                      WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
+             FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
+        );
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let rows: Vec<(i64, String, i64, String, Option<i64>, String)> = stmt
+            .query_map([param as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(
+                |(user_id, sku_id, assigned_at, assigned_by, subscription, disabled)| {
+                    Ok(Assignment {
+                        user_id: user_id as u64,
+                        sku_id,
+                        disabled_plans: serde_json::from_str(&disabled)?,
+                        assigned_at,
+                        assigned_by,
+                        subscription: subscription.map(|s| s as u64),
+                    })
+                },
+            )
+            .collect()
+    }
 }
 
 impl Host for HostState {
@@ -299,11 +340,11 @@ impl Host for HostState {
 
     fn put_products(&mut self, products: Vec<Product>) -> Result<()> {
         let mut stmt = self.db.conn.prepare_cached(
-            "INSERT INTO products (sku_id, part_number, display_name, price_monthly, price_annual, trial_available)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO products (sku_id, part_number, display_name, price_monthly, price_annual, trial_available, self_service)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (sku_id) DO UPDATE SET part_number = ?2, display_name = ?3,
                  price_monthly = coalesce(?4, price_monthly), price_annual = coalesce(?5, price_annual),
-                 trial_available = ?6",
+                 trial_available = ?6, self_service = ?7",
         )?;
         for p in products {
             stmt.execute(params![
@@ -312,7 +353,8 @@ impl Host for HostState {
                 p.display_name,
                 p.price_monthly,
                 p.price_annual,
-                p.trial_available
+                p.trial_available,
+                p.self_service
             ])?;
         }
         Ok(())
@@ -352,15 +394,16 @@ impl Host for HostState {
         monthly: Option<String>,
         annual: Option<String>,
         trial: Option<bool>,
+        self_service: Option<bool>,
     ) -> Result<()> {
         self.db
             .conn
             .prepare_cached(
                 "UPDATE products SET price_monthly = coalesce(?2, price_monthly),
-                     price_annual = coalesce(?3, price_annual), trial_available = coalesce(?4, trial_available)
+                     price_annual = coalesce(?3, price_annual), trial_available = coalesce(?4, trial_available), self_service = coalesce(?5, self_service)
                  WHERE sku_id = ?1",
             )?
-            .execute(params![sku_id, monthly, annual, trial])?;
+            .execute(params![sku_id, monthly, annual, trial, self_service])?;
         Ok(())
     }
 
@@ -471,8 +514,8 @@ impl Host for HostState {
             .conn
             .prepare_cached(
                 "INSERT INTO subscriptions
-                     (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 s.sku_id,
@@ -484,7 +527,8 @@ impl Host for HostState {
                 s.created_at,
                 s.term_end,
                 s.anchor,
-                s.terms
+                s.terms,
+                s.purchaser
             ])?;
         Ok(self.db.conn.last_insert_rowid() as u64)
     }
@@ -495,7 +539,7 @@ impl Host for HostState {
             .conn
             .prepare_cached(
                 "UPDATE subscriptions SET sku_id = ?2, quantity = ?3, status = ?4, billing = ?5, channel = ?6,
-                     recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11 WHERE id = ?1",
+                     recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11, purchaser = ?12 WHERE id = ?1",
             )?
             .execute(params![
                 s.id as i64,
@@ -508,7 +552,8 @@ impl Host for HostState {
                 s.created_at,
                 s.term_end,
                 s.anchor,
-                s.terms
+                s.terms,
+                s.purchaser
             ])?;
         wasmtime::ensure!(n == 1, "no subscription {} to update", s.id);
         Ok(())
@@ -715,6 +760,7 @@ impl Host for HostState {
                     disabled_plans: serde_json::from_str(&plans)?,
                     assigned_at,
                     assigned_by,
+                    subscription: None,
                 })
             })
             .collect()
@@ -770,28 +816,30 @@ impl Host for HostState {
     }
 
     fn assignments_of(&mut self, user_id: u64) -> Result<Vec<Assignment>> {
-        let mut stmt = self.db.conn.prepare_cached(
-            "SELECT a.sku_id, a.assigned_at, a.assigned_by,
-                    (SELECT json_group_array(d.plan_id) FROM disabled_plans d
-                      WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
-             FROM assignments a WHERE a.user_id = ?1 ORDER BY a.sku_id",
-        )?;
-        let rows: Vec<(String, i64, String, String)> = stmt
-            .query_map([user_id as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
+        self.assignments_where("a.user_id = ?1", user_id)
+    }
+
+    fn subscriptions_bought_by(&mut self, upn: String) -> Result<Vec<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE purchaser = ?1 COLLATE NOCASE ORDER BY id"
+        );
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
+        let raws: Vec<_> = stmt
+            .query_map([upn], subscription)?
             .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter()
-            .map(|(sku_id, assigned_at, assigned_by, disabled)| {
-                Ok(Assignment {
-                    user_id,
-                    sku_id,
-                    disabled_plans: serde_json::from_str(&disabled)?,
-                    assigned_at,
-                    assigned_by,
-                })
-            })
-            .collect()
+        raws.into_iter().map(decode_subscription).collect()
+    }
+
+    fn assigned_from(&mut self, subscription_id: u64) -> Result<Vec<Assignment>> {
+        self.assignments_where("a.subscription = ?1", subscription_id)
+    }
+
+    fn release_to_pool(&mut self, subscription_id: u64) -> Result<()> {
+        self.db
+            .conn
+            .prepare_cached("UPDATE assignments SET subscription = NULL WHERE subscription = ?1")?
+            .execute([subscription_id as i64])?;
+        Ok(())
     }
 
     fn assignments_of_users(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<Assignment>>> {
@@ -822,8 +870,8 @@ impl Host for HostState {
     fn insert_assignment(&mut self, a: Assignment) -> Result<()> {
         self.db
             .conn
-            .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by])?;
+            .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by, a.subscription.map(|s| s as i64)])?;
         self.set_disabled_plans(a.user_id, a.sku_id, a.disabled_plans)
     }
 
@@ -856,7 +904,7 @@ impl Host for HostState {
 
     fn assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
         let mut stmt = self.db.conn.prepare_cached(
-            "SELECT sku_id, count(*) FROM assignments GROUP BY sku_id ORDER BY sku_id",
+            "SELECT sku_id, count(*) FROM assignments WHERE subscription IS NULL GROUP BY sku_id ORDER BY sku_id",
         )?;
         Ok(stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -867,7 +915,9 @@ impl Host for HostState {
         Ok(self
             .db
             .conn
-            .prepare_cached("SELECT count(*) FROM assignments WHERE sku_id = ?1")?
+            .prepare_cached(
+                "SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL",
+            )?
             .query_row([sku_id], |r| r.get(0))?)
     }
 

@@ -175,6 +175,12 @@ fn cx(actor: Principal) -> Cx<'static, WitStore> {
 struct Component;
 
 impl tenant::Guest for Component {
+    fn set_default_usage_location(
+        actor: Principal,
+        location: Option<String>,
+    ) -> Result<Tenant, Error> {
+        crate::tenant::set_default_usage_location(&cx(actor), location.as_deref())
+    }
     fn setup(setup: tenant::TenantSetup) -> Result<Tenant, Error> {
         crate::tenant::setup(&WitStore, now(), &setup)
     }
@@ -222,6 +228,13 @@ impl catalog::Guest for Component {
 }
 
 impl users::Guest for Component {
+    fn update_user(
+        actor: Principal,
+        upn: String,
+        update: users::UserUpdate,
+    ) -> Result<User, Error> {
+        crate::users::update(&cx(actor), &upn, &update)
+    }
     fn delete_user(actor: Principal, upn: String) -> Result<User, Error> {
         crate::users::delete(&cx(actor), &upn)
     }

@@ -67,6 +67,30 @@ pub fn get<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Tenant> {
         .ok_or_else(|| not_found("no tenant: run `seats init` first"))
 }
 
+/// G1: the usage location users without one get for licensing.
+pub fn set_default_usage_location<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    location: Option<&str>,
+) -> Result<Tenant> {
+    cx.require(Operation::ManageTenant)?;
+    let mut t = cx
+        .store
+        .get_tenant()
+        .ok_or_else(|| not_found("no tenant: run `seats init` first"))?;
+    let before = t.clone();
+    t.default_usage_location = location
+        .map(|l| validate::country("default-usage-location", l))
+        .transpose()?;
+    cx.store.put_tenant(&t);
+    cx.audit(
+        "tenant.usage-location",
+        format!("tenant:{}", t.name),
+        Some(&before),
+        Some(&t),
+    );
+    Ok(t)
+}
+
 pub fn roles<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<Vec<Role>> {
     cx.require(Operation::Read)?;
     let user = crate::users::find_active(cx.store, upn)?;

@@ -4,7 +4,7 @@ use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, invalid, not_found};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::users::{
-    NewUser, RestoreResult, UserDetails, UserFilter, UserPage,
+    NewUser, RestoreResult, UserDetails, UserFilter, UserPage, UserUpdate,
 };
 use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
@@ -207,6 +207,38 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
         restored,
         not_restored,
     })
+}
+
+/// Changes a user's name, department, usage location (G1) or sign-in.
+pub fn update<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, u: &UserUpdate) -> Result<User> {
+    cx.require(Operation::ManageUsers)?;
+    let mut user = find_active(cx.store, upn)?;
+    let before = user.clone();
+    if let Some(name) = &u.display_name {
+        user.display_name = validate::text("display-name", name, 256)?;
+    }
+    if let Some(d) = &u.department {
+        user.department = match d.trim() {
+            "" => None,
+            d => Some(validate::text("department", d, 64)?),
+        };
+    }
+    if let Some(l) = &u.usage_location {
+        user.usage_location = Some(validate::country("usage-location", l)?);
+    }
+    if let Some(e) = u.enabled {
+        user.enabled = e;
+    }
+    if user != before {
+        cx.store.update_user(&user);
+        cx.audit(
+            "user.update",
+            format!("user:{}", user.upn),
+            Some(&before),
+            Some(&user),
+        );
+    }
+    Ok(user)
 }
 
 /// Sets a mailbox's size (L9) or retention hold (L7).

@@ -4,7 +4,7 @@
 use crate::support::*;
 
 #[test]
-fn c1_c2_c3_a_lapsed_subscription_causes_a_conflict_that_renewing_resolves() {
+fn c1_c2_c3_g5_s6_a_lapsed_subscription_causes_a_conflict_that_renewing_resolves() {
     let env = Env::new();
     env.tenant();
     env.ok(&["buy", "SPE_E3", "--quantity", "2", "--billing", "monthly"]);

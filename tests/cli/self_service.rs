@@ -3,7 +3,7 @@
 use crate::support::*;
 
 #[test]
-fn p1_to_p4_a_user_buys_and_assigns_admins_view_and_take_over() {
+fn p1_p2_p3_p4_a_user_buys_and_assigns_admins_view_and_take_over() {
     let env = Env::new();
     env.tenant();
     let maker = ["--as", "ana@contoso.com"];

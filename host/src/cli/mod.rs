@@ -98,6 +98,9 @@ pub enum Command {
     /// Self-service purchases: users buy and assign; admins view and take over.
     #[command(subcommand)]
     SelfService(self_service::SelfServiceCommand),
+    /// The tenant's settings.
+    #[command(subcommand)]
+    Tenant(roles::TenantCommand),
     /// Admin roles: show or grant.
     #[command(subcommand)]
     Roles(roles::RolesCommand),
@@ -189,6 +192,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::SetLicenses(args) => assign::set_licenses(&mut open(&cli)?, args),
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
+        Command::Tenant(cmd) => roles::tenant(&mut open(&cli)?, cmd),
         Command::SelfService(cmd) => self_service::run(&mut open(&cli)?, cmd),
     }
 }

@@ -33,6 +33,51 @@ impl From<RoleArg> for Role {
 }
 
 #[derive(Subcommand)]
+pub enum TenantCommand {
+    /// The tenant's settings.
+    Show,
+    /// Set the usage location for users that have none (G1); "" clears it.
+    SetDefaultUsageLocation { location: String },
+}
+
+#[derive(serde::Serialize)]
+struct TenantRow {
+    name: String,
+    country: String,
+    currency: String,
+    cloud: &'static str,
+    default_usage_location: Option<String>,
+    created: String,
+}
+
+pub fn tenant(s: &mut Session, cmd: &TenantCommand) -> Result<()> {
+    let t = match cmd {
+        TenantCommand::Show => {
+            s.call(|d, st, actor| d.seats_licensing_tenant().call_get_tenant(st, actor))?
+        }
+        TenantCommand::SetDefaultUsageLocation { location } => {
+            let location = Some(location.trim().to_string()).filter(|l| !l.is_empty());
+            s.call(|d, st, actor| {
+                d.seats_licensing_tenant().call_set_default_usage_location(
+                    st,
+                    actor,
+                    location.as_deref(),
+                )
+            })?
+        }
+    };
+    let row = TenantRow {
+        name: t.name,
+        country: t.country,
+        currency: t.currency,
+        cloud: crate::db::store_text::cloud_text(t.cloud),
+        default_usage_location: t.default_usage_location,
+        created: crate::views::date(t.created_at),
+    };
+    output::print_one(&row, s.format)
+}
+
+#[derive(Subcommand)]
 pub enum RolesCommand {
     /// The roles a user holds.
     Show { upn: String },

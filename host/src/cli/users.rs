@@ -2,7 +2,7 @@
 
 use super::Session;
 use crate::component::types::UserKind;
-use crate::component::users::{NewUser, UserFilter};
+use crate::component::users::{NewUser, UserFilter, UserUpdate};
 use crate::output;
 use crate::views::{ServiceDataRow, UserLicenseRow, UserRow};
 use anyhow::Result;
@@ -47,6 +47,21 @@ pub enum UsersCommand {
     Show {
         /// User principal name.
         upn: String,
+    },
+    /// Change a user's name, department, usage location or sign-in (like Update-MgUser).
+    Set {
+        upn: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// "" clears it.
+        #[arg(long)]
+        department: Option<String>,
+        /// ISO 3166-1 alpha-2 code; a license needs one (G1).
+        #[arg(long)]
+        usage_location: Option<String>,
+        /// false blocks sign-in.
+        #[arg(long)]
+        enabled: Option<bool>,
     },
     /// Delete a user: every license is freed at once; restorable for 30 days.
     Delete { upn: String },
@@ -99,6 +114,25 @@ pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
         None => list(s, &args.list),
         Some(UsersCommand::Add(a)) => add(s, a),
         Some(UsersCommand::Show { upn }) => show(s, upn),
+        Some(UsersCommand::Set {
+            upn,
+            name,
+            department,
+            usage_location,
+            enabled,
+        }) => {
+            let update = UserUpdate {
+                display_name: name.clone(),
+                department: department.clone(),
+                usage_location: usage_location.clone(),
+                enabled: *enabled,
+            };
+            let user = s.call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_update_user(st, actor, upn, &update)
+            })?;
+            output::print_one(&UserRow::from(user), s.format)
+        }
         Some(UsersCommand::Delete { upn }) => {
             let user =
                 s.call(|d, st, actor| d.seats_licensing_users().call_delete_user(st, actor, upn))?;

@@ -6,7 +6,8 @@ mod store;
 /// How enums are written in the database, shared with the views.
 pub mod store_text {
     pub use super::store::{
-        billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
+        billing_text, channel_text, cloud_text, kind_text, role_text, state_text, status_text,
+        workload_text,
     };
 }
 

@@ -176,6 +176,15 @@ pub fn run<S: Store + ?Sized>(
     if matches!(mode, Mode::Add(_)) && chosen.is_empty() {
         return Err(invalid("products", "name at least one product to add"));
     }
+    if let Mode::Set { add, remove } = &mode
+        && add.is_empty()
+        && remove.is_empty()
+    {
+        return Err(invalid(
+            "licenses",
+            "no license changes given: name at least one license to add or remove",
+        ));
+    }
     if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
         return Err(invalid("products", "name at least one product to remove"));
     }

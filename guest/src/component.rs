@@ -321,6 +321,23 @@ impl licenses::Guest for Component {
     ) -> Result<licenses::BulkResult, Error> {
         crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Replace(&with), all)
     }
+    fn set_licenses(
+        actor: Principal,
+        upns: Vec<String>,
+        add: Vec<licenses::LicenseChoice>,
+        remove: Vec<String>,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::run(
+            &cx(actor),
+            &upns,
+            crate::bulk::Mode::Set {
+                add: &add,
+                remove: &remove,
+            },
+            all,
+        )
+    }
     fn remove_all_licenses(
         actor: Principal,
         upns: Vec<String>,

@@ -6,6 +6,7 @@ mod component;
 mod db;
 mod demo;
 mod output;
+mod script;
 mod views;
 
 fn main() -> std::process::ExitCode {

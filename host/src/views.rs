@@ -321,6 +321,25 @@ pub struct OutcomeRow {
     pub message: String,
 }
 
+impl OutcomeRow {
+    /// The rows of a bulk result; when it was rolled back, users that would have been
+    /// changed show `rolled-back`.
+    pub fn all(result: licenses::BulkResult) -> Vec<OutcomeRow> {
+        let rolled_back = result.rolled_back;
+        result
+            .outcomes
+            .into_iter()
+            .map(|o| {
+                let mut row = OutcomeRow::from(o);
+                if rolled_back && row.result == "unchanged" && row.message.is_empty() {
+                    row.result = "rolled-back".into();
+                }
+                row
+            })
+            .collect()
+    }
+}
+
 impl From<licenses::UserOutcome> for OutcomeRow {
     fn from(o: licenses::UserOutcome) -> Self {
         OutcomeRow {

@@ -11,6 +11,7 @@ mod init;
 mod licenses;
 mod lifecycle_users;
 mod refusals;
+mod scripts;
 mod self_service;
 mod traps;
 mod users;

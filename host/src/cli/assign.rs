@@ -110,7 +110,7 @@ fn report(s: &Session, result: BulkResult) -> Result<()> {
         .outcomes
         .iter()
         .find_map(|o| o.error.as_ref().map(|e| (o.upn.clone(), e.clone())));
-    let rows: Vec<OutcomeRow> = result.outcomes.into_iter().map(OutcomeRow::from).collect();
+    let rows = OutcomeRow::all(result);
     output::print(&rows, s.format, None)?;
     if let Some((upn, e)) = first {
         let applied = if rolled_back {

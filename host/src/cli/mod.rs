@@ -3,6 +3,8 @@
 mod assign;
 mod audit;
 mod catalog;
+pub use catalog::all_products as catalog_rows;
+pub use licenses::rows as license_rows;
 mod init;
 mod licenses;
 mod roles;
@@ -101,6 +103,10 @@ pub enum Command {
     /// The tenant's settings.
     #[command(subcommand)]
     Tenant(roles::TenantCommand),
+    /// Run a PowerShell-style script (Rhai) of seats cmdlets.
+    Run(crate::script::RunArgs),
+    /// An interactive prompt for seats cmdlets.
+    Shell(crate::script::ShellArgs),
     /// Admin roles: show or grant.
     #[command(subcommand)]
     Roles(roles::RolesCommand),
@@ -192,6 +198,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::SetLicenses(args) => assign::set_licenses(&mut open(&cli)?, args),
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
+        Command::Run(args) => crate::script::run(open(&cli)?, args),
+        Command::Shell(args) => crate::script::run_shell(open(&cli)?, args),
         Command::Tenant(cmd) => roles::tenant(&mut open(&cli)?, cmd),
         Command::SelfService(cmd) => self_service::run(&mut open(&cli)?, cmd),
     }

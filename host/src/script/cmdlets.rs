@@ -1,0 +1,435 @@
+//! The cmdlets: one Rhai function per domain operation, named verb_noun after the Microsoft
+//! Graph PowerShell cmdlet it mirrors. Objects are maps with the fields of the JSON output.
+
+use super::convert::*;
+use super::progress::Spinner;
+use crate::cli::Session;
+use crate::component::subscriptions::NewSubscription;
+use crate::component::types::{AuditFilter, BillingFrequency, PurchaseChannel, UserKind};
+use crate::component::users::{NewUser, UserFilter, UserUpdate};
+use crate::views::*;
+use rhai::{Dynamic, Engine, Map};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub type Shared = Rc<RefCell<Session>>;
+
+/// The names, for the shell's completion and the README's table.
+pub const NAMES: &[&str] = &[
+    "get_users",
+    "get_user",
+    "new_user",
+    "update_user",
+    "remove_user",
+    "restore_user",
+    "get_licenses",
+    "get_products",
+    "get_subscriptions",
+    "new_subscription",
+    "set_quantity",
+    "set_user_license",
+    "add_licenses",
+    "replace_licenses",
+    "set_licenses",
+    "remove_all_licenses",
+    "remove_licenses",
+    "get_conflicts",
+    "get_audit",
+    "import_csv",
+    "export_csv",
+    "print_table",
+    "to_json",
+];
+
+fn user_filter(m: &Map) -> UserFilter {
+    UserFilter {
+        unlicensed_only: opt::<bool>(m, "unlicensed").unwrap_or(false),
+        product: opt_string(m, "product"),
+        department: opt_string(m, "department"),
+        usage_location: opt_string(m, "usage_location"),
+        enabled: opt::<bool>(m, "enabled"),
+        deleted: opt::<bool>(m, "deleted").unwrap_or(false),
+    }
+}
+
+fn get_users(s: &Shared, filter: UserFilter) -> Fallible<Dynamic> {
+    let mut s = s.borrow_mut();
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_list_users(st, actor, &filter, after, 5000)
+            })
+            .map_err(from_call)?;
+        rows.extend(page.users.into_iter().map(UserRow::from));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    rows_of(&rows)
+}
+
+fn rows_of<T: serde::Serialize>(values: &[T]) -> Fallible<Dynamic> {
+    rows(values)
+}
+
+/// Runs a bulk export over many users with a spinner on a terminal, one row per user.
+fn bulk(
+    s: &Shared,
+    users: Vec<String>,
+    what: &str,
+    f: impl FnOnce(
+        &mut Session,
+        &[String],
+    ) -> Result<crate::component::licenses::BulkResult, crate::component::CallError>,
+) -> Fallible<Dynamic> {
+    let spinner = Spinner::start(users.len(), what);
+    let result = f(&mut s.borrow_mut(), &users).map_err(from_call);
+    drop(spinner);
+    let result = result?;
+    let rows = OutcomeRow::all(result);
+    rows_of(&rows)
+}
+
+fn all_or_nothing(options: &Map) -> bool {
+    opt::<bool>(options, "all_or_nothing").unwrap_or(false)
+}
+
+pub fn register(engine: &mut Engine, s: &Shared) {
+    // Get-MgUser
+    let c = s.clone();
+    engine.register_fn("get_users", move || get_users(&c, user_filter(&Map::new())));
+    let c = s.clone();
+    engine.register_fn("get_users", move |filter: Map| {
+        get_users(&c, user_filter(&filter))
+    });
+    let c = s.clone();
+    engine.register_fn("get_user", move |upn: &str| -> Fallible<Dynamic> {
+        let d = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))
+            .map_err(from_call)?;
+        let mut m = to_dynamic(&UserRow::from(d.user))?.cast::<Map>();
+        m.insert("needs_license".into(), d.needs_license.into());
+        let licenses: Vec<UserLicenseRow> =
+            d.licenses.into_iter().map(UserLicenseRow::from).collect();
+        m.insert("licenses".into(), rows(&licenses)?);
+        let data: Vec<ServiceDataRow> = d
+            .service_data
+            .into_iter()
+            .map(ServiceDataRow::from)
+            .collect();
+        m.insert("service_data".into(), rows(&data)?);
+        Ok(m.into())
+    });
+    // New-MgUser
+    let c = s.clone();
+    engine.register_fn("new_user", move |m: Map| -> Fallible<Dynamic> {
+        let kind = match opt_string(&m, "kind").as_deref() {
+            None | Some("user") => UserKind::User,
+            Some("shared-mailbox") => UserKind::SharedMailbox,
+            Some("room-mailbox") => UserKind::RoomMailbox,
+            Some("resource-mailbox") => UserKind::ResourceMailbox,
+            Some(other) => return Err(thrown("invalid", format!("unknown user kind '{other}'"))),
+        };
+        let new = NewUser {
+            upn: opt_string(&m, "upn").unwrap_or_default(),
+            display_name: opt_string(&m, "display_name").unwrap_or_default(),
+            department: opt_string(&m, "department"),
+            usage_location: opt_string(&m, "usage_location"),
+            enabled: opt::<bool>(&m, "enabled").unwrap_or(true),
+            kind,
+            mailbox_gb: opt::<i64>(&m, "mailbox_gb")
+                .unwrap_or(0)
+                .clamp(0, u32::MAX as i64) as u32,
+        };
+        let u = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))
+            .map_err(from_call)?;
+        to_dynamic(&UserRow::from(u))
+    });
+    // Update-MgUser
+    let c = s.clone();
+    engine.register_fn(
+        "update_user",
+        move |upn: &str, m: Map| -> Fallible<Dynamic> {
+            let update = UserUpdate {
+                display_name: opt_string(&m, "display_name"),
+                department: opt_string(&m, "department"),
+                usage_location: opt_string(&m, "usage_location"),
+                enabled: opt::<bool>(&m, "enabled"),
+            };
+            let u = c
+                .borrow_mut()
+                .call(|d, st, actor| {
+                    d.seats_licensing_users()
+                        .call_update_user(st, actor, upn, &update)
+                })
+                .map_err(from_call)?;
+            to_dynamic(&UserRow::from(u))
+        },
+    );
+    // Remove-MgUser, Restore-MgDirectoryDeletedItem
+    let c = s.clone();
+    engine.register_fn("remove_user", move |upn: &str| -> Fallible<Dynamic> {
+        let u = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_users().call_delete_user(st, actor, upn))
+            .map_err(from_call)?;
+        to_dynamic(&UserRow::from(u))
+    });
+    let c = s.clone();
+    engine.register_fn("restore_user", move |upn: &str| -> Fallible<Dynamic> {
+        let r = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_users().call_restore_user(st, actor, upn))
+            .map_err(from_call)?;
+        let mut m = to_dynamic(&UserRow::from(r.user))?.cast::<Map>();
+        m.insert("restored".into(), to_dynamic(&r.restored)?);
+        m.insert("not_restored".into(), to_dynamic(&r.not_restored)?);
+        Ok(m.into())
+    });
+    // Get-MgSubscribedSku
+    let c = s.clone();
+    engine.register_fn("get_licenses", move || -> Fallible<Dynamic> {
+        let pools = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))
+            .map_err(from_call)?;
+        let rows: Vec<LicenseRow> = pools.into_iter().map(LicenseRow::from).collect();
+        rows_of(&rows)
+    });
+    let c = s.clone();
+    engine.register_fn("get_products", move || -> Fallible<Dynamic> {
+        let rows = crate::cli::catalog_rows(&mut c.borrow_mut())
+            .map_err(|e| thrown("failure", format!("{e:#}")))?;
+        rows_of(&rows)
+    });
+    // Get-MgSubscription (companySubscription)
+    let c = s.clone();
+    engine.register_fn("get_subscriptions", move || -> Fallible<Dynamic> {
+        let subs = c
+            .borrow_mut()
+            .call(|d, st, actor| {
+                d.seats_licensing_subscriptions()
+                    .call_list_subscriptions(st, actor)
+            })
+            .map_err(from_call)?;
+        let rows: Vec<SubscriptionRow> = subs.into_iter().map(SubscriptionRow::from).collect();
+        rows_of(&rows)
+    });
+    let c = s.clone();
+    engine.register_fn(
+        "new_subscription",
+        move |product: &str, quantity: i64| -> Fallible<Dynamic> {
+            let order = NewSubscription {
+                product: product.into(),
+                quantity,
+                billing: BillingFrequency::Annual,
+                channel: PurchaseChannel::Direct,
+            };
+            let v = c
+                .borrow_mut()
+                .call(|d, st, actor| {
+                    d.seats_licensing_subscriptions()
+                        .call_create_subscription(st, actor, &order)
+                })
+                .map_err(from_call)?;
+            to_dynamic(&SubscriptionRow::from(v))
+        },
+    );
+    let c = s.clone();
+    engine.register_fn(
+        "set_quantity",
+        move |id: i64, total: i64| -> Fallible<Dynamic> {
+            let id = u64::try_from(id)
+                .map_err(|_| thrown("invalid", format!("{id} is not a subscription id")))?;
+            let v = c
+                .borrow_mut()
+                .call(|d, st, actor| {
+                    d.seats_licensing_subscriptions()
+                        .call_set_quantity(st, actor, id, total)
+                })
+                .map_err(from_call)?;
+            to_dynamic(&SubscriptionRow::from(v))
+        },
+    );
+    // Set-MgUserLicense -AddLicenses -RemoveLicenses: one atomic change (G2).
+    let c = s.clone();
+    engine.register_fn(
+        "set_user_license",
+        move |upn: &str, m: Map| -> Fallible<Dynamic> {
+            let add = m
+                .get("add")
+                .cloned()
+                .map(choices)
+                .transpose()?
+                .unwrap_or_default();
+            let remove = m
+                .get("remove")
+                .cloned()
+                .map(strings)
+                .transpose()?
+                .unwrap_or_default();
+            let licenses = c
+                .borrow_mut()
+                .call(|d, st, actor| {
+                    d.seats_licensing_licenses()
+                        .call_set_user_licenses(st, actor, upn, &add, &remove)
+                })
+                .map_err(from_call)?;
+            let rows: Vec<UserLicenseRow> =
+                licenses.into_iter().map(UserLicenseRow::from).collect();
+            rows_of(&rows)
+        },
+    );
+    // Set-MgUserLicense over many users: each user's additions and removals as one change.
+    let c = s.clone();
+    engine.register_fn(
+        "set_licenses",
+        move |users: Dynamic, m: Map| -> Fallible<Dynamic> {
+            let add = m
+                .get("add")
+                .cloned()
+                .map(choices)
+                .transpose()?
+                .unwrap_or_default();
+            let remove = m
+                .get("remove")
+                .cloned()
+                .map(strings)
+                .transpose()?
+                .unwrap_or_default();
+            let all = all_or_nothing(&m);
+            bulk(&c, upns(users)?, "changing licenses", |s, users| {
+                s.call(|d, st, actor| {
+                    d.seats_licensing_licenses()
+                        .call_set_licenses(st, actor, users, &add, &remove, all)
+                })
+            })
+        },
+    );
+    // The bulk modes (L5, L6): one call to the component for all the users.
+    let c = s.clone();
+    engine.register_fn("add_licenses", move |users: Dynamic, products: Dynamic| {
+        add(&c, users, products, &Map::new())
+    });
+    let c = s.clone();
+    engine.register_fn(
+        "add_licenses",
+        move |users: Dynamic, products: Dynamic, o: Map| add(&c, users, products, &o),
+    );
+    let c = s.clone();
+    engine.register_fn(
+        "replace_licenses",
+        move |users: Dynamic, products: Dynamic| replace(&c, users, products, &Map::new()),
+    );
+    let c = s.clone();
+    engine.register_fn(
+        "replace_licenses",
+        move |users: Dynamic, products: Dynamic, o: Map| replace(&c, users, products, &o),
+    );
+    let c = s.clone();
+    engine.register_fn("remove_all_licenses", move |users: Dynamic| {
+        remove_all(&c, users, &Map::new())
+    });
+    let c = s.clone();
+    engine.register_fn("remove_all_licenses", move |users: Dynamic, o: Map| {
+        remove_all(&c, users, &o)
+    });
+    let c = s.clone();
+    engine.register_fn(
+        "remove_licenses",
+        move |users: Dynamic, products: Dynamic| remove(&c, users, products, &Map::new()),
+    );
+    let c = s.clone();
+    engine.register_fn(
+        "remove_licenses",
+        move |users: Dynamic, products: Dynamic, o: Map| remove(&c, users, products, &o),
+    );
+    // Conflicts and audit.
+    let c = s.clone();
+    engine.register_fn("get_conflicts", move || -> Fallible<Dynamic> {
+        let conflicts = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_licenses().call_conflicts(st, actor))
+            .map_err(from_call)?;
+        let rows: Vec<ConflictRow> = conflicts.into_iter().map(ConflictRow::from).collect();
+        rows_of(&rows)
+    });
+    let c = s.clone();
+    engine.register_fn("get_audit", move || audit(&c, &Map::new()));
+    let c = s.clone();
+    engine.register_fn("get_audit", move |m: Map| audit(&c, &m));
+}
+
+fn add(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
+    let (users, chosen, all) = (upns(users)?, choices(products)?, all_or_nothing(o));
+    bulk(s, users, "adding licenses", |s, users| {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_add_licenses(st, actor, users, &chosen, all)
+        })
+    })
+}
+
+fn replace(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
+    let (users, chosen, all) = (upns(users)?, choices(products)?, all_or_nothing(o));
+    bulk(s, users, "replacing licenses", |s, users| {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_replace_licenses(st, actor, users, &chosen, all)
+        })
+    })
+}
+
+fn remove_all(s: &Shared, users: Dynamic, o: &Map) -> Fallible<Dynamic> {
+    let (users, all) = (upns(users)?, all_or_nothing(o));
+    bulk(s, users, "removing all licenses", |s, users| {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_remove_all_licenses(st, actor, users, all)
+        })
+    })
+}
+
+fn remove(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
+    let (users, products, all) = (upns(users)?, strings(products)?, all_or_nothing(o));
+    bulk(s, users, "removing licenses", |s, users| {
+        s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_remove_licenses(st, actor, users, &products, all)
+        })
+    })
+}
+
+fn audit(s: &Shared, m: &Map) -> Fallible<Dynamic> {
+    let filter = AuditFilter {
+        actor: opt_string(m, "by"),
+        action: opt_string(m, "action"),
+        target: opt_string(m, "target"),
+        since: None,
+        until: None,
+    };
+    let mut out = Vec::new();
+    let mut after = None;
+    let mut s = s.borrow_mut();
+    loop {
+        let page = s
+            .call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, &filter, after, 5000)
+            })
+            .map_err(from_call)?;
+        out.extend(page.records.into_iter().map(AuditRow::from));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    rows(&out)
+}

@@ -1,0 +1,323 @@
+//! PowerShell-style scripts (Rhai) over the domain: `seats run` and `seats shell`.
+//!
+//! Each cmdlet is one call to the component; bulk cmdlets are one call for all their users.
+//! Without options each call is its own transaction; `--atomic` makes the whole script one,
+//! `--what-if` runs it in one and rolls it back after printing what it changed.
+
+mod cmdlets;
+mod convert;
+mod files;
+mod progress;
+mod shell;
+
+pub use shell::{ShellArgs, run_shell};
+
+use crate::cli::{Refused, Session};
+use anyhow::{Context, Result};
+use clap::Args;
+use rhai::{Dynamic, Engine, EvalAltResult, Map, Scope};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// Limits on what a script may use; every one stops the script with a message naming it.
+#[derive(Args, Clone, Debug)]
+pub struct Limits {
+    /// Most operations (expression steps, loop turns, calls) a script may run.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub max_operations: u64,
+    /// Deepest nesting of function calls.
+    #[arg(long, default_value_t = 64)]
+    pub max_call_depth: usize,
+    /// Longest string, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_string_size: usize,
+    /// Most items in one array (users in a bulk call, rows of a CSV).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_array_size: usize,
+    /// Most seconds a script may run.
+    #[arg(long, default_value_t = 3600)]
+    pub timeout: u64,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The script (.rhai).
+    pub script: PathBuf,
+    /// Arguments, as the array ARGS; paths given here may be read and written by the script.
+    pub args: Vec<String>,
+    /// Run the whole script, print what it would change, then roll everything back.
+    #[arg(long)]
+    pub what_if: bool,
+    /// Run the whole script as one transaction: any error rolls all of it back.
+    #[arg(long)]
+    pub atomic: bool,
+    /// Ask before committing (implies --atomic); needs a terminal.
+    #[arg(long)]
+    pub confirm: bool,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// An engine with the cmdlets and every limit applied (Rhai has none by default).
+pub fn engine(session: &cmdlets::Shared, sandbox: files::Sandbox, limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(1_000_000);
+    engine.set_max_expr_depths(128, 64);
+    let deadline = Instant::now() + Duration::from_secs(limits.timeout);
+    let timeout = limits.timeout;
+    engine.on_progress(move |ops| {
+        if ops % 1024 == 0 && Instant::now() > deadline {
+            Some(format!("the script ran longer than {timeout} s (--timeout)").into())
+        } else {
+            None
+        }
+    });
+    cmdlets::register(&mut engine, session);
+    files::register(&mut engine, sandbox);
+    engine
+}
+
+/// A script error as `file:line:col: error[kind]: message`, naming the limit when one was hit.
+pub fn describe(err: &EvalAltResult, source: &str, limits: &Limits) -> String {
+    let pos = err.position();
+    let at = match (pos.line(), pos.position()) {
+        (Some(l), Some(c)) => format!("{source}:{l}:{c}"),
+        (Some(l), None) => format!("{source}:{l}"),
+        _ => source.to_string(),
+    };
+    let inner = innermost(err);
+    let what = match inner {
+        EvalAltResult::ErrorRuntime(v, _) => match v.clone().try_cast::<Map>() {
+            Some(m) if m.contains_key("kind") => format!(
+                "error[{}]: {}",
+                m.get("kind").map(|k| k.to_string()).unwrap_or_default(),
+                m.get("message").map(|k| k.to_string()).unwrap_or_default()
+            ),
+            _ => format!("error: {v}"),
+        },
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "error[limit]: the script ran more than {} operations (--max-operations)",
+            limits.max_operations
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!(
+                "error[limit]: calls nested deeper than {} (--max-call-depth)",
+                limits.max_call_depth
+            )
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+            "error[limit]: {what} is larger than allowed (--max-string-size {} / --max-array-size {})",
+            limits.max_string_size, limits.max_array_size
+        ),
+        EvalAltResult::ErrorTerminated(v, _) => format!("error[limit]: {v}"),
+        other => format!("error: {other}"),
+    };
+    format!("{at}: {what}")
+}
+
+fn innermost(err: &EvalAltResult) -> &EvalAltResult {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
+        other => other,
+    }
+}
+
+/// The change set of a run: every audit entry it wrote, and the pools before and after.
+struct Changes {
+    first_audit: u64,
+    pools: Vec<crate::views::LicenseRow>,
+}
+
+impl Changes {
+    fn start(s: &mut Session) -> Result<Changes> {
+        let first_audit: i64 =
+            s.rt.db()
+                .conn
+                .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))?;
+        Ok(Changes {
+            first_audit: first_audit as u64,
+            pools: crate::cli::license_rows(s)?,
+        })
+    }
+
+    fn print(&self, s: &mut Session) -> Result<usize> {
+        let filter = crate::component::types::AuditFilter {
+            actor: None,
+            action: None,
+            target: None,
+            since: None,
+            until: None,
+        };
+        let mut entries = Vec::new();
+        let mut after = Some(self.first_audit);
+        loop {
+            let page = s.call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, &filter, after, 5000)
+            })?;
+            entries.extend(page.records.into_iter().map(crate::views::AuditRow::from));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        println!("Changes ({}):", entries.len());
+        for e in &entries {
+            let show =
+                |v: &Option<serde_json::Value>| v.as_ref().map(short).unwrap_or_else(|| "-".into());
+            println!(
+                "  {}  {}  {} -> {}",
+                e.target,
+                e.action,
+                show(&e.before),
+                show(&e.after)
+            );
+        }
+        let after = crate::cli::license_rows(s)?;
+        println!("Licenses assigned per product (before -> after):");
+        for p in &after {
+            let before = self.pools.iter().find(|b| b.sku_id == p.sku_id);
+            let (ba, bt) = before.map_or((0, 0), |b| (b.assigned, b.total));
+            if ba != p.assigned || bt != p.total {
+                println!(
+                    "  {}: assigned {} -> {}, total {} -> {}",
+                    p.product, ba, p.assigned, bt, p.total
+                );
+            }
+        }
+        println!("Money: no charges; billing is not part of seats yet.");
+        Ok(entries.len())
+    }
+}
+
+/// An audit entry's state in one line: license lists as they are, objects by their key fields.
+fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(items) => {
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| i
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| i.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        serde_json::Value::Object(m) => {
+            let keys = ["quantity", "status", "deleted_at", "upn", "part_number"];
+            let parts: Vec<String> = keys
+                .iter()
+                .filter_map(|k| {
+                    m.get(*k)
+                        .filter(|x| !x.is_null())
+                        .map(|x| format!("{k}={x}"))
+                })
+                .collect();
+            if parts.is_empty() {
+                "{..}".into()
+            } else {
+                parts.join(" ")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+pub fn run(session: Session, args: &RunArgs) -> Result<()> {
+    let source = std::fs::read_to_string(&args.script)
+        .with_context(|| format!("read the script {}", args.script.display()))?;
+    let name = args.script.display().to_string();
+    let dir = args.script.parent().map(|d| {
+        if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        }
+    });
+    let sandbox = files::Sandbox::new(dir, &args.args);
+    let shared = Rc::new(RefCell::new(session));
+    let engine = engine(&shared, sandbox, &args.limits);
+    let mut ast = engine.compile(&source).map_err(|e| {
+        Refused(format!(
+            "{name}:{}: error[syntax]: {e}",
+            e.1.line().unwrap_or(0)
+        ))
+    })?;
+    ast.set_source(name.as_str());
+    let mut scope = Scope::new();
+    let argv: rhai::Array = args.args.iter().map(|a| Dynamic::from(a.clone())).collect();
+    scope.push_constant("ARGS", argv);
+
+    let whole = args.what_if || args.atomic || args.confirm;
+    let changes = if whole {
+        let mut s = shared.borrow_mut();
+        s.rt.begin()?;
+        Some(Changes::start(&mut s)?)
+    } else {
+        None
+    };
+    let outcome = engine.run_ast_with_scope(&mut scope, &ast);
+    let mut s = shared.borrow_mut();
+    match (outcome, changes) {
+        (Err(e), changes) => {
+            if changes.is_some() {
+                s.rt.finish(false)?;
+            }
+            let mut message = describe(&e, &name, &args.limits);
+            if whole {
+                message.push_str("\nNothing was changed: the whole script was rolled back.");
+            }
+            Err(Refused(message).into())
+        }
+        (Ok(()), None) => Ok(()),
+        (Ok(()), Some(changes)) if args.what_if => {
+            println!("What if: {name} ran to the end; nothing was changed.");
+            changes.print(&mut s)?;
+            s.rt.finish(false)
+        }
+        (Ok(()), Some(changes)) if args.confirm => {
+            let n = changes.print(&mut s)?;
+            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                s.rt.finish(false)?;
+                return Err(Refused(
+                    "--confirm needs a terminal to ask on; nothing was applied".into(),
+                )
+                .into());
+            }
+            eprint!("Apply these {n} changes? [y/N] ");
+            let mut answer = String::new();
+            std::io::stdin().read_line(&mut answer)?;
+            let yes = matches!(answer.trim(), "y" | "Y" | "yes");
+            s.rt.finish(yes)?;
+            eprintln!(
+                "{}",
+                if yes {
+                    "Applied."
+                } else {
+                    "Nothing was applied."
+                }
+            );
+            Ok(())
+        }
+        (Ok(()), Some(_)) => s.rt.finish(true),
+    }
+}
+
+/// A value as a script result shows in the shell.
+pub fn show(v: &Dynamic) -> String {
+    if v.is_array() || v.is::<Map>() {
+        files::to_json(v.clone()).unwrap_or_else(|_| v.to_string())
+    } else {
+        v.to_string()
+    }
+}

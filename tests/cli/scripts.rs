@@ -1,0 +1,348 @@
+//! The scripting host: every sample script of scripts/ on the demo tenant, and the guarantees
+//! of `seats run` (--what-if, --atomic, limits, the file sandbox, errors with positions).
+
+use crate::support::*;
+use std::path::PathBuf;
+
+fn sample(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn demo() -> Env {
+    let env = Env::new();
+    env.ok(&["init", "--demo"]);
+    env
+}
+
+fn count(env: &Env, args: &[&str]) -> usize {
+    env.json(args).as_array().unwrap().len()
+}
+
+fn script(env: &Env, name: &str, text: &str) -> String {
+    let p = env.dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn replace_product_licenses_what_if_changes_nothing_and_the_real_run_makes_exactly_those_changes() {
+    let env = demo();
+    let e3 = pool(&env, "SPE_E3")["assigned"].as_u64().unwrap();
+    let e5 = pool(&env, "SPE_E5")["assigned"].as_u64().unwrap();
+    env.ok(&["buy", "SPE_E5", "--quantity", &e3.to_string()]);
+    let bi_before = pool(&env, "POWER_BI_PRO")["assigned"].clone();
+    let before = env.dump();
+    let preview = env.ok(&[
+        "run",
+        &sample("replace-product-licenses.rhai"),
+        "SPE_E3",
+        "SPE_E5",
+        "--what-if",
+    ]);
+    assert_eq!(env.dump(), before, "--what-if changed the database");
+    assert!(preview.contains(&format!("Changes ({e3})")), "{preview}");
+    assert!(
+        preview.contains(&format!("SPE_E3: assigned {e3} -> 0")),
+        "{preview}"
+    );
+    let previewed: std::collections::BTreeSet<String> = preview
+        .lines()
+        .filter(|l| l.contains("license.set"))
+        .map(|l| l.trim().to_string())
+        .collect();
+    assert_eq!(previewed.len() as u64, e3);
+
+    env.ok(&[
+        "run",
+        &sample("replace-product-licenses.rhai"),
+        "SPE_E3",
+        "SPE_E5",
+    ]);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
+    assert_eq!(pool(&env, "SPE_E5")["assigned"].as_u64().unwrap(), e5 + e3);
+    assert_eq!(
+        pool(&env, "POWER_BI_PRO")["assigned"],
+        bi_before,
+        "other licenses are kept"
+    );
+    let done: std::collections::BTreeSet<String> = env
+        .json(&["audit", "--action", "license.set", "--last", "100000"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let list = |v: &serde_json::Value| {
+                format!(
+                    "[{}]",
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            format!(
+                "{}  license.set  {} -> {}",
+                e["target"].as_str().unwrap(),
+                list(&e["before"]),
+                list(&e["after"])
+            )
+        })
+        .collect();
+    assert_eq!(
+        done, previewed,
+        "the real run made other changes than the preview showed"
+    );
+}
+
+#[test]
+fn replace_product_licenses_with_too_few_licenses_changes_no_one() {
+    let env = demo();
+    let before = env.dump();
+    let out = env
+        .seats()
+        .args([
+            "run",
+            &sample("replace-product-licenses.rhai"),
+            "SPE_E3",
+            "SPE_E5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("insufficient-licenses"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was changed"));
+    assert_eq!(env.dump(), before);
+}
+
+#[test]
+fn remove_all_licenses_for_a_department_and_for_a_csv_list() {
+    let env = demo();
+    let sales = count(&env, &["users", "--department", "Sales"]);
+    assert!(count(&env, &["users", "--department", "Sales", "--unlicensed"]) < sales);
+    env.ok(&["run", &sample("remove-all-licenses.rhai"), "Sales"]);
+    assert_eq!(
+        count(&env, &["users", "--department", "Sales", "--unlicensed"]),
+        sales
+    );
+
+    let finance = env.json(&["users", "--department", "Finance", "--product", "SPE_E5"]);
+    let csv = env.dir.path().join("leavers.csv");
+    let mut text = String::from("UserPrincipalName\n");
+    for u in finance.as_array().unwrap() {
+        text.push_str(&format!("{}\n", u["upn"].as_str().unwrap()));
+    }
+    std::fs::write(&csv, text).unwrap();
+    env.ok(&[
+        "run",
+        &sample("remove-all-licenses.rhai"),
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        count(
+            &env,
+            &["users", "--department", "Finance", "--product", "SPE_E5"]
+        ),
+        0
+    );
+}
+
+#[test]
+fn assign_from_csv_assigns_each_row() {
+    let env = demo();
+    for upn in ["new1@contoso.com", "new2@contoso.com", "new3@contoso.com"] {
+        env.ok(&["users", "add", upn, "--name", upn, "--usage-location", "DK"]);
+    }
+    let csv = env.dir.path().join("hires.csv");
+    std::fs::write(
+        &csv,
+        "upn,product,disabled_plans\nnew1@contoso.com,SPE_F1,\nnew2@contoso.com,SPE_F1,\nnew3@contoso.com,VISIOCLIENT,\n",
+    )
+    .unwrap();
+    let out = env.ok(&[
+        "run",
+        &sample("assign-from-csv.rhai"),
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.contains("3 of 3 assignments done"), "{out}");
+    let holders = column(&env.json(&["users", "--product", "SPE_F1"]), "upn");
+    assert!(
+        holders.contains(&"new1@contoso.com".into())
+            && holders.contains(&"new2@contoso.com".into())
+    );
+    assert!(
+        column(&env.json(&["users", "--product", "VISIOCLIENT"]), "upn")
+            .contains(&"new3@contoso.com".into())
+    );
+}
+
+#[test]
+fn reclaim_unused_licenses_from_disabled_users() {
+    let env = demo();
+    let disabled = count(&env, &["users", "--enabled", "false"]);
+    assert!(
+        disabled > 0 && count(&env, &["users", "--enabled", "false", "--unlicensed"]) < disabled
+    );
+    env.ok(&["run", &sample("reclaim-unused-licenses.rhai")]);
+    assert_eq!(
+        count(&env, &["users", "--enabled", "false", "--unlicensed"]),
+        disabled
+    );
+}
+
+#[test]
+fn resolve_conflicts_frees_licenses_of_disabled_users() {
+    let env = demo();
+    env.ok(&["recurring", "2", "off"]);
+    env.ok(&["--now", "2027-01-05", "process"]);
+    let need = pool(&env, "SPE_E3")["users_needing_license"]
+        .as_u64()
+        .unwrap();
+    assert!(need > 0);
+    let idle = count(
+        &env,
+        &["users", "--product", "SPE_E3", "--enabled", "false"],
+    ) as u64;
+    assert!(idle > 0);
+    let out = env.ok(&["run", &sample("resolve-conflicts.rhai")]);
+    assert!(out.contains("freed"), "{out}");
+    assert_eq!(
+        pool(&env, "SPE_E3")["users_needing_license"]
+            .as_u64()
+            .unwrap(),
+        need - idle.min(need)
+    );
+}
+
+#[test]
+fn license_cost_report_writes_monthly_cost_per_department() {
+    let env = demo();
+    let out = env.dir.path().join("cost.csv");
+    env.ok(&[
+        "run",
+        &sample("license-cost-report.rhai"),
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("department,licenses,monthly_cost"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().any(|r| r[0] == "Engineering"));
+    let licensed: u64 = rows.iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
+    let assigned: u64 = env
+        .json(&["licenses"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["assigned"].as_u64().unwrap())
+        .sum();
+    assert_eq!(licensed, assigned, "every priced license is counted once");
+    assert!(
+        rows.iter()
+            .all(|r| r[2].split('.').nth(1).is_some_and(|d| d.len() == 2)),
+        "money to the cent"
+    );
+}
+
+#[test]
+fn an_atomic_script_that_fails_half_way_changes_nothing_and_names_line_and_column() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "1"]);
+    let path = script(
+        &env,
+        "half.rhai",
+        "add_licenses([\"ana@contoso.com\"], \"SPE_E3\");\nlet x = 1;\nset_quantity(1, 0);\n",
+    );
+    let before = env.dump();
+    let out = env
+        .seats()
+        .args(["run", &path, "--atomic"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("half.rhai:3:1") && err.contains("error[invalid]"),
+        "{err}"
+    );
+    assert!(err.contains("rolled back"), "{err}");
+    assert_eq!(env.dump(), before);
+    // Without --atomic the first call stays done.
+    env.seats().args(["run", &path]).output().unwrap();
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 1);
+}
+
+#[test]
+fn scripts_catch_domain_errors_by_kind() {
+    let env = Env::new();
+    env.tenant();
+    let path = script(
+        &env,
+        "catch.rhai",
+        r#"
+        try { set_user_license("ana@contoso.com", #{ add: ["SPE_E3"] }); }
+        catch (e) { if e.kind == "insufficient-licenses" { print("no licenses left"); } else { throw e; } }
+        "#,
+    );
+    assert!(env.ok(&["run", &path]).contains("no licenses left"));
+}
+
+#[test]
+fn a_runaway_script_stops_at_its_limit() {
+    let env = Env::new();
+    env.tenant();
+    let path = script(&env, "loop.rhai", "while true {}\n");
+    let out = env
+        .seats()
+        .args(["run", &path, "--max-operations", "100000"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("more than 100000 operations (--max-operations)"),
+        "{err}"
+    );
+    let out = env
+        .seats()
+        .args(["run", &path, "--timeout", "1"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 1 s (--timeout)"));
+}
+
+#[test]
+fn a_script_cannot_read_files_outside_its_folder_and_arguments() {
+    let env = Env::new();
+    env.tenant();
+    let path = script(
+        &env,
+        "peek.rhai",
+        "let rows = import_csv(\"/etc/passwd\");\nprint(rows.len());\n",
+    );
+    let out = env.seats().args(["run", &path]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("error[forbidden]") && err.contains("outside the script's folder"),
+        "{err}"
+    );
+    // A module import cannot reach files either.
+    let path = script(&env, "imp.rhai", "import \"/etc/passwd\" as p;\n");
+    assert_eq!(
+        env.seats()
+            .args(["run", &path])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+}

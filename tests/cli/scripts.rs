@@ -346,3 +346,28 @@ fn a_script_cannot_read_files_outside_its_folder_and_arguments() {
         Some(1)
     );
 }
+
+#[test]
+fn the_shell_evaluates_cmdlets_line_by_line() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
+    let out = env
+        .seats()
+        .arg("shell")
+        .write_stdin("get_licenses().len()\nadd_licenses([\"ana@contoso.com\"], \"SPE_E3\")[0].result\nnot_a_cmdlet()\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\n1\n") && stdout.contains("ok"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not_a_cmdlet"));
+    assert_eq!(
+        pool(&env, "SPE_E3")["assigned"],
+        1,
+        "each line is its own transaction, committed"
+    );
+}

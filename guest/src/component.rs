@@ -175,6 +175,9 @@ fn cx(actor: Principal) -> Cx<'static, WitStore> {
 struct Component;
 
 impl tenant::Guest for Component {
+    fn check_invariants(actor: Principal) -> Result<tenant::CheckReport, Error> {
+        crate::check::run(&cx(actor))
+    }
     fn set_default_usage_location(
         actor: Principal,
         location: Option<String>,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;
+pub mod check;
 pub mod cx;
 pub mod error;
 pub mod licenses;

@@ -6,6 +6,7 @@ mod support;
 mod bulk;
 mod cache;
 mod catalog;
+mod concurrency;
 mod conflicts;
 mod init;
 mod licenses;

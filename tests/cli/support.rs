@@ -33,6 +33,19 @@ impl Env {
         env
     }
 
+    /// Points a plain process at this environment (for tests that spawn several at once).
+    pub fn configure<'c>(
+        &self,
+        cmd: &'c mut std::process::Command,
+    ) -> &'c mut std::process::Command {
+        cmd.current_dir(self.dir.path())
+            .env("SEATS_DB", &self.db)
+            .env("SEATS_CACHE_DIR", &self.cache)
+            .env("SEATS_NOW", "2026-11-23T12:00:00Z")
+            .env_remove("SEATS_AS")
+            .env_remove("SEATS_OUTPUT")
+    }
+
     pub fn seats(&self) -> Command {
         let mut cmd = Command::cargo_bin("seats").unwrap();
         cmd.current_dir(self.dir.path())

@@ -36,3 +36,22 @@ fn a_trap_half_way_rolls_the_whole_operation_back() {
     );
     assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
 }
+
+#[test]
+fn seats_check_reports_a_sound_database_and_names_a_broken_invariant() {
+    let env = Env::new();
+    env.ok(&["init", "--demo"]);
+    let out = env.ok(&["check"]);
+    assert!(out.contains("seats check: ok"), "{out}");
+    // Break L8 behind the rules' back: a deleted user that still holds licenses.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE users SET deleted_at = 1 WHERE id = (SELECT user_id FROM assignments LIMIT 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.seats().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is deleted but holds"));
+}

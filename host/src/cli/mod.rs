@@ -3,6 +3,7 @@
 mod assign;
 mod audit;
 mod catalog;
+mod check;
 pub use catalog::all_products as catalog_rows;
 pub use licenses::rows as license_rows;
 mod init;
@@ -103,6 +104,8 @@ pub enum Command {
     /// The tenant's settings.
     #[command(subcommand)]
     Tenant(roles::TenantCommand),
+    /// Check the database: SQLite's integrity and the domain's invariants.
+    Check,
     /// Run a PowerShell-style script (Rhai) of seats cmdlets.
     Run(crate::script::RunArgs),
     /// An interactive prompt for seats cmdlets.
@@ -199,6 +202,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
         Command::Run(args) => crate::script::run(open(&cli)?, args),
+        Command::Check => check::run(&mut open(&cli)?),
         Command::Shell(args) => crate::script::run_shell(open(&cli)?, args),
         Command::Tenant(cmd) => roles::tenant(&mut open(&cli)?, cmd),
         Command::SelfService(cmd) => self_service::run(&mut open(&cli)?, cmd),

@@ -1,0 +1,167 @@
+//! The domain's invariants, checked over all the data (`seats check`): what every rule keeps
+//! true after any sequence of changes, so a crash or a bug that broke one is found.
+
+use crate::cx::Cx;
+use crate::error::Result;
+use crate::exports::seats::licensing::tenant::CheckReport;
+use crate::roles::Operation;
+use crate::seats::licensing::store::UserQuery;
+use crate::types::{PurchaseChannel, SubscriptionStatus};
+use crate::{Store, validate};
+use std::collections::HashMap;
+
+pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
+    cx.require(Operation::Read)?;
+    let store = cx.store;
+    let mut problems = Vec::new();
+    let mut plans: HashMap<String, Vec<String>> = HashMap::new();
+
+    let mut subscriptions = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = store.list_subscriptions(after, 1000);
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        subscriptions.extend(batch);
+    }
+    for s in &subscriptions {
+        if validate::quantity("quantity", i64::from(s.quantity)).is_err() {
+            problems.push(format!(
+                "subscription {} has {} licenses, outside 1 to 1,000,000",
+                s.id, s.quantity
+            ));
+        }
+        if s.term_end <= s.created_at || s.terms == 0 {
+            problems.push(format!("subscription {} ends before it starts", s.id));
+        }
+        if s.purchaser.is_some() && s.channel != PurchaseChannel::SelfService {
+            problems.push(format!(
+                "subscription {} has a purchaser but was not bought through self-service",
+                s.id
+            ));
+        }
+        if store.get_product(&s.sku_id).is_none() {
+            problems.push(format!(
+                "subscription {} is of an unknown product {}",
+                s.id, s.sku_id
+            ));
+        }
+        if s.purchaser.is_some() && s.status != SubscriptionStatus::Deleted {
+            let used = store.assigned_from(s.id).len() as u32;
+            if used > s.quantity {
+                problems.push(format!(
+                    "self-service subscription {} has {used} licenses assigned of {}",
+                    s.id, s.quantity
+                ));
+            }
+        }
+    }
+
+    let query = UserQuery {
+        include_deleted: true,
+        unlicensed_only: false,
+        holding: None,
+        department: None,
+        usage_location: None,
+        enabled: None,
+        kind: None,
+    };
+    let (mut users, mut assignments) = (0u32, 0u32);
+    let mut after = None;
+    loop {
+        let batch = store.list_users(&query, after, 5000);
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<u64> = batch.iter().map(|u| u.id).collect();
+        for (user, held) in batch.iter().zip(store.assignments_of_users(&ids)) {
+            users += 1;
+            assignments += held.len() as u32;
+            if validate::upn("upn", &user.upn).is_err() {
+                problems.push(format!(
+                    "user {} has a malformed user principal name",
+                    user.upn
+                ));
+            }
+            if let Some(l) = &user.usage_location
+                && validate::country("usage-location", l).is_err()
+            {
+                problems.push(format!("{} has an invalid usage location {l}", user.upn));
+            }
+            if user.deleted_at.is_some() && !held.is_empty() {
+                problems.push(format!(
+                    "{} is deleted but holds {} license(s) (L8)",
+                    user.upn,
+                    held.len()
+                ));
+            }
+            for a in &held {
+                let product_plans = plans.entry(a.sku_id.clone()).or_insert_with(|| {
+                    store
+                        .plans_of(std::slice::from_ref(&a.sku_id))
+                        .remove(0)
+                        .into_iter()
+                        .map(|p| p.id)
+                        .collect()
+                });
+                if store.get_product(&a.sku_id).is_none() {
+                    problems.push(format!(
+                        "{} holds an unknown product {}",
+                        user.upn, a.sku_id
+                    ));
+                }
+                for p in a
+                    .disabled_plans
+                    .iter()
+                    .filter(|p| !product_plans.contains(p))
+                {
+                    problems.push(format!(
+                        "{} has plan {p} switched off, which {} does not include",
+                        user.upn, a.sku_id
+                    ));
+                }
+                if let Some(id) = a.subscription {
+                    match subscriptions.iter().find(|s| s.id == id) {
+                        Some(s) if s.sku_id == a.sku_id && s.purchaser.is_some() => {}
+                        _ => problems.push(format!(
+                            "{}'s license of {} names subscription {id}, which is not its self-service subscription",
+                            user.upn, a.sku_id
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    Ok(CheckReport {
+        users,
+        assignments,
+        subscriptions: subscriptions.len() as u32,
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn a_consistent_tenant_has_no_problems_and_a_broken_one_is_named() {
+        let (store, _) = tenant_with_catalog();
+        buy(&store, "SPE_E3", 2);
+        add_user(&store, "ana@contoso.com");
+        crate::licenses::assign(&admin(&store), "ana@contoso.com", "SPE_E3", &[]).unwrap();
+        let report = run(&admin(&store)).unwrap();
+        assert_eq!(
+            (report.users, report.assignments, report.subscriptions),
+            (2, 1, 1)
+        );
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // Break L8 behind the rules' back.
+        let mut u = crate::users::find(&store, "ana@contoso.com").unwrap();
+        u.deleted_at = Some(NOW);
+        store.update_user(&u);
+        let report = run(&admin(&store)).unwrap();
+        assert_eq!(report.problems.len(), 1);
+        assert!(report.problems[0].contains("deleted but holds"));
+    }
+}

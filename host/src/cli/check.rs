@@ -1,0 +1,66 @@
+//! `seats check`: is this database sound? SQLite's own checks, then the domain's invariants.
+
+use super::{Refused, Session};
+use crate::output;
+use anyhow::Result;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Report {
+    integrity: String,
+    foreign_key_violations: usize,
+    users: u32,
+    assignments: u32,
+    subscriptions: u32,
+    problems: Vec<String>,
+}
+
+pub fn run(s: &mut Session) -> Result<()> {
+    let conn = &s.rt.db().conn;
+    let integrity: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let fk = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |_| Ok(()))?
+        .count();
+    let inv = s.call(|d, st, actor| d.seats_licensing_tenant().call_check_invariants(st, actor))?;
+    let mut problems = Vec::new();
+    if integrity != ["ok"] {
+        problems.extend(integrity.iter().map(|i| format!("sqlite: {i}")));
+    }
+    if fk > 0 {
+        problems.push(format!("sqlite: {fk} rows break a foreign key"));
+    }
+    problems.extend(inv.problems);
+    let report = Report {
+        integrity: integrity.join("; "),
+        foreign_key_violations: fk,
+        users: inv.users,
+        assignments: inv.assignments,
+        subscriptions: inv.subscriptions,
+        problems,
+    };
+    if s.format != output::Format::Table {
+        output::print_one(&report, s.format)?;
+    } else if report.problems.is_empty() {
+        println!(
+            "seats check: ok ({} users, {} assignments, {} subscriptions; SQLite integrity ok, no foreign key violations)",
+            report.users, report.assignments, report.subscriptions
+        );
+    } else {
+        for p in &report.problems {
+            println!("problem: {p}");
+        }
+    }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Refused(format!(
+            "error[check]: {} problem(s) found",
+            report.problems.len()
+        ))
+        .into())
+    }
+}

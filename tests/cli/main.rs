@@ -8,6 +8,7 @@ mod cache;
 mod catalog;
 mod concurrency;
 mod conflicts;
+mod crash;
 mod init;
 mod licenses;
 mod lifecycle_users;

@@ -1,0 +1,116 @@
+//! Crash safety: a large bulk change through the real binary, killed with SIGKILL at a random
+//! moment, leaves the database either wholly before or wholly after the change.
+//! `SEATS_CRASH_TRIALS` (default 50) and `SEATS_CRASH_SEED` replay or extend a run.
+
+use crate::support::*;
+use std::time::Duration;
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
+    let trials: u32 = std::env::var("SEATS_CRASH_TRIALS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(50);
+    let seed: u64 = std::env::var("SEATS_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    println!("crash trials: {trials}, seed: {seed} (replay with SEATS_CRASH_SEED={seed})");
+    let mut rng = fastrand::Rng::with_seed(seed);
+
+    let template = Env::new();
+    template.ok(&["init", "--demo", "--users", "3000"]);
+    let holders = template.dir.path().join("e3.csv");
+    std::fs::write(
+        &holders,
+        template.ok(&["users", "--product", "SPE_E3", "--output", "csv"]),
+    )
+    .unwrap();
+    let e3 = pool(&template, "SPE_E3")["assigned"].as_i64().unwrap();
+    template.ok(&["buy", "SPE_E5", "--quantity", &e3.to_string()]);
+    let e5 = pool(&template, "SPE_E5")["assigned"].as_i64().unwrap();
+    {
+        let conn = rusqlite::Connection::open(&template.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    // How long the whole change takes, to kill within it.
+    let timed = Env::new();
+    std::fs::copy(&template.db, &timed.db).unwrap();
+    let started = std::time::Instant::now();
+    timed.ok(&[
+        "assign",
+        "--replace",
+        "-p",
+        "SPE_E5",
+        "--from",
+        holders.to_str().unwrap(),
+    ]);
+    let full = started.elapsed().as_millis() as u64;
+
+    let (mut before, mut after) = (0, 0);
+    for trial in 0..trials {
+        let env = Env::new();
+        std::fs::copy(&template.db, &env.db).unwrap();
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
+        env.configure(&mut cmd)
+            .args([
+                "assign",
+                "--replace",
+                "-p",
+                "SPE_E5",
+                "--from",
+                holders.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=full + full / 4)));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok", "trial {trial} (seed {seed})");
+        let held_e3 = count(
+            &conn,
+            "SELECT count(*) FROM assignments WHERE sku_id = '05e9a617-0261-4cee-bb44-138d3ef5d965'",
+        );
+        let held_e5 = count(
+            &conn,
+            "SELECT count(*) FROM assignments WHERE sku_id = '06ebc4ee-1bb5-47dd-8120-11324bc54e06'",
+        );
+        let audited = count(
+            &conn,
+            "SELECT count(*) FROM audit WHERE action = 'license.replace'",
+        );
+        drop(conn);
+        if held_e3 == e3 && held_e5 == e5 && audited == 0 {
+            before += 1;
+        } else if held_e3 == 0 && held_e5 == e5 + e3 && audited == e3 {
+            after += 1;
+        } else {
+            panic!(
+                "trial {trial} (seed {seed}): half-applied: E3 {held_e3}, E5 {held_e5}, audit {audited}"
+            );
+        }
+        assert!(
+            env.ok(&["check"]).contains("ok"),
+            "trial {trial} (seed {seed})"
+        );
+    }
+    println!(
+        "crash trials: {trials} ({before} killed before the commit, {after} after), change of {e3} users takes {full} ms"
+    );
+}

@@ -33,3 +33,25 @@ fn a_corrupt_cache_entry_is_a_miss_not_a_failure() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unusable"));
 }
+
+#[test]
+fn the_component_and_its_wit_can_be_exported_for_embedding() {
+    let env = Env::new();
+    let wasm = env.dir.path().join("domain.wasm");
+    env.ok(&["component", "export", wasm.to_str().unwrap()]);
+    let bytes = std::fs::read(&wasm).unwrap();
+    assert_eq!(&bytes[..4], b"\0asm", "a WebAssembly binary");
+    assert_eq!(
+        bytes[4..8],
+        [0x0d, 0x00, 0x01, 0x00],
+        "a component, not a core module"
+    );
+    let wit = env.ok(&["component", "wit"]);
+    assert!(
+        wit.contains("world domain") && wit.contains("interface store"),
+        "{wit}"
+    );
+    let dir = env.dir.path().join("wit");
+    env.ok(&["component", "wit", "--out", dir.to_str().unwrap()]);
+    assert!(dir.join("licenses.wit").exists());
+}

@@ -4,6 +4,7 @@ mod assign;
 mod audit;
 mod catalog;
 mod check;
+mod component;
 pub use catalog::all_products as catalog_rows;
 pub use licenses::rows as license_rows;
 mod init;
@@ -104,6 +105,9 @@ pub enum Command {
     /// The tenant's settings.
     #[command(subcommand)]
     Tenant(roles::TenantCommand),
+    /// The domain component as an artifact: export the .wasm, print the WIT.
+    #[command(subcommand)]
+    Component(component::ComponentCommand),
     /// Check the database: SQLite's integrity and the domain's invariants.
     Check,
     /// Run a PowerShell-style script (Rhai) of seats cmdlets.
@@ -185,6 +189,7 @@ pub fn open(cli: &Cli) -> Result<Session> {
 fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => init::run(&cli, args),
+        Command::Component(cmd) => component::run(cmd),
         Command::Licenses => licenses::run(&mut open(&cli)?),
         Command::Conflicts => licenses::conflicts(&mut open(&cli)?),
         Command::Recurring(args) => subscriptions::recurring(&mut open(&cli)?, args),

@@ -31,6 +31,8 @@ pub mod users;
 pub mod validate;
 
 #[cfg(test)]
+mod model_test;
+#[cfg(test)]
 mod testkit;
 
 #[cfg(target_arch = "wasm32")]

@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub enum Mode<'a> {
     /// Add these; keep the others (a held product gets the given disabled plans).
     Add(&'a [LicenseChoice]),
+    /// Add these from a self-service subscription (its purchaser's pool, P1), by its id.
+    AddFrom(&'a [LicenseChoice], u64),
     /// These, and only these.
     Replace(&'a [LicenseChoice]),
     RemoveAll,
@@ -35,6 +37,7 @@ impl Mode<'_> {
     fn action(&self) -> &'static str {
         match self {
             Mode::Add(_) => "license.add",
+            Mode::AddFrom(..) => "license.self-service-assign",
             Mode::Replace(_) => "license.replace",
             Mode::RemoveAll => "license.remove-all",
             Mode::Remove(_) => "license.remove",
@@ -52,12 +55,18 @@ struct Choice {
 struct Pools<'s, S: Store + ?Sized> {
     store: &'s S,
     counts: HashMap<String, (i64, i64)>,
+    /// A self-service subscription the licenses come from, instead of the product's pool.
+    source: Option<u64>,
 }
 
 impl<S: Store + ?Sized> Pools<'_, S> {
     fn entry(&mut self, sku: &str) -> &mut (i64, i64) {
-        let store = self.store;
+        let (store, source) = (self.store, self.source);
         self.counts.entry(sku.to_string()).or_insert_with(|| {
+            if let Some(id) = source {
+                let quantity = store.get_subscription(id).map_or(0, |s| s.quantity);
+                return (i64::from(quantity), store.assigned_from(id).len() as i64);
+            }
             (
                 i64::from(pool_total(&store.subscriptions_of(sku))),
                 i64::from(store.count_assigned(sku)),
@@ -161,19 +170,21 @@ pub fn run<S: Store + ?Sized>(
     all_or_nothing: bool,
 ) -> Result<BulkResult> {
     let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
-        Mode::Add(a) | Mode::Replace(a) => (a, vec![]),
+        Mode::Add(a) | Mode::AddFrom(a, _) | Mode::Replace(a) => (a, vec![]),
         Mode::RemoveAll => (&[], vec![]),
         Mode::Remove(r) => (&[], products(cx.store, r)?),
         Mode::Set { add, remove } => (add, products(cx.store, remove)?),
     };
-    if !adds.is_empty() || matches!(mode, Mode::Replace(_)) {
+    // A self-service subscription's purchaser is authorised by the caller (R2, P2).
+    if !matches!(mode, Mode::AddFrom(..)) && (!adds.is_empty() || matches!(mode, Mode::Replace(_)))
+    {
         cx.require(Operation::AssignLicense)?;
     }
-    if !matches!(mode, Mode::Add(_)) {
+    if !matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) {
         cx.require(Operation::RemoveLicense)?;
     }
     let chosen = choices(cx.store, adds)?;
-    if matches!(mode, Mode::Add(_)) && chosen.is_empty() {
+    if matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) && chosen.is_empty() {
         return Err(invalid("products", "name at least one product to add"));
     }
     if let Mode::Set { add, remove } = &mode
@@ -196,6 +207,11 @@ pub fn run<S: Store + ?Sized>(
     let mut pools = Pools {
         store: cx.store,
         counts: HashMap::new(),
+        source: if let Mode::AddFrom(_, id) = mode {
+            Some(id)
+        } else {
+            None
+        },
     };
     let mut names = Names {
         store: cx.store,
@@ -373,7 +389,7 @@ fn plan_user<S: Store + ?Sized>(
                 after.remove(&p.sku_id);
             }
         }
-        Mode::Add(_) => {}
+        Mode::Add(_) | Mode::AddFrom(..) => {}
     }
     for c in chosen {
         let assignment = Assignment {
@@ -382,7 +398,11 @@ fn plan_user<S: Store + ?Sized>(
             disabled_plans: c.disabled.clone(),
             assigned_at: cx.now,
             assigned_by: cx.actor.clone(),
-            subscription: None,
+            subscription: if let Mode::AddFrom(_, id) = mode {
+                Some(*id)
+            } else {
+                None
+            },
         };
         let kept = before.get(&c.product.sku_id).map(|b| Assignment {
             disabled_plans: c.disabled.clone(),

@@ -4,13 +4,12 @@
 
 use crate::calendar;
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, forbidden, insufficient, invalid, not_found};
+use crate::error::{Result, blocked, conflict, forbidden, not_found};
+use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::subscriptions::{SelfServiceView, SubscriptionView};
 use crate::roles::Operation;
 use crate::subscriptions::view;
-use crate::types::{
-    Assignment, BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus, User,
-};
+use crate::types::{BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus, User};
 use crate::{Store, bulk, catalog, users, validate};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -137,7 +136,8 @@ pub fn mine<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SelfServiceView>> {
         .collect())
 }
 
-/// P1, P2: the purchaser assigns one of the subscription's licenses to a user of the organisation.
+/// P1, P2: the purchaser assigns one of the subscription's licenses to a user of the
+/// organisation, through the same planner and checks as every other assignment.
 pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
     let (_, s) = own(cx, id)?;
     if s.status != SubscriptionStatus::Active {
@@ -154,55 +154,16 @@ pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
     {
         return Err(conflict(format!("{} already holds this product", user.upn)));
     }
-    let used = cx.store.assigned_from(id).len() as u32;
-    if used >= s.quantity {
-        return Err(insufficient(format!(
-            "CountViolation: all {} licenses of subscription {id} are assigned; buy more (`seats set-quantity`) or unassign one",
-            s.quantity
-        )));
-    }
-    if !users::needs_license(&user) {
-        return Err(invalid(
-            "user",
-            format!("{} needs no license (L9)", user.upn),
-        ));
-    }
-    if user.usage_location.is_none()
-        && cx
-            .store
-            .get_tenant()
-            .and_then(|t| t.default_usage_location)
-            .is_none()
-    {
-        return Err(invalid(
-            "usage-location",
-            format!("{} has no usage location (G1)", user.upn),
-        ));
-    }
-    let a = Assignment {
-        user_id: user.id,
-        sku_id: s.sku_id.clone(),
+    let choice = [LicenseChoice {
+        product: s.sku_id.clone(),
         disabled_plans: vec![],
-        assigned_at: cx.now,
-        assigned_by: cx.actor.clone(),
-        subscription: Some(id),
-    };
-    let mut all = cx.store.assignments_of(user.id);
-    all.push(a.clone());
-    let enabled = bulk::PlanCache::default()
-        .enabled(cx.store, &all)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    crate::rules::check(&cx.store.plan_rules(), &enabled, &user.upn)?;
-    cx.store.insert_assignment(&a);
-    cx.audit(
-        "license.self-service-assign",
-        format!("user:{}", user.upn),
-        None::<&()>,
-        Some(&a),
-    );
-    Ok(())
+    }];
+    bulk::single(bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        bulk::Mode::AddFrom(&choice, id),
+        true,
+    )?)
 }
 
 /// P2: the purchaser removes a license of their subscription from a user.

@@ -36,23 +36,13 @@ pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
         since: a.since.as_deref().map(parse_now).transpose()?,
         until: a.until.as_deref().map(parse_now).transpose()?,
     };
-    let mut rows: std::collections::VecDeque<AuditRow> = Default::default();
-    let mut after = None;
-    loop {
-        let page = s.call(|d, st, actor| {
-            d.seats_licensing_audit()
-                .call_list_audit(st, actor, &filter, after, 5000)
-        })?;
-        for r in page.records {
-            rows.push_back(AuditRow::from(r));
-            if rows.len() > a.last {
-                rows.pop_front();
-            }
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
-    output::print(rows.make_contiguous(), s.format, None)
+    let records = s.all_audit(&filter, None)?;
+    let rows: Vec<AuditRow> = records
+        .into_iter()
+        .rev()
+        .take(a.last)
+        .rev()
+        .map(AuditRow::from)
+        .collect();
+    output::print(&rows, s.format, None)
 }

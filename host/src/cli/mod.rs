@@ -146,6 +146,48 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Every user matching the filter, page by page.
+    pub fn all_users(
+        &mut self,
+        filter: &crate::component::users::UserFilter,
+    ) -> Result<Vec<crate::component::types::User>, CallError> {
+        let mut users = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_list_users(st, actor, filter, after, 5000)
+            })?;
+            users.extend(page.users);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(users),
+            }
+        }
+    }
+
+    /// Every audit entry matching the filter after entry `after`, oldest first, page by page.
+    pub fn all_audit(
+        &mut self,
+        filter: &crate::component::types::AuditFilter,
+        mut after: Option<u64>,
+    ) -> Result<Vec<crate::component::types::AuditRecord>, CallError> {
+        let mut records = Vec::new();
+        loop {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, filter, after, 5000)
+            })?;
+            records.extend(page.records);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(records),
+            }
+        }
+    }
+}
+
 /// Seconds since the epoch for `--now`.
 pub fn parse_now(text: &str) -> Result<i64> {
     use time::format_description::well_known::Rfc3339;

@@ -167,19 +167,11 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
         enabled: args.enabled,
         deleted: args.deleted,
     };
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let page = s.call(|d, st, actor| {
-            d.seats_licensing_users()
-                .call_list_users(st, actor, &filter, after, 5000)
-        })?;
-        rows.extend(page.users.into_iter().map(UserRow::from));
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let rows: Vec<UserRow> = s
+        .all_users(&filter)?
+        .into_iter()
+        .map(UserRow::from)
+        .collect();
     output::print(&rows, s.format, None)
 }
 

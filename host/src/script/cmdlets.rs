@@ -53,22 +53,8 @@ fn user_filter(m: &Map) -> UserFilter {
 }
 
 fn get_users(s: &Shared, filter: UserFilter) -> Fallible<Dynamic> {
-    let mut s = s.borrow_mut();
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let page = s
-            .call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_list_users(st, actor, &filter, after, 5000)
-            })
-            .map_err(from_call)?;
-        rows.extend(page.users.into_iter().map(UserRow::from));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    let users = s.borrow_mut().all_users(&filter).map_err(from_call)?;
+    let rows: Vec<UserRow> = users.into_iter().map(UserRow::from).collect();
     rows_of(&rows)
 }
 
@@ -415,21 +401,7 @@ fn audit(s: &Shared, m: &Map) -> Fallible<Dynamic> {
         since: None,
         until: None,
     };
-    let mut out = Vec::new();
-    let mut after = None;
-    let mut s = s.borrow_mut();
-    loop {
-        let page = s
-            .call(|d, st, actor| {
-                d.seats_licensing_audit()
-                    .call_list_audit(st, actor, &filter, after, 5000)
-            })
-            .map_err(from_call)?;
-        out.extend(page.records.into_iter().map(AuditRow::from));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    let records = s.borrow_mut().all_audit(&filter, None).map_err(from_call)?;
+    let out: Vec<AuditRow> = records.into_iter().map(AuditRow::from).collect();
     rows(&out)
 }

@@ -155,19 +155,11 @@ impl Changes {
             since: None,
             until: None,
         };
-        let mut entries = Vec::new();
-        let mut after = Some(self.first_audit);
-        loop {
-            let page = s.call(|d, st, actor| {
-                d.seats_licensing_audit()
-                    .call_list_audit(st, actor, &filter, after, 5000)
-            })?;
-            entries.extend(page.records.into_iter().map(crate::views::AuditRow::from));
-            match page.next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
-        }
+        let entries: Vec<crate::views::AuditRow> = s
+            .all_audit(&filter, Some(self.first_audit))?
+            .into_iter()
+            .map(crate::views::AuditRow::from)
+            .collect();
         println!("Changes ({}):", entries.len());
         for e in &entries {
             let show =

@@ -2,8 +2,11 @@
 //! into the rules with the acting principal and the time from wasi:clocks.
 
 use crate::Store;
+use crate::billing::{invoices, payments, purchases};
 use crate::cx::Cx;
-use crate::exports::seats::licensing::{audit, catalog, licenses, subscriptions, tenant, users};
+use crate::exports::seats::licensing::{
+    audit, billing, catalog, licenses, subscriptions, tenant, users,
+};
 use crate::seats::licensing::store as wit;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::*;
@@ -157,6 +160,62 @@ impl Store for WitStore {
     }
     fn delete_assignments(&self, keys: &[(u64, String)]) {
         wit::delete_assignments(keys)
+    }
+    fn insert_billing_profile(&self, profile: &BillingProfile) -> u64 {
+        wit::insert_billing_profile(profile)
+    }
+    fn update_billing_profile(&self, profile: &BillingProfile) {
+        wit::update_billing_profile(profile)
+    }
+    fn list_billing_profiles(&self) -> Vec<BillingProfile> {
+        wit::list_billing_profiles()
+    }
+    fn insert_payment_method(&self, method: &PaymentMethod) -> u64 {
+        wit::insert_payment_method(method)
+    }
+    fn update_payment_method(&self, method: &PaymentMethod) {
+        wit::update_payment_method(method)
+    }
+    fn get_payment_method(&self, id: u64) -> Option<PaymentMethod> {
+        wit::get_payment_method(id)
+    }
+    fn payment_methods_of(&self, profile_id: u64) -> Vec<PaymentMethod> {
+        wit::payment_methods_of(profile_id)
+    }
+    fn insert_charges(&self, charges: &[Charge]) -> Vec<u64> {
+        wit::insert_charges(charges)
+    }
+    fn charges_of(&self, subscription_id: u64) -> Vec<Charge> {
+        wit::charges_of(subscription_id)
+    }
+    fn uninvoiced_charges(&self, profile_id: Option<u64>) -> Vec<Charge> {
+        wit::uninvoiced_charges(profile_id)
+    }
+    fn insert_invoice(&self, invoice: &Invoice, charge_ids: &[u64]) -> u64 {
+        wit::insert_invoice(invoice, charge_ids)
+    }
+    fn get_invoice(&self, id: u64) -> Option<Invoice> {
+        wit::get_invoice(id)
+    }
+    fn list_invoices(
+        &self,
+        profile_id: Option<u64>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Vec<Invoice> {
+        wit::list_invoices(profile_id, since, until)
+    }
+    fn last_invoice(&self, profile_id: u64) -> Option<Invoice> {
+        wit::last_invoice(profile_id)
+    }
+    fn invoice_lines(&self, invoice_id: u64) -> Vec<Charge> {
+        wit::invoice_lines(invoice_id)
+    }
+    fn get_idempotency(&self, key: &str) -> Option<IdempotencyRecord> {
+        wit::get_idempotency(key)
+    }
+    fn put_idempotency(&self, record: &IdempotencyRecord) {
+        wit::put_idempotency(record)
     }
 }
 
@@ -423,6 +482,121 @@ impl audit::Guest for Component {
         limit: u32,
     ) -> Result<audit::AuditPage, Error> {
         crate::audit::list(&cx(actor), &filter, after, limit)
+    }
+}
+
+impl billing::Guest for Component {
+    fn list_profiles(actor: Principal) -> Result<Vec<BillingProfile>, Error> {
+        Ok(payments::visible(&cx(actor)))
+    }
+    fn create_profile(actor: Principal, name: String) -> Result<BillingProfile, Error> {
+        payments::create_profile(&cx(actor), &name)
+    }
+    fn list_payment_methods(
+        actor: Principal,
+        profile: Option<u64>,
+    ) -> Result<Vec<PaymentMethod>, Error> {
+        payments::list(&cx(actor), profile)
+    }
+    fn add_payment_method(
+        actor: Principal,
+        profile: Option<u64>,
+        method: billing::NewPaymentMethod,
+        make_default: bool,
+    ) -> Result<PaymentMethod, Error> {
+        payments::add(&cx(actor), profile, &method, make_default)
+    }
+    fn update_card(
+        actor: Principal,
+        id: u64,
+        update: billing::CardUpdate,
+    ) -> Result<PaymentMethod, Error> {
+        payments::update_card(&cx(actor), id, &update)
+    }
+    fn replace_payment_method(
+        actor: Principal,
+        id: u64,
+        method: billing::NewPaymentMethod,
+    ) -> Result<PaymentMethod, Error> {
+        payments::replace(&cx(actor), id, &method)
+    }
+    fn set_default_payment_method(actor: Principal, id: u64) -> Result<BillingProfile, Error> {
+        payments::set_default(&cx(actor), id)
+    }
+    fn buy(actor: Principal, order: billing::Purchase) -> Result<billing::BillingResult, Error> {
+        purchases::buy(&cx(actor), &order)
+    }
+    fn preview_purchase(
+        actor: Principal,
+        order: billing::Purchase,
+    ) -> Result<billing::Preview, Error> {
+        purchases::preview_purchase(&cx(actor), &order)
+    }
+    fn change_quantity(
+        actor: Principal,
+        id: u64,
+        total: i64,
+        product_key: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<billing::BillingResult, Error> {
+        purchases::change_quantity(
+            &cx(actor),
+            id,
+            total,
+            product_key.as_deref(),
+            idempotency_key.as_deref(),
+        )
+    }
+    fn preview_quantity(actor: Principal, id: u64, total: i64) -> Result<billing::Preview, Error> {
+        purchases::preview_quantity(&cx(actor), id, total)
+    }
+    fn start_trial(
+        actor: Principal,
+        product: String,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
+        purchases::start_trial(&cx(actor), &product)
+    }
+    fn buy_trial(
+        actor: Principal,
+        id: u64,
+        billing: BillingFrequency,
+        idempotency_key: Option<String>,
+    ) -> Result<billing::BillingResult, Error> {
+        purchases::buy_trial(&cx(actor), id, billing, idempotency_key.as_deref())
+    }
+    fn cancel(
+        actor: Principal,
+        id: u64,
+        reason: CancelReason,
+        feedback: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<billing::BillingResult, Error> {
+        purchases::cancel(
+            &cx(actor),
+            id,
+            reason,
+            feedback.as_deref(),
+            idempotency_key.as_deref(),
+        )
+    }
+    fn complete_credit_check(
+        actor: Principal,
+        id: u64,
+    ) -> Result<subscriptions::SubscriptionView, Error> {
+        purchases::complete_credit_check(&cx(actor), id)
+    }
+    fn list_invoices(
+        actor: Principal,
+        period: billing::InvoicePeriod,
+        profile: Option<u64>,
+    ) -> Result<Vec<Invoice>, Error> {
+        invoices::list(&cx(actor), &period, profile)
+    }
+    fn get_invoice(actor: Principal, id: u64) -> Result<billing::InvoiceDetail, Error> {
+        invoices::get(&cx(actor), id)
+    }
+    fn pending_charges(actor: Principal, profile: Option<u64>) -> Result<Vec<Charge>, Error> {
+        invoices::pending(&cx(actor), profile)
     }
 }
 

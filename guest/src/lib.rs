@@ -6,11 +6,12 @@
 wit_bindgen::generate!({
     world: "domain",
     path: "../wit",
-    additional_derives: [PartialEq, serde::Serialize],
+    additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
     generate_all,
 });
 
 pub mod audit;
+pub mod billing;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;

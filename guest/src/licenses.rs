@@ -45,7 +45,7 @@ impl Units {
             SubscriptionStatus::Active | SubscriptionStatus::Trial => self.enabled += s.quantity,
             SubscriptionStatus::Expired => self.warning += s.quantity,
             SubscriptionStatus::Disabled => self.suspended += s.quantity,
-            SubscriptionStatus::Deleted => {}
+            SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled => {}
         }
     }
 }

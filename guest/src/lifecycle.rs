@@ -2,6 +2,7 @@
 //! suspension, deletion; and what resolves the conflicts it causes (C1, C3).
 
 use crate::Store;
+use crate::billing::{invoices, ledger, payments, purchases};
 use crate::calendar;
 use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, not_found};
@@ -35,9 +36,13 @@ fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
 pub fn set_recurring<S: Store + ?Sized>(cx: &Cx<S>, id: u64, on: bool) -> Result<SubscriptionView> {
     cx.require(Operation::BuyLicenses)?;
     let mut s = get(cx, id)?;
-    if s.status == SubscriptionStatus::Deleted {
+    if matches!(
+        s.status,
+        SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled
+    ) {
         return Err(blocked(format!(
-            "subscription {id} was deleted; buy a new subscription"
+            "subscription {id} has ended ({:?}); buy a new subscription",
+            s.status
         )));
     }
     if s.recurring != on {
@@ -60,9 +65,14 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
     let mut s = get(cx, id)?;
     match s.status {
         SubscriptionStatus::Expired | SubscriptionStatus::Disabled => {}
-        SubscriptionStatus::Deleted => {
+        SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled => {
             return Err(blocked(format!(
-                "subscription {id} was deleted and cannot be reactivated; buy a new subscription"
+                "subscription {id} was {} and cannot be reactivated; buy a new subscription",
+                if s.status == SubscriptionStatus::Deleted {
+                    "deleted"
+                } else {
+                    "cancelled"
+                }
             )));
         }
         SubscriptionStatus::Active | SubscriptionStatus::Trial => {
@@ -78,6 +88,21 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
         }
     }
     let before = s.clone();
+    if s.channel != PurchaseChannel::Reseller {
+        // A new term is paid for at once (S4), by card or bank account from now on.
+        let profile = payments::resolve(cx, s.billing_profile, true)?;
+        let own = s.payment_method.filter(|id| {
+            cx.store
+                .get_payment_method(*id)
+                .is_some_and(|m| m.active && m.profile_id == profile.id)
+        });
+        let method = payments::payer(cx, &profile, own)?;
+        s.billing_profile = Some(profile.id);
+        s.payment_method = Some(method.id);
+        if s.channel == PurchaseChannel::ProductKey {
+            s.channel = PurchaseChannel::Direct;
+        }
+    }
     s.status = SubscriptionStatus::Active;
     s.anchor = cx.now;
     s.terms = 1;
@@ -89,6 +114,9 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
         Some(&before),
         Some(&s),
     );
+    if let Some(line) = purchases::renewal_line(cx.store, &s, cx.now) {
+        ledger::write(cx, vec![line], cx.now);
+    }
     Ok(view(cx.store, s))
 }
 
@@ -141,6 +169,12 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
             let mut changed = false;
             while let Some((from, at)) = step(&mut s, cx.now) {
                 changed = true;
+                if s.status == SubscriptionStatus::Active {
+                    // Renewed: the new term is charged on the day it starts (S4, S6).
+                    if let Some(line) = purchases::renewal_line(cx.store, &s, at) {
+                        ledger::write(cx, vec![line], at);
+                    }
+                }
                 events.push(LifecycleEvent {
                     subscription: s.id,
                     part_number: part.clone(),
@@ -162,6 +196,8 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
     }
     purge_retained(cx);
     crate::users::purge_deleted(cx);
+    // B1: months that are over close into invoices.
+    invoices::close(cx);
     Ok(events)
 }
 

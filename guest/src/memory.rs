@@ -7,6 +7,7 @@ use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
 use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
+use crate::types::{BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -25,6 +26,11 @@ pub struct Tables {
     pub stashed: BTreeMap<u64, Vec<Assignment>>,
     pub plan_rules: Vec<PlanRule>,
     pub service_data: BTreeMap<(u64, String), ServiceData>,
+    pub profiles: BTreeMap<u64, BillingProfile>,
+    pub payment_methods: BTreeMap<u64, PaymentMethod>,
+    pub charges: BTreeMap<u64, Charge>,
+    pub invoices: BTreeMap<u64, Invoice>,
+    pub idempotency: BTreeMap<String, IdempotencyRecord>,
 }
 
 #[derive(Default)]
@@ -57,6 +63,11 @@ impl PartialEq for Tables {
             && self.stashed == o.stashed
             && self.plan_rules == o.plan_rules
             && self.service_data == o.service_data
+            && self.profiles == o.profiles
+            && self.payment_methods == o.payment_methods
+            && self.charges == o.charges
+            && self.invoices == o.invoices
+            && self.idempotency == o.idempotency
     }
 }
 
@@ -462,5 +473,160 @@ impl Store for MemoryStore {
             })
             .take(limit as usize)
             .collect()
+    }
+
+    fn insert_billing_profile(&self, profile: &BillingProfile) -> u64 {
+        let mut t = self.tables.borrow_mut();
+        let id = t.profiles.keys().last().map_or(1, |k| k + 1);
+        t.profiles.insert(
+            id,
+            BillingProfile {
+                id,
+                ..profile.clone()
+            },
+        );
+        id
+    }
+    fn update_billing_profile(&self, profile: &BillingProfile) {
+        self.tables
+            .borrow_mut()
+            .profiles
+            .insert(profile.id, profile.clone());
+    }
+    fn list_billing_profiles(&self) -> Vec<BillingProfile> {
+        self.tables.borrow().profiles.values().cloned().collect()
+    }
+    fn insert_payment_method(&self, method: &PaymentMethod) -> u64 {
+        let mut t = self.tables.borrow_mut();
+        let id = t.payment_methods.keys().last().map_or(1, |k| k + 1);
+        t.payment_methods.insert(
+            id,
+            PaymentMethod {
+                id,
+                ..method.clone()
+            },
+        );
+        id
+    }
+    fn update_payment_method(&self, method: &PaymentMethod) {
+        self.tables
+            .borrow_mut()
+            .payment_methods
+            .insert(method.id, method.clone());
+    }
+    fn get_payment_method(&self, id: u64) -> Option<PaymentMethod> {
+        self.tables.borrow().payment_methods.get(&id).cloned()
+    }
+    fn payment_methods_of(&self, profile_id: u64) -> Vec<PaymentMethod> {
+        let t = self.tables.borrow();
+        t.payment_methods
+            .values()
+            .filter(|m| m.profile_id == profile_id)
+            .cloned()
+            .collect()
+    }
+    fn insert_charges(&self, charges: &[Charge]) -> Vec<u64> {
+        let mut t = self.tables.borrow_mut();
+        charges
+            .iter()
+            .map(|c| {
+                let id = t.charges.keys().last().map_or(1, |k| k + 1);
+                t.charges.insert(
+                    id,
+                    Charge {
+                        id,
+                        invoice_id: None,
+                        ..c.clone()
+                    },
+                );
+                id
+            })
+            .collect()
+    }
+    fn charges_of(&self, subscription_id: u64) -> Vec<Charge> {
+        let t = self.tables.borrow();
+        t.charges
+            .values()
+            .filter(|c| c.subscription_id == subscription_id)
+            .cloned()
+            .collect()
+    }
+    fn uninvoiced_charges(&self, profile_id: Option<u64>) -> Vec<Charge> {
+        let t = self.tables.borrow();
+        t.charges
+            .values()
+            .filter(|c| c.invoice_id.is_none() && profile_id.is_none_or(|p| c.profile_id == p))
+            .cloned()
+            .collect()
+    }
+    fn insert_invoice(&self, invoice: &Invoice, charge_ids: &[u64]) -> u64 {
+        let mut t = self.tables.borrow_mut();
+        // The database's UNIQUE (profile, period start): a second invoice for a period is a bug.
+        assert!(
+            !t.invoices
+                .values()
+                .any(|i| i.profile_id == invoice.profile_id
+                    && i.period_start == invoice.period_start),
+            "period invoiced twice"
+        );
+        let id = t.invoices.keys().last().map_or(1, |k| k + 1);
+        t.invoices.insert(
+            id,
+            Invoice {
+                id,
+                ..invoice.clone()
+            },
+        );
+        for c in charge_ids {
+            let c = t.charges.get_mut(c).expect("charge exists");
+            assert!(c.invoice_id.is_none(), "line invoiced twice");
+            c.invoice_id = Some(id);
+        }
+        id
+    }
+    fn get_invoice(&self, id: u64) -> Option<Invoice> {
+        self.tables.borrow().invoices.get(&id).cloned()
+    }
+    fn list_invoices(
+        &self,
+        profile_id: Option<u64>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Vec<Invoice> {
+        let t = self.tables.borrow();
+        let mut all: Vec<Invoice> = t
+            .invoices
+            .values()
+            .filter(|i| profile_id.is_none_or(|p| i.profile_id == p))
+            .filter(|i| i.period_start >= since && i.period_start < until)
+            .cloned()
+            .collect();
+        all.sort_by_key(|i| std::cmp::Reverse((i.period_start, i.id)));
+        all
+    }
+    fn last_invoice(&self, profile_id: u64) -> Option<Invoice> {
+        let t = self.tables.borrow();
+        t.invoices
+            .values()
+            .filter(|i| i.profile_id == profile_id)
+            .max_by_key(|i| i.period_start)
+            .cloned()
+    }
+    fn invoice_lines(&self, invoice_id: u64) -> Vec<Charge> {
+        let t = self.tables.borrow();
+        t.charges
+            .values()
+            .filter(|c| c.invoice_id == Some(invoice_id))
+            .cloned()
+            .collect()
+    }
+    fn get_idempotency(&self, key: &str) -> Option<IdempotencyRecord> {
+        self.tables.borrow().idempotency.get(key).cloned()
+    }
+    fn put_idempotency(&self, record: &IdempotencyRecord) {
+        self.tables
+            .borrow_mut()
+            .idempotency
+            .insert(record.key.clone(), record.clone());
     }
 }

@@ -143,6 +143,15 @@ mod tests {
         ];
         crate::catalog::import(&cx, &rows).unwrap();
         set(&cx, &rules()).unwrap();
+        for p in ["STANDARDPACK", "MCOEV"] {
+            let price = crate::exports::seats::licensing::catalog::PriceUpdate {
+                monthly: Some("12.00".into()),
+                annual: Some("120.00".into()),
+                trial_available: None,
+                self_service: None,
+            };
+            crate::catalog::set_price(&cx, p, &price).unwrap();
+        }
         for p in ["SPE_E3", "STANDARDPACK", "MCOEV"] {
             buy(&store, p, 5);
         }

@@ -2,7 +2,6 @@
 //! products and assigns them to people in their team; admins see them read-only and may take
 //! a subscription over.
 
-use crate::calendar;
 use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, forbidden, not_found};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
@@ -10,12 +9,12 @@ use crate::exports::seats::licensing::subscriptions::{SelfServiceView, Subscript
 use crate::roles::Operation;
 use crate::subscriptions::view;
 use crate::types::{BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus, User};
-use crate::{Store, bulk, catalog, users, validate};
+use crate::{Store, bulk, catalog, users};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
 /// The acting user, who must be an active user of the organisation.
-fn actor<S: Store + ?Sized>(cx: &Cx<S>) -> Result<User> {
+pub(crate) fn actor<S: Store + ?Sized>(cx: &Cx<S>) -> Result<User> {
     match cx.store.find_user(cx.actor.trim()) {
         Some(u) if u.deleted_at.is_none() && u.enabled => Ok(u),
         _ => Err(forbidden(
@@ -100,29 +99,19 @@ pub fn buy<S: Store + ?Sized>(
             product.part_number
         )));
     }
-    let quantity = validate::quantity("quantity", quantity)?;
-    let mut s = Subscription {
-        id: 0,
-        sku_id: product.sku_id.clone(),
+    let order = crate::exports::seats::licensing::billing::Purchase {
+        product: product.sku_id.clone(),
         quantity,
-        status: SubscriptionStatus::Active,
         billing,
         channel: PurchaseChannel::SelfService,
-        recurring: true,
-        created_at: cx.now,
-        anchor: cx.now,
-        terms: 1,
-        term_end: calendar::term_end(cx.now, 1, billing),
-        purchaser: Some(me.upn.clone()),
+        profile: None,
+        payment_method: None,
+        product_key: None,
+        partner: None,
+        idempotency_key: None,
     };
-    s.id = cx.store.insert_subscription(&s);
-    cx.audit(
-        "subscription.self-service",
-        format!("subscription:{}", s.id),
-        None::<&()>,
-        Some(&s),
-    );
-    Ok(view(cx.store, s))
+    // The buyer pays: the purchase is charged to the buyer's own billing profile (P1, P2).
+    Ok(crate::billing::purchases::buy_now(cx, &order, Some(me.upn))?.subscription)
 }
 
 /// P2: the actor's own self-service subscriptions.
@@ -247,6 +236,9 @@ mod tests {
         for u in ["maker@contoso.com", "mate@contoso.com", "other@contoso.com"] {
             add_user(&store, u);
         }
+        // The purchaser pays with their own card (P1).
+        crate::billing::payments::add(&maker(&store), None, &card("4242424242424242"), true)
+            .unwrap();
         store
     }
 

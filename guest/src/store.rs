@@ -9,6 +9,7 @@ use crate::types::{
     Assignment, AuditEntry, Product, Role, ServicePlan, Subscription, Tenant, User,
 };
 use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
+use crate::types::{BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod};
 
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
@@ -89,4 +90,27 @@ pub trait Store {
     fn find_user(&self, upn: &str) -> Option<User> {
         self.find_users(&[upn.to_string()]).pop().flatten()
     }
+
+    fn insert_billing_profile(&self, profile: &BillingProfile) -> u64;
+    fn update_billing_profile(&self, profile: &BillingProfile);
+    fn list_billing_profiles(&self) -> Vec<BillingProfile>;
+    fn insert_payment_method(&self, method: &PaymentMethod) -> u64;
+    fn update_payment_method(&self, method: &PaymentMethod);
+    fn get_payment_method(&self, id: u64) -> Option<PaymentMethod>;
+    fn payment_methods_of(&self, profile_id: u64) -> Vec<PaymentMethod>;
+    fn insert_charges(&self, charges: &[Charge]) -> Vec<u64>;
+    fn charges_of(&self, subscription_id: u64) -> Vec<Charge>;
+    fn uninvoiced_charges(&self, profile_id: Option<u64>) -> Vec<Charge>;
+    fn insert_invoice(&self, invoice: &Invoice, charge_ids: &[u64]) -> u64;
+    fn get_invoice(&self, id: u64) -> Option<Invoice>;
+    fn list_invoices(
+        &self,
+        profile_id: Option<u64>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Vec<Invoice>;
+    fn last_invoice(&self, profile_id: u64) -> Option<Invoice>;
+    fn invoice_lines(&self, invoice_id: u64) -> Vec<Charge>;
+    fn get_idempotency(&self, key: &str) -> Option<IdempotencyRecord>;
+    fn put_idempotency(&self, record: &IdempotencyRecord);
 }

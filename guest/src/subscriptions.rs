@@ -1,13 +1,15 @@
 //! Subscriptions: one per purchase ("your products"), and their license totals (S1, S2).
 
-use crate::calendar;
+use crate::Store;
+use crate::billing::purchases;
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, not_found};
+use crate::error::Result;
+use crate::exports::seats::licensing::billing::Purchase;
 use crate::exports::seats::licensing::subscriptions::{NewSubscription, SubscriptionView};
-use crate::licenses::{counts_in_pool, pool_total};
 use crate::roles::Operation;
-use crate::types::{PurchaseChannel, Subscription, SubscriptionStatus};
-use crate::{Store, catalog, validate};
+use crate::types::{PurchaseChannel, Subscription};
+#[cfg(test)]
+use crate::{calendar, catalog};
 
 pub(crate) fn view<S: Store + ?Sized>(store: &S, subscription: Subscription) -> SubscriptionView {
     let product = store.get_product(&subscription.sku_id);
@@ -34,128 +36,38 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SubscriptionView>> {
     Ok(all)
 }
 
-/// Buys a subscription: its licenses are available at once (S4).
+/// Buys a subscription: its licenses are available at once and its first cycle is charged
+/// to the default payment method (S4). `billing::buy` takes every option.
 pub fn create<S: Store + ?Sized>(cx: &Cx<S>, order: &NewSubscription) -> Result<SubscriptionView> {
-    cx.require(Operation::BuyLicenses)?;
-    let product = catalog::resolve(cx.store, &order.product)?;
-    let quantity = validate::quantity("quantity", order.quantity)?;
     if order.channel != PurchaseChannel::Direct {
         return Err(crate::error::invalid(
             "channel",
-            "only direct purchases can be made here: product-key, reseller and self-service \
-             subscriptions come from their own flows",
+            "only direct purchases can be made here: product-key and reseller purchases go through \
+             billing's buy, self-service ones through buy-self-service",
         ));
     }
-    let mut s = Subscription {
-        id: 0,
-        sku_id: product.sku_id.clone(),
-        quantity,
-        status: SubscriptionStatus::Active,
+    let purchase = Purchase {
+        product: order.product.clone(),
+        quantity: order.quantity,
         billing: order.billing,
         channel: order.channel,
-        recurring: true,
-        created_at: cx.now,
-        anchor: cx.now,
-        terms: 1,
-        term_end: calendar::term_end(cx.now, 1, order.billing),
-        purchaser: None,
+        profile: None,
+        payment_method: None,
+        product_key: None,
+        partner: None,
+        idempotency_key: None,
     };
-    s.id = cx.store.insert_subscription(&s);
-    cx.audit(
-        "subscription.create",
-        format!("subscription:{}", s.id),
-        None::<&()>,
-        Some(&s),
-    );
-    Ok(view(cx.store, s))
+    Ok(purchases::buy(cx, &purchase)?.subscription)
 }
 
-/// Why the subscription's total cannot be changed now (S3), with the way out.
-fn blocker(s: &Subscription, adding: bool) -> Option<String> {
-    match (s.status, s.channel) {
-        (SubscriptionStatus::Trial, _) => Some("it is a trial: buy the subscription first, then buy more licenses".into()),
-        (SubscriptionStatus::Expired | SubscriptionStatus::Disabled | SubscriptionStatus::Deleted, _) => {
-            Some("it is no longer active: renew or reactivate it first".into())
-        }
-        (_, PurchaseChannel::Reseller) => {
-            Some("it was bought through a partner (reseller): contact your partner to buy or remove licenses".into())
-        }
-        (_, PurchaseChannel::ProductKey) if !adding => {
-            Some("it was prepaid with a product key: licenses cannot be removed from it".into())
-        }
-        _ => None,
-    }
-}
-
-/// S1: sets the subscription's total; S2: never below the licenses assigned from its pool.
+/// S1: sets the subscription's total; S2: never below the licenses assigned from its pool;
+/// S3: unless blocked; B2: the difference is charged or credited per day.
 pub fn set_quantity<S: Store + ?Sized>(
     cx: &Cx<S>,
     id: u64,
     total: i64,
 ) -> Result<SubscriptionView> {
-    let purchaser = cx
-        .store
-        .get_subscription(id)
-        .and_then(|s| s.purchaser)
-        .is_some_and(|p| p.eq_ignore_ascii_case(cx.actor.trim()));
-    // R2: Global and Billing administrators; a self-service subscription's purchaser too.
-    if !purchaser {
-        cx.require(Operation::BuyLicenses)?;
-    }
-    let mut s = cx.store.get_subscription(id).ok_or_else(|| {
-        not_found(format!(
-            "no subscription {id}; `seats subscriptions` lists them"
-        ))
-    })?;
-    let total = validate::quantity("quantity", total)?;
-    if total == s.quantity {
-        return Ok(view(cx.store, s));
-    }
-    let adding = total > s.quantity;
-    if let Some(why) = blocker(&s, adding) {
-        return Err(blocked(format!(
-            "subscription {id}: licenses cannot be {}: {why}",
-            if adding { "bought" } else { "removed" }
-        )));
-    }
-    if !adding {
-        let subscriptions = cx.store.subscriptions_of(&s.sku_id);
-        let pool_now = pool_total(&subscriptions);
-        let pool_after = pool_now
-            - if counts_in_pool(&s) {
-                s.quantity - total
-            } else {
-                0
-            };
-        let (assigned, pool_after) = if s.purchaser.is_some() {
-            (cx.store.assigned_from(s.id).len() as u32, total)
-        } else {
-            (cx.store.count_assigned(&s.sku_id), pool_after)
-        };
-        if pool_after < assigned {
-            let product = cx
-                .store
-                .get_product(&s.sku_id)
-                .map(|p| p.part_number)
-                .unwrap_or_default();
-            return Err(conflict(format!(
-                "cannot reduce subscription {id} to {total}: {assigned} licenses of {product} are \
-                 assigned and the product would have {pool_after}. Unassign {} license(s) first \
-                 (`seats unassign`), then reduce",
-                assigned - pool_after
-            )));
-        }
-    }
-    let before = s.clone();
-    s.quantity = total;
-    cx.store.update_subscription(&s);
-    cx.audit(
-        "subscription.quantity",
-        format!("subscription:{id}"),
-        Some(&before),
-        Some(&s),
-    );
-    Ok(view(cx.store, s))
+    Ok(purchases::change_quantity(cx, id, total, None, None)?.subscription)
 }
 
 #[cfg(test)]

@@ -57,6 +57,8 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
         None::<&()>,
         Some(&Role::GlobalAdmin),
     );
+    // The organisation's billing profile, named after it; payment methods are added to it.
+    crate::billing::payments::default_profile(&cx, true)?;
     Ok(tenant)
 }
 

@@ -86,6 +86,7 @@ pub fn tenant_with_catalog() -> (MemoryStore, ()) {
     };
     crate::catalog::set_price(&cx, "SPE_E3", &price("43.20", "432.00")).unwrap();
     crate::catalog::set_price(&cx, "SPE_E5", &price("68.40", "684.00")).unwrap();
+    crate::billing::payments::add(&cx, None, &card("4242 4242 4242 4242"), true).unwrap();
     (store, ())
 }
 
@@ -123,4 +124,18 @@ pub fn buy(store: &MemoryStore, product: &str, quantity: i64) -> u64 {
         .unwrap()
         .subscription
         .id
+}
+
+/// A Visa test card valid until 12/2030.
+pub fn card(number: &str) -> crate::exports::seats::licensing::billing::NewPaymentMethod {
+    crate::exports::seats::licensing::billing::NewPaymentMethod::Card(
+        crate::exports::seats::licensing::billing::NewCard {
+            number: number.into(),
+            security_code: "123".into(),
+            exp_month: 12,
+            exp_year: 2030,
+            name_on_card: "Ada Admin".into(),
+            address: "1 Main St, Copenhagen".into(),
+        },
+    )
 }

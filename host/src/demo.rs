@@ -2,6 +2,7 @@
 //! rule holds for it. Deterministic (fixed seed), so docs and tests can rely on its shape.
 
 use crate::cli::Session;
+use crate::component::billing::{NewCard, NewPaymentMethod};
 use crate::component::subscriptions::NewSubscription;
 use crate::component::types::{BillingFrequency, PurchaseChannel, Role, UserKind};
 use crate::component::users::NewUser;
@@ -135,6 +136,20 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
                 .call_grant_role(st, actor, &upn, role)
         })?;
     }
+
+    // The organisation pays by card (a test number: only its last four digits are kept).
+    let card = NewPaymentMethod::Card(NewCard {
+        number: "4242 4242 4242 4242".into(),
+        security_code: "123".into(),
+        exp_month: 12,
+        exp_year: 2030,
+        name_on_card: "Contoso Ltd".into(),
+        address: "1 Harbour Street, Copenhagen".into(),
+    });
+    s.call(|d, st, actor| {
+        d.seats_licensing_billing()
+            .call_add_payment_method(st, actor, None, &card, true)
+    })?;
 
     // Two subscriptions of Microsoft 365 E3 (one pool, L1), and a few other products.
     let orders = [

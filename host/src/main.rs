@@ -1,5 +1,6 @@
 //! `seats`: administer software licenses and their billing in bulk.
 
+mod billing_views;
 mod catalog_csv;
 mod cli;
 mod component;

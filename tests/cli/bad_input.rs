@@ -161,7 +161,7 @@ fn a_file_that_is_not_a_seats_database_or_is_from_a_newer_seats_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a seats database"));
 
     let newer = Env::new();
-    newer.ok(&["init"]);
+    newer.init();
     rusqlite::Connection::open(&newer.db)
         .unwrap()
         .pragma_update(None, "user_version", 999)

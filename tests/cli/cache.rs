@@ -20,7 +20,7 @@ fn a_second_start_loads_the_compiled_component_from_the_cache() {
 #[test]
 fn a_corrupt_cache_entry_is_a_miss_not_a_failure() {
     let env = Env::with_fresh_cache();
-    env.ok(&["init"]);
+    env.init();
     let dir = env.dir.path().join("cache");
     for entry in std::fs::read_dir(&dir).unwrap() {
         std::fs::write(entry.unwrap().path(), b"not machine code").unwrap();

@@ -15,7 +15,7 @@ fn microsoft_csv() -> PathBuf {
 #[test]
 fn g6_importing_microsofts_csv_gives_569_products_keyed_by_guid() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     let summary = env.json(&["catalog", "import", microsoft_csv().to_str().unwrap()]);
     assert_eq!(summary["rows"], 5457);
     assert_eq!(summary["products"], 569);
@@ -67,6 +67,18 @@ fn g6_an_ambiguous_part_number_is_refused_naming_both_products() {
         "{err}"
     );
     assert_eq!(env.dump(), before);
+    // Unpriced in the shipped price list: it cannot be billed until it has a price.
+    let err = env.refused(&["buy", "54a152dc-90de-4996-93d2-bc47e670fc06", "-q", "1"]);
+    assert!(err.contains("has no annual price"), "{err}");
+    env.ok(&[
+        "catalog",
+        "price",
+        "54a152dc-90de-4996-93d2-bc47e670fc06",
+        "--monthly",
+        "8.00",
+        "--annual",
+        "96.00",
+    ]);
     env.ok(&[
         "buy",
         "54a152dc-90de-4996-93d2-bc47e670fc06",
@@ -78,7 +90,7 @@ fn g6_an_ambiguous_part_number_is_refused_naming_both_products() {
 #[test]
 fn a_file_that_is_not_the_catalog_is_refused() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     let bad = env.dir.path().join("bad.csv");
     std::fs::write(&bad, "a,b\n1,2\n").unwrap();
     let before = env.dump();
@@ -104,7 +116,7 @@ fn a_file_that_is_not_the_catalog_is_refused() {
 #[test]
 fn prices_are_editable() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     env.ok(&[
         "catalog",
         "price",

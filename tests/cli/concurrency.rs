@@ -6,7 +6,7 @@ use crate::support::*;
 #[test]
 fn concurrent_writers_never_over_assign_a_pool() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     env.ok(&["buy", "SPE_E3", "--quantity", "20"]);
     let processes = 6;
     let per_process = 5;

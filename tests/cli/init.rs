@@ -47,7 +47,7 @@ fn init_demo_prints_the_licenses_page_of_a_realistic_tenant() {
 #[test]
 fn init_refuses_an_existing_database_and_force_replaces_it() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     let out = env.seats().arg("init").output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));

@@ -124,9 +124,29 @@ impl Env {
         out
     }
 
-    /// A tenant with the shipped catalog and a few users, no subscriptions.
-    pub fn tenant(&self) -> &Self {
+    /// A new tenant with the shipped catalog and a card to pay with.
+    pub fn init(&self) -> &Self {
         self.ok(&["init"]);
+        self.ok(&[
+            "billing",
+            "add-card",
+            "--number",
+            "4242 4242 4242 4242",
+            "--security-code",
+            "123",
+            "--expiry",
+            "12/2030",
+            "--name",
+            "Ada Admin",
+            "--address",
+            "1 Main St, Copenhagen",
+        ]);
+        self
+    }
+
+    /// A tenant with the shipped catalog, a card and a few users, no subscriptions.
+    pub fn tenant(&self) -> &Self {
+        self.init();
         for upn in ["ana@contoso.com", "bo@contoso.com", "cy@contoso.com"] {
             self.ok(&[
                 "users",

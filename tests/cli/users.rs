@@ -38,7 +38,7 @@ fn a_user_is_created_with_the_tenant_default_usage_location() {
 #[test]
 fn g1_a_license_needs_a_usage_location_from_the_user_or_the_tenant() {
     let env = Env::new();
-    env.ok(&["init"]);
+    env.init();
     env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
     env.ok(&["users", "add", "nowhere@contoso.com", "--name", "Nowhere"]);
     let before = env.dump();

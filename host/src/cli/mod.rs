@@ -2,8 +2,10 @@
 
 mod assign;
 mod audit;
+mod billing;
 mod catalog;
 mod check;
+mod clock;
 mod component;
 pub use catalog::all_products as catalog_rows;
 pub use licenses::rows as license_rows;
@@ -71,10 +73,21 @@ pub enum Command {
     Conflicts,
     /// Your products: one row per subscription.
     Subscriptions,
-    /// Buy a new subscription of a product.
-    Buy(subscriptions::BuyArgs),
+    /// Buy a new subscription of a product (charged at once; --preview shows the cost first).
+    Buy(billing::BuyArgs),
     /// Set a subscription's total number of licenses (105 of 100 buys five; 95 removes five).
-    SetQuantity(subscriptions::SetQuantityArgs),
+    SetQuantity(billing::SetQuantityArgs),
+    /// Cancel a subscription within 7 days of buying or renewing it, with a prorated refund.
+    Cancel(billing::CancelArgs),
+    /// Free trials: start one, or buy it.
+    #[command(subcommand)]
+    Trial(billing::TrialCommand),
+    /// Billing profiles, payment methods, invoices.
+    #[command(subcommand)]
+    Billing(billing::BillingCommand),
+    /// The tenant's clock: show it, or move it forward and process what fell due.
+    #[command(subcommand)]
+    Clock(clock::ClockCommand),
     /// Turn a subscription's recurring billing on or off.
     Recurring(subscriptions::RecurringArgs),
     /// Renew or reactivate an expired or disabled subscription.
@@ -211,8 +224,13 @@ pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
 
 /// Opens the database and the component for a command on an existing tenant.
 pub fn open(cli: &Cli) -> Result<Session> {
-    let options = runtime_options(cli)?;
+    let mut options = runtime_options(cli)?;
     let db = Db::open(&cli.db)?;
+    // The tenant's clock runs ahead of the real (or --now) one by what `seats clock advance` added.
+    let offset = clock::offset(&db)?;
+    if offset != 0 {
+        options.now = Some(options.now.unwrap_or_else(clock::real_now) + offset);
+    }
     let actor = match &cli.actor {
         Some(a) => a.clone(),
         None => match db.setting("default_actor")? {
@@ -239,8 +257,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Process => subscriptions::process(&mut open(&cli)?),
         Command::Audit(args) => audit::run(&mut open(&cli)?, args),
         Command::Subscriptions => subscriptions::list(&mut open(&cli)?),
-        Command::Buy(args) => subscriptions::buy(&mut open(&cli)?, args),
-        Command::SetQuantity(args) => subscriptions::set_quantity(&mut open(&cli)?, args),
+        Command::Buy(args) => billing::buy(&mut open(&cli)?, args),
+        Command::SetQuantity(args) => billing::set_quantity(&mut open(&cli)?, args),
+        Command::Cancel(args) => billing::cancel(&mut open(&cli)?, args),
+        Command::Trial(cmd) => billing::trial(&mut open(&cli)?, cmd),
+        Command::Billing(cmd) => billing::run(&mut open(&cli)?, cmd),
+        Command::Clock(cmd) => clock::run(&cli, cmd),
         Command::Users(args) => users::run(&mut open(&cli)?, args),
         Command::Assign(args) => assign::assign(&mut open(&cli)?, args),
         Command::Unassign(args) => assign::unassign(&mut open(&cli)?, args),

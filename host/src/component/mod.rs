@@ -14,7 +14,7 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use exports::seats::licensing::{catalog, licenses, subscriptions, tenant, users};
+pub use exports::seats::licensing::{billing, catalog, licenses, subscriptions, tenant, users};
 pub use seats::licensing::types;
 
 /// The component the host runs, built from guest/ by build.rs.

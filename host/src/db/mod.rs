@@ -1,5 +1,6 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
+pub(crate) mod billing;
 mod schema;
 mod store;
 

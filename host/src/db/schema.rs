@@ -159,6 +159,126 @@ ALTER TABLE assignments ADD COLUMN subscription INTEGER REFERENCES subscriptions
 CREATE INDEX subscriptions_by_purchaser ON subscriptions (purchaser COLLATE NOCASE) WHERE purchaser IS NOT NULL;
 CREATE INDEX assignments_by_subscription ON assignments (subscription) WHERE subscription IS NOT NULL;
 "#,
+    // 6: billing (B1-B5, S3-S7). Subscriptions are rebuilt for the `cancelled` status (SQLite
+    // cannot change a CHECK in place); foreign keys are off while a migration runs.
+    r#"
+CREATE TABLE billing_profiles (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    owner TEXT,
+    default_method INTEGER REFERENCES payment_methods (id),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX billing_profiles_by_owner ON billing_profiles (owner COLLATE NOCASE) WHERE owner IS NOT NULL;
+INSERT INTO billing_profiles (name, owner, default_method, created_at) SELECT name, NULL, NULL, created_at FROM tenant;
+
+-- Never a card number or security code (B3): only what is shown back to the admin.
+CREATE TABLE payment_methods (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES billing_profiles (id),
+    kind TEXT NOT NULL CHECK (kind IN ('card', 'bank-account', 'invoice')),
+    brand TEXT,
+    last4 TEXT CHECK (last4 IS NULL OR length(last4) = 4),
+    exp_month INTEGER CHECK (exp_month IS NULL OR exp_month BETWEEN 1 AND 12),
+    exp_year INTEGER,
+    holder TEXT,
+    address TEXT,
+    bank TEXT,
+    email TEXT,
+    added_at INTEGER NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    CHECK (kind != 'card' OR (brand IS NOT NULL AND last4 IS NOT NULL AND exp_month IS NOT NULL AND exp_year IS NOT NULL)),
+    CHECK (kind != 'bank-account' OR (bank IS NOT NULL AND last4 IS NOT NULL)),
+    CHECK (kind != 'invoice' OR email IS NOT NULL)
+) STRICT;
+CREATE INDEX payment_methods_by_profile ON payment_methods (profile_id);
+
+CREATE TABLE new_subscriptions (
+    id INTEGER PRIMARY KEY,
+    sku_id TEXT NOT NULL REFERENCES products (sku_id),
+    quantity INTEGER NOT NULL CHECK (quantity BETWEEN 0 AND 1000000),
+    status TEXT NOT NULL CHECK (status IN ('trial', 'active', 'expired', 'disabled', 'deleted', 'cancelled')),
+    billing TEXT NOT NULL CHECK (billing IN ('monthly', 'annual')),
+    channel TEXT NOT NULL CHECK (channel IN ('direct', 'product-key', 'reseller', 'self-service')),
+    recurring INTEGER NOT NULL CHECK (recurring IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    term_end INTEGER NOT NULL CHECK (term_end > created_at),
+    anchor INTEGER NOT NULL DEFAULT 0,
+    terms INTEGER NOT NULL DEFAULT 1 CHECK (terms >= 1),
+    purchaser TEXT,
+    billing_profile INTEGER REFERENCES billing_profiles (id),
+    payment_method INTEGER REFERENCES payment_methods (id),
+    partner TEXT CHECK (partner IS NULL OR channel = 'reseller'),
+    credit_check_until INTEGER,
+    cancelled_at INTEGER CHECK ((cancelled_at IS NULL) = (status != 'cancelled')),
+    cancel_reason TEXT CHECK (cancel_reason IS NULL OR cancel_reason IN
+        ('no-longer-needed', 'too-expensive', 'switching-product', 'missing-features', 'other')),
+    cancel_feedback TEXT
+) STRICT;
+INSERT INTO new_subscriptions (id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser, billing_profile)
+    SELECT id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser,
+           CASE WHEN channel = 'reseller' THEN NULL ELSE (SELECT min(id) FROM billing_profiles) END
+    FROM subscriptions;
+DROP TABLE subscriptions;
+ALTER TABLE new_subscriptions RENAME TO subscriptions;
+CREATE INDEX subscriptions_by_product ON subscriptions (sku_id);
+CREATE INDEX subscriptions_by_purchaser ON subscriptions (purchaser COLLATE NOCASE) WHERE purchaser IS NOT NULL;
+
+-- The ledger: append-only; an entry changes once, when it goes on an invoice.
+CREATE TABLE charges (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES billing_profiles (id),
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    payment_method INTEGER REFERENCES payment_methods (id),
+    kind TEXT NOT NULL CHECK (kind IN ('purchase', 'renewal', 'reversal', 'prorated', 'remainder')),
+    description TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity >= 0),
+    unit_price TEXT NOT NULL,
+    cycle_start INTEGER NOT NULL,
+    cycle_end INTEGER NOT NULL CHECK (cycle_end > cycle_start),
+    days_from INTEGER NOT NULL CHECK (days_from >= cycle_start),
+    days_to INTEGER NOT NULL CHECK (days_to >= days_from AND days_to <= cycle_end),
+    amount TEXT NOT NULL,
+    -- A line is reversed at most once, and only a reversal names one.
+    reverses INTEGER UNIQUE REFERENCES charges (id) CHECK ((reverses IS NULL) = (kind != 'reversal')),
+    at INTEGER NOT NULL,
+    invoice_id INTEGER REFERENCES invoices (id)
+) STRICT;
+CREATE INDEX charges_by_subscription ON charges (subscription_id);
+CREATE INDEX charges_uninvoiced ON charges (profile_id) WHERE invoice_id IS NULL;
+CREATE INDEX charges_by_invoice ON charges (invoice_id) WHERE invoice_id IS NOT NULL;
+CREATE TRIGGER charges_change_only_to_be_invoiced BEFORE UPDATE ON charges
+    WHEN OLD.invoice_id IS NOT NULL OR NEW.invoice_id IS NULL OR NEW.amount IS NOT OLD.amount
+      OR NEW.quantity IS NOT OLD.quantity OR NEW.subscription_id IS NOT OLD.subscription_id
+      OR NEW.profile_id IS NOT OLD.profile_id OR NEW.days_from IS NOT OLD.days_from OR NEW.days_to IS NOT OLD.days_to
+BEGIN SELECT RAISE(ABORT, 'a ledger entry never changes, except to go on one invoice'); END;
+CREATE TRIGGER charges_are_kept BEFORE DELETE ON charges
+BEGIN SELECT RAISE(ABORT, 'a ledger entry is never deleted'); END;
+
+-- Issued invoices never change, and no profile's period is invoiced twice.
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES billing_profiles (id),
+    period_start INTEGER NOT NULL,
+    period_end INTEGER NOT NULL CHECK (period_end > period_start),
+    issued_at INTEGER NOT NULL,
+    currency TEXT NOT NULL CHECK (length(currency) = 3),
+    total TEXT NOT NULL,
+    lines INTEGER NOT NULL CHECK (lines > 0),
+    UNIQUE (profile_id, period_start)
+) STRICT;
+CREATE TRIGGER invoices_are_immutable BEFORE UPDATE ON invoices
+BEGIN SELECT RAISE(ABORT, 'an issued invoice never changes: a correction is a line on a later one'); END;
+CREATE TRIGGER invoices_are_kept BEFORE DELETE ON invoices
+BEGIN SELECT RAISE(ABORT, 'an issued invoice is never deleted'); END;
+
+CREATE TABLE idempotency (
+    key TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL,
+    at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -173,11 +293,31 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
              version {VERSION}: upgrade seats"
         );
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    if current == VERSION {
+        return Ok(());
     }
-    Ok(())
+    // Off while tables are rebuilt (it cannot change inside a transaction); every
+    // reference is checked before each migration commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = (|| -> Result<()> {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            let broken: i64 =
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if broken > 0 {
+                bail!(
+                    "migration {} would break {broken} references; nothing was changed",
+                    i + 1
+                );
+            }
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
 }

@@ -59,6 +59,7 @@ pub fn status_text(s: SubscriptionStatus) -> &'static str {
         SubscriptionStatus::Expired => "expired",
         SubscriptionStatus::Disabled => "disabled",
         SubscriptionStatus::Deleted => "deleted",
+        SubscriptionStatus::Cancelled => "cancelled",
     }
 }
 
@@ -69,6 +70,7 @@ fn status_from(s: &str) -> Result<SubscriptionStatus> {
         "expired" => SubscriptionStatus::Expired,
         "disabled" => SubscriptionStatus::Disabled,
         "deleted" => SubscriptionStatus::Deleted,
+        "cancelled" => SubscriptionStatus::Cancelled,
         other => wasmtime::bail!("unknown subscription status '{other}' in the database"),
     })
 }
@@ -159,7 +161,8 @@ pub fn cloud_text(c: Cloud) -> &'static str {
 
 const PRODUCT_COLUMNS: &str =
     "sku_id, part_number, display_name, price_monthly, price_annual, trial_available, self_service";
-const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser";
+const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser, \
+     billing_profile, payment_method, partner, credit_check_until, cancelled_at, cancel_reason, cancel_feedback";
 const USER_COLUMNS: &str = "id, upn, display_name, department, usage_location, enabled, kind, created_at, \
      deleted_at, mailbox_gb, retention_hold";
 
@@ -176,7 +179,13 @@ fn product(r: &Row) -> rusqlite::Result<Product> {
 }
 
 /// Rows whose text columns still need decoding into enums.
-struct RawSubscription(Subscription, String, String, String);
+struct RawSubscription(
+    Subscription,
+    String,
+    String,
+    String,
+    Option<(i64, String, Option<String>)>,
+);
 
 fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
     Ok(RawSubscription(
@@ -193,15 +202,33 @@ fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
             anchor: r.get(9)?,
             terms: r.get(10)?,
             purchaser: r.get(11)?,
+            billing_profile: r.get::<_, Option<i64>>(12)?.map(|v| v as u64),
+            payment_method: r.get::<_, Option<i64>>(13)?.map(|v| v as u64),
+            partner: r.get(14)?,
+            credit_check_until: r.get(15)?,
+            cancellation: None,
         },
         r.get(3)?,
         r.get(4)?,
         r.get(5)?,
+        match r.get::<_, Option<i64>>(16)? {
+            Some(at) => Some((at, r.get(17)?, r.get(18)?)),
+            None => None,
+        },
     ))
 }
 
 fn decode_subscription(raw: RawSubscription) -> Result<Subscription> {
-    let RawSubscription(mut s, status, billing, channel) = raw;
+    let RawSubscription(mut s, status, billing, channel, cancelled) = raw;
+    s.cancellation = cancelled
+        .map(|(at, reason, feedback)| -> Result<Cancellation> {
+            Ok(Cancellation {
+                at,
+                reason: crate::db::billing::reason_from(&reason)?,
+                feedback,
+            })
+        })
+        .transpose()?;
     s.status = status_from(&status)?;
     s.billing = billing_from(&billing)?;
     s.channel = channel_from(&channel)?;
@@ -514,8 +541,9 @@ impl Host for HostState {
             .conn
             .prepare_cached(
                 "INSERT INTO subscriptions
-                     (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser,
+                      billing_profile, payment_method, partner, credit_check_until, cancelled_at, cancel_reason, cancel_feedback)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
             .execute(params![
                 s.sku_id,
@@ -528,7 +556,14 @@ impl Host for HostState {
                 s.term_end,
                 s.anchor,
                 s.terms,
-                s.purchaser
+                s.purchaser,
+                s.billing_profile.map(|v| v as i64),
+                s.payment_method.map(|v| v as i64),
+                s.partner,
+                s.credit_check_until,
+                s.cancellation.as_ref().map(|c| c.at),
+                s.cancellation.as_ref().map(|c| crate::db::billing::reason_text(c.reason)),
+                s.cancellation.as_ref().and_then(|c| c.feedback.clone())
             ])?;
         Ok(self.db.conn.last_insert_rowid() as u64)
     }
@@ -539,7 +574,9 @@ impl Host for HostState {
             .conn
             .prepare_cached(
                 "UPDATE subscriptions SET sku_id = ?2, quantity = ?3, status = ?4, billing = ?5, channel = ?6,
-                     recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11, purchaser = ?12 WHERE id = ?1",
+                     recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11, purchaser = ?12,
+                     billing_profile = ?13, payment_method = ?14, partner = ?15, credit_check_until = ?16,
+                     cancelled_at = ?17, cancel_reason = ?18, cancel_feedback = ?19 WHERE id = ?1",
             )?
             .execute(params![
                 s.id as i64,
@@ -553,7 +590,14 @@ impl Host for HostState {
                 s.term_end,
                 s.anchor,
                 s.terms,
-                s.purchaser
+                s.purchaser,
+                s.billing_profile.map(|v| v as i64),
+                s.payment_method.map(|v| v as i64),
+                s.partner,
+                s.credit_check_until,
+                s.cancellation.as_ref().map(|c| c.at),
+                s.cancellation.as_ref().map(|c| crate::db::billing::reason_text(c.reason)),
+                s.cancellation.as_ref().and_then(|c| c.feedback.clone())
             ])?;
         wasmtime::ensure!(n == 1, "no subscription {} to update", s.id);
         Ok(())
@@ -974,5 +1018,77 @@ impl Host for HostState {
             ])?;
         }
         Ok(())
+    }
+
+    fn insert_billing_profile(&mut self, p: BillingProfile) -> Result<u64> {
+        self.billing_insert_profile(p)
+    }
+    fn update_billing_profile(&mut self, p: BillingProfile) -> Result<()> {
+        self.billing_update_profile(p)
+    }
+    fn list_billing_profiles(&mut self) -> Result<Vec<BillingProfile>> {
+        self.billing_profiles()
+    }
+    fn insert_payment_method(&mut self, m: PaymentMethod) -> Result<u64> {
+        self.billing_put_method(m, true)
+    }
+    fn update_payment_method(&mut self, m: PaymentMethod) -> Result<()> {
+        self.billing_put_method(m, false).map(drop)
+    }
+    fn get_payment_method(&mut self, id: u64) -> Result<Option<PaymentMethod>> {
+        Ok(self.billing_methods("id = ?1", id)?.pop())
+    }
+    fn payment_methods_of(&mut self, profile_id: u64) -> Result<Vec<PaymentMethod>> {
+        self.billing_methods("profile_id = ?1", profile_id)
+    }
+    fn insert_charges(&mut self, charges: Vec<Charge>) -> Result<Vec<u64>> {
+        self.billing_insert_charges(charges)
+    }
+    fn charges_of(&mut self, subscription_id: u64) -> Result<Vec<Charge>> {
+        self.billing_charges("subscription_id = ?1", Some(subscription_id))
+    }
+    fn uninvoiced_charges(&mut self, profile_id: Option<u64>) -> Result<Vec<Charge>> {
+        match profile_id {
+            Some(p) => self.billing_charges("invoice_id IS NULL AND profile_id = ?1", Some(p)),
+            None => self.billing_charges("invoice_id IS NULL", None),
+        }
+    }
+    fn insert_invoice(&mut self, invoice: Invoice, charge_ids: Vec<u64>) -> Result<u64> {
+        self.billing_insert_invoice(invoice, charge_ids)
+    }
+    fn get_invoice(&mut self, id: u64) -> Result<Option<Invoice>> {
+        Ok(self.billing_invoices("id = ?1", params![id as i64])?.pop())
+    }
+    fn list_invoices(
+        &mut self,
+        profile_id: Option<u64>,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<Invoice>> {
+        match profile_id {
+            Some(p) => self.billing_invoices(
+                "profile_id = ?1 AND period_start >= ?2 AND period_start < ?3",
+                params![p as i64, since, until],
+            ),
+            None => self.billing_invoices(
+                "period_start >= ?1 AND period_start < ?2",
+                params![since, until],
+            ),
+        }
+    }
+    fn last_invoice(&mut self, profile_id: u64) -> Result<Option<Invoice>> {
+        Ok(self
+            .billing_invoices("profile_id = ?1", params![profile_id as i64])?
+            .into_iter()
+            .next())
+    }
+    fn invoice_lines(&mut self, invoice_id: u64) -> Result<Vec<Charge>> {
+        self.billing_charges("invoice_id = ?1", Some(invoice_id))
+    }
+    fn get_idempotency(&mut self, key: String) -> Result<Option<IdempotencyRecord>> {
+        self.billing_get_idempotency(key)
+    }
+    fn put_idempotency(&mut self, entry: IdempotencyRecord) -> Result<()> {
+        self.billing_put_idempotency(entry)
     }
 }

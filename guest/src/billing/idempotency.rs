@@ -1,0 +1,50 @@
+//! Idempotency keys for purchases, quantity changes and cancellations: a retry with the same
+//! key returns the first result and charges nothing again; the same key with other
+//! parameters is refused (as Stripe and Partner Center do).
+
+use crate::Store;
+use crate::cx::Cx;
+use crate::error::{Result, conflict, invalid};
+use crate::exports::seats::licensing::billing::BillingResult;
+use crate::types::IdempotencyRecord;
+use serde::Serialize;
+
+pub fn run<S: Store + ?Sized, R: Serialize>(
+    cx: &Cx<S>,
+    key: Option<&str>,
+    request: &R,
+    first: impl FnOnce() -> Result<BillingResult>,
+) -> Result<BillingResult> {
+    let Some(key) = key else { return first() };
+    let key = key.trim();
+    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
+        return Err(invalid(
+            "idempotency-key",
+            "an idempotency key is 1 to 255 printable characters",
+        ));
+    }
+    let request = serde_json::to_string(request).unwrap_or_default();
+    let stored_key = format!("request:{key}");
+    if let Some(seen) = cx.store.get_idempotency(&stored_key) {
+        if seen.request != request {
+            return Err(conflict(format!(
+                "idempotency key '{key}' was used for a different request: use a new key for a new request"
+            )));
+        }
+        let mut result: BillingResult = serde_json::from_str(&seen.response).map_err(|e| {
+            conflict(format!(
+                "the stored answer for key '{key}' is unreadable: {e}"
+            ))
+        })?;
+        result.replayed = true;
+        return Ok(result);
+    }
+    let result = first()?;
+    cx.store.put_idempotency(&IdempotencyRecord {
+        key: stored_key,
+        request,
+        response: serde_json::to_string(&result).unwrap_or_default(),
+        at: cx.now,
+    });
+    Ok(result)
+}

@@ -1,0 +1,744 @@
+//! Purchases and changes of subscriptions with their money: buy (S4), blockers (S3, B5),
+//! quantity changes (S1, S2, B2), trials and cancellation (S5, S6), previews.
+
+use super::ledger::{self, DAY, cycle_of, today};
+use super::{idempotency, invoices, money, payments};
+use crate::cx::Cx;
+use crate::error::{Result, blocked, conflict, invalid, not_found};
+use crate::exports::seats::licensing::billing::{BillingResult, Preview, Purchase};
+use crate::licenses::{counts_in_pool, pool_total};
+use crate::roles::Operation;
+use crate::subscriptions::view;
+use crate::types::{
+    BillingFrequency, CancelReason, Cancellation, Charge, ChargeKind, IdempotencyRecord,
+    PaymentDetails, PurchaseChannel, Subscription, SubscriptionStatus, Timestamp,
+};
+use crate::{Store, calendar, catalog, validate};
+
+/// Days after a purchase or renewal in which a subscription can be cancelled (S5).
+pub const CANCEL_WINDOW_DAYS: i64 = 7;
+/// Licenses and length of a trial.
+pub const TRIAL_LICENSES: u32 = 25;
+
+/// A product key: 25 letters and digits in five groups, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
+pub fn product_key(given: &str) -> Result<String> {
+    let key = given.trim().to_ascii_uppercase();
+    let groups: Vec<&str> = key.split('-').collect();
+    if groups.len() != 5
+        || groups
+            .iter()
+            .any(|g| g.len() != 5 || !g.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(invalid(
+            "product-key",
+            format!(
+                "'{given}' is not a product key: it has 25 letters and digits as XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+fn redeemable<S: Store + ?Sized>(store: &S, key: &str) -> Result<()> {
+    if store
+        .get_idempotency(&format!("product-key:{key}"))
+        .is_some()
+    {
+        return Err(conflict(format!(
+            "product key {key} was redeemed already: each key activates licenses once"
+        )));
+    }
+    Ok(())
+}
+
+fn redeem<S: Store + ?Sized>(cx: &Cx<S>, key: &str, subscription: u64) {
+    cx.store.put_idempotency(&IdempotencyRecord {
+        key: format!("product-key:{key}"),
+        request: String::new(),
+        response: subscription.to_string(),
+        at: cx.now,
+    });
+}
+
+/// The day two business days after `day` (Saturdays and Sundays do not count).
+pub fn business_days_after(day: Timestamp, n: u32) -> Timestamp {
+    let mut d = calendar::date_of(day);
+    let mut left = n;
+    while left > 0 {
+        d = d.next_day().expect("dates stay in range");
+        if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    calendar::start_of(d)
+}
+
+struct Planned {
+    subscription: Subscription,
+    lines: Vec<Charge>,
+    key: Option<String>,
+}
+
+fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) -> Result<Planned> {
+    if order.channel != PurchaseChannel::SelfService {
+        cx.require(Operation::BuyLicenses)?;
+    }
+    let product = catalog::resolve(cx.store, &order.product)?;
+    let quantity = validate::quantity("quantity", order.quantity)?;
+    let day = today(cx.now);
+    let mut s = Subscription {
+        id: 0,
+        sku_id: product.sku_id.clone(),
+        quantity,
+        status: SubscriptionStatus::Active,
+        billing: order.billing,
+        channel: order.channel,
+        recurring: true,
+        created_at: cx.now,
+        anchor: cx.now,
+        terms: 1,
+        term_end: calendar::term_end(cx.now, 1, order.billing),
+        purchaser: None,
+        billing_profile: None,
+        payment_method: None,
+        partner: None,
+        credit_check_until: None,
+        cancellation: None,
+    };
+    let mut key = None;
+    let mut lines = Vec::new();
+    match order.channel {
+        PurchaseChannel::Reseller => {
+            let partner = order.partner.as_deref().map(str::trim).unwrap_or_default();
+            if partner.is_empty() || partner.len() > 200 {
+                return Err(invalid(
+                    "partner",
+                    "a reseller purchase names the partner (CSP) it was bought through",
+                ));
+            }
+            s.partner = Some(partner.to_string());
+        }
+        PurchaseChannel::ProductKey => {
+            let k = product_key(order.product_key.as_deref().unwrap_or_default())?;
+            redeemable(cx.store, &k)?;
+            key = Some(k);
+            s.billing_profile = Some(payments::resolve(cx, order.profile, create)?.id);
+            // Prepaid for one term: it ends then unless more is bought.
+            s.recurring = false;
+        }
+        PurchaseChannel::Direct | PurchaseChannel::SelfService => {
+            let profile = payments::resolve(cx, order.profile, create)?;
+            let method = payments::payer(cx, &profile, order.payment_method)?;
+            if matches!(method.details, PaymentDetails::Invoice(_)) {
+                s.credit_check_until = Some(business_days_after(day, 2));
+            }
+            s.billing_profile = Some(profile.id);
+            s.payment_method = Some(method.id);
+            let unit = ledger::list_price(cx.store, &s.sku_id, s.billing)?;
+            lines.push(ledger::line(
+                cx.store,
+                &s,
+                ChargeKind::Purchase,
+                quantity,
+                unit,
+                cycle_of(&s),
+                day,
+                s.term_end,
+            ));
+        }
+    }
+    Ok(Planned {
+        subscription: s,
+        lines,
+        key,
+    })
+}
+
+/// S4: buys a subscription: its licenses are available and its first cycle charged at once.
+pub fn buy<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<BillingResult> {
+    let request = (
+        "buy",
+        &order.product,
+        order.quantity,
+        order.billing,
+        order.channel,
+        order.profile,
+        order.payment_method,
+        &order.product_key,
+        &order.partner,
+    );
+    idempotency::run(cx, order.idempotency_key.as_deref(), &request, || {
+        buy_now(cx, order, None)
+    })
+}
+
+/// Buys, with the purchaser of a self-service subscription (P1).
+pub fn buy_now<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    order: &Purchase,
+    purchaser: Option<String>,
+) -> Result<BillingResult> {
+    let Planned {
+        mut subscription,
+        lines,
+        key,
+    } = plan_purchase(cx, order, true)?;
+    subscription.purchaser = purchaser;
+    let s = &mut subscription;
+    s.id = cx.store.insert_subscription(s);
+    cx.audit(
+        if s.purchaser.is_some() {
+            "subscription.self-service"
+        } else {
+            "subscription.create"
+        },
+        format!("subscription:{}", s.id),
+        None::<&()>,
+        Some(&*s),
+    );
+    if let Some(k) = key {
+        redeem(cx, &k, s.id);
+    }
+    let lines = lines
+        .into_iter()
+        .map(|c| Charge {
+            subscription_id: s.id,
+            ..c
+        })
+        .collect();
+    let charges = ledger::write(cx, lines, cx.now);
+    Ok(BillingResult {
+        subscription: view(cx.store, subscription),
+        charges,
+        replayed: false,
+    })
+}
+
+fn preview<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>, lines: Vec<Charge>) -> Preview {
+    let currency = ledger::currency(cx.store);
+    let now = ledger::sum(&lines);
+    let (pending, date) = match profile {
+        Some(p) => (
+            ledger::sum(&cx.store.uninvoiced_charges(Some(p))),
+            invoices::next_invoice_date(cx.store, p, cx.now),
+        ),
+        None => (Default::default(), invoices::month_start(cx.now, 1)),
+    };
+    Preview {
+        lines,
+        due_now: money::text(now, &currency),
+        next_invoice_total: money::text(pending + now, &currency),
+        next_invoice_date: date,
+        currency,
+    }
+}
+
+/// What a purchase would charge now and put on the next invoice; nothing is written.
+pub fn preview_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<Preview> {
+    let planned = plan_purchase(cx, order, false)?;
+    Ok(preview(
+        cx,
+        planned.subscription.billing_profile,
+        planned.lines,
+    ))
+}
+
+fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
+    cx.store.get_subscription(id).ok_or_else(|| {
+        not_found(format!(
+            "no subscription {id}; `seats subscriptions` lists them"
+        ))
+    })
+}
+
+/// R2: Global and Billing administrators; a self-service subscription's purchaser too (P2).
+fn authorize<S: Store + ?Sized>(cx: &Cx<S>, s: &Subscription) -> Result<()> {
+    let purchaser = s
+        .purchaser
+        .as_deref()
+        .is_some_and(|p| p.eq_ignore_ascii_case(cx.actor.trim()));
+    if !purchaser {
+        cx.require(Operation::BuyLicenses)?;
+    }
+    Ok(())
+}
+
+fn has_card_or_bank<S: Store + ?Sized>(store: &S, profile: Option<u64>) -> bool {
+    profile.is_some_and(|p| {
+        store
+            .payment_methods_of(p)
+            .iter()
+            .any(|m| m.active && !matches!(m.details, PaymentDetails::Invoice(_)))
+    })
+}
+
+/// S3, B5: why the subscription's total cannot change now, with the way out.
+fn blocker<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    s: &Subscription,
+    adding: bool,
+    key: Option<&str>,
+) -> Option<String> {
+    let id = s.id;
+    Some(match (s.status, s.channel) {
+        (SubscriptionStatus::Trial, _) => format!("it is a trial: buy the trial first (`seats trial buy {id}`), then buy more licenses"),
+        (SubscriptionStatus::Active, _) if s.term_end <= cx.now => format!(
+            "its term ended on {} and what fell due has not been processed: run `seats process` first",
+            calendar::date_of(s.term_end)
+        ),
+        (SubscriptionStatus::Active, _) if s.credit_check_until.is_some_and(|t| t > cx.now) => format!(
+            "a credit check is pending (usually done within two business days, by {}): try again later, \
+             or record the completed check with `seats billing credit-check {id}`",
+            calendar::date_of(s.credit_check_until.unwrap_or_default())
+        ),
+        (SubscriptionStatus::Active, PurchaseChannel::Reseller) => format!(
+            "it was bought through the partner {}: contact your partner to buy or remove licenses",
+            s.partner.as_deref().unwrap_or("(reseller)")
+        ),
+        (SubscriptionStatus::Active, PurchaseChannel::ProductKey) if !adding => {
+            "it was prepaid with a product key: licenses cannot be removed from it".into()
+        }
+        (SubscriptionStatus::Active, PurchaseChannel::ProductKey)
+            if key.is_none() && !has_card_or_bank(cx.store, s.billing_profile) =>
+        {
+            "it was prepaid with a product key: add licenses with another product key (--product-key), \
+             or add a card or bank account to pay for them (`seats billing add-card`)"
+                .into()
+        }
+        (SubscriptionStatus::Active, _) => return None,
+        (SubscriptionStatus::Cancelled, _) => "it was cancelled: buy a new subscription".into(),
+        _ => "it is no longer active: renew or reactivate it first (`seats renew`)".into(),
+    })
+}
+
+struct Change {
+    before: Subscription,
+    after: Subscription,
+    lines: Vec<Charge>,
+    key: Option<String>,
+}
+
+fn plan_change<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+    total: i64,
+    key: Option<&str>,
+) -> Result<Change> {
+    let s = get(cx, id)?;
+    authorize(cx, &s)?;
+    let total = validate::quantity("quantity", total)?;
+    let key = key.map(product_key).transpose()?;
+    let mut after = s.clone();
+    after.quantity = total;
+    if total == s.quantity {
+        return Ok(Change {
+            before: s,
+            after,
+            lines: Vec::new(),
+            key: None,
+        });
+    }
+    let adding = total > s.quantity;
+    if let Some(why) = blocker(cx, &s, adding, key.as_deref()) {
+        return Err(blocked(format!(
+            "subscription {id}: licenses cannot be {}: {why}",
+            if adding { "bought" } else { "removed" }
+        )));
+    }
+    if !adding {
+        check_fits(cx, &s, total)?;
+    }
+    if let Some(k) = &key {
+        redeemable(cx.store, k)?;
+    }
+    let cycle = cycle_of(&s);
+    let open = ledger::open_line(cx.store, &s, cycle)
+        .map(|c| c.quantity)
+        .unwrap_or(0);
+    let paid = match s.channel {
+        PurchaseChannel::ProductKey if key.is_some() => open,
+        PurchaseChannel::ProductKey => open + (total - s.quantity),
+        _ => total,
+    };
+    if paid != open && after.payment_method.is_none() {
+        let profile = payments::resolve(cx, s.billing_profile, false)?;
+        let method = payments::payer(cx, &profile, None)?;
+        if matches!(method.details, PaymentDetails::Invoice(_)) {
+            return Err(blocked(format!(
+                "subscription {id}: prepaid licenses are added with a product key or paid by card or bank account, not by invoice"
+            )));
+        }
+        after.payment_method = Some(method.id);
+    }
+    let unit = match ledger::open_line(cx.store, &s, cycle) {
+        Some(open) => money::parse(&open.unit_price),
+        None => ledger::list_price(cx.store, &s.sku_id, s.billing)?,
+    };
+    let lines = ledger::change_lines(cx.store, &after, paid, today(cx.now), unit);
+    Ok(Change {
+        before: s,
+        after,
+        lines,
+        key,
+    })
+}
+
+/// S2: licenses assigned from the subscription's pool must still fit with `total`.
+fn check_fits<S: Store + ?Sized>(cx: &Cx<S>, s: &Subscription, total: u32) -> Result<()> {
+    let (assigned, pool_after) = if s.purchaser.is_some() {
+        (cx.store.assigned_from(s.id).len() as u32, total)
+    } else {
+        let pool_now = pool_total(&cx.store.subscriptions_of(&s.sku_id));
+        let pool_after = pool_now
+            - if counts_in_pool(s) {
+                s.quantity - total
+            } else {
+                0
+            };
+        (cx.store.count_assigned(&s.sku_id), pool_after)
+    };
+    if pool_after < assigned {
+        let product = cx
+            .store
+            .get_product(&s.sku_id)
+            .map(|p| p.part_number)
+            .unwrap_or_default();
+        return Err(conflict(format!(
+            "cannot reduce subscription {} to {total}: {assigned} licenses of {product} are \
+             assigned and the product would have {pool_after}. Unassign {} license(s) first \
+             (`seats unassign`), then reduce",
+            s.id,
+            assigned - pool_after
+        )));
+    }
+    Ok(())
+}
+
+/// S1, S2, B2: sets the total; the difference is charged or credited per day.
+pub fn change_quantity<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+    total: i64,
+    key: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<BillingResult> {
+    idempotency::run(
+        cx,
+        idempotency_key,
+        &("change-quantity", id, total, key),
+        || {
+            let Change {
+                before,
+                after,
+                lines,
+                key,
+            } = plan_change(cx, id, total, key)?;
+            if before == after {
+                return Ok(BillingResult {
+                    subscription: view(cx.store, after),
+                    charges: vec![],
+                    replayed: false,
+                });
+            }
+            cx.store.update_subscription(&after);
+            cx.audit(
+                "subscription.quantity",
+                format!("subscription:{id}"),
+                Some(&before),
+                Some(&after),
+            );
+            if let Some(k) = key {
+                redeem(cx, &k, id);
+            }
+            let charges = ledger::write(cx, lines, cx.now);
+            Ok(BillingResult {
+                subscription: view(cx.store, after),
+                charges,
+                replayed: false,
+            })
+        },
+    )
+}
+
+pub fn preview_quantity<S: Store + ?Sized>(cx: &Cx<S>, id: u64, total: i64) -> Result<Preview> {
+    let change = plan_change(cx, id, total, None)?;
+    Ok(preview(cx, change.after.billing_profile, change.lines))
+}
+
+/// S6: a free trial of a product whose catalog entry offers one.
+pub fn start_trial<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    product: &str,
+) -> Result<crate::exports::seats::licensing::subscriptions::SubscriptionView> {
+    cx.require(Operation::BuyLicenses)?;
+    let product = catalog::resolve(cx.store, product)?;
+    if !product.trial_available {
+        return Err(blocked(format!(
+            "{} has no trial: buy it (`seats buy {}`)",
+            product.part_number, product.part_number
+        )));
+    }
+    if let Some(t) = cx
+        .store
+        .subscriptions_of(&product.sku_id)
+        .iter()
+        .find(|s| s.status == SubscriptionStatus::Trial)
+    {
+        return Err(conflict(format!(
+            "a trial of {} is running already (subscription {})",
+            product.part_number, t.id
+        )));
+    }
+    let profile = payments::default_profile(cx, true)?;
+    let mut s = Subscription {
+        id: 0,
+        sku_id: product.sku_id.clone(),
+        quantity: TRIAL_LICENSES,
+        status: SubscriptionStatus::Trial,
+        billing: BillingFrequency::Monthly,
+        channel: PurchaseChannel::Direct,
+        // A trial ends unless it is bought.
+        recurring: false,
+        created_at: cx.now,
+        anchor: cx.now,
+        terms: 1,
+        term_end: calendar::term_end(cx.now, 1, BillingFrequency::Monthly),
+        purchaser: None,
+        billing_profile: Some(profile.id),
+        payment_method: None,
+        partner: None,
+        credit_check_until: None,
+        cancellation: None,
+    };
+    s.id = cx.store.insert_subscription(&s);
+    cx.audit(
+        "subscription.trial",
+        format!("subscription:{}", s.id),
+        None::<&()>,
+        Some(&s),
+    );
+    Ok(view(cx.store, s))
+}
+
+/// Buys a trial: a paid subscription from today, charged at once.
+pub fn buy_trial<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+    billing: BillingFrequency,
+    idempotency_key: Option<&str>,
+) -> Result<BillingResult> {
+    idempotency::run(cx, idempotency_key, &("buy-trial", id, billing), || {
+        cx.require(Operation::BuyLicenses)?;
+        let before = get(cx, id)?;
+        if before.status != SubscriptionStatus::Trial {
+            return Err(conflict(format!(
+                "subscription {id} is not a trial: there is nothing to convert"
+            )));
+        }
+        let profile = payments::resolve(cx, before.billing_profile, true)?;
+        let method = payments::payer(cx, &profile, None)?;
+        let unit = ledger::list_price(cx.store, &before.sku_id, billing)?;
+        let mut s = before.clone();
+        s.status = SubscriptionStatus::Active;
+        s.billing = billing;
+        s.recurring = true;
+        s.anchor = cx.now;
+        s.terms = 1;
+        s.term_end = calendar::term_end(cx.now, 1, billing);
+        s.payment_method = Some(method.id);
+        s.billing_profile = Some(profile.id);
+        if matches!(method.details, PaymentDetails::Invoice(_)) {
+            s.credit_check_until = Some(business_days_after(today(cx.now), 2));
+        }
+        cx.store.update_subscription(&s);
+        cx.audit(
+            "subscription.buy-trial",
+            format!("subscription:{id}"),
+            Some(&before),
+            Some(&s),
+        );
+        let line = ledger::line(
+            cx.store,
+            &s,
+            ChargeKind::Purchase,
+            s.quantity,
+            unit,
+            cycle_of(&s),
+            today(cx.now),
+            s.term_end,
+        );
+        let charges = ledger::write(cx, vec![line], cx.now);
+        Ok(BillingResult {
+            subscription: view(cx.store, s),
+            charges,
+            replayed: false,
+        })
+    })
+}
+
+/// S5: cancels within the window after purchase or renewal, refunding the unused days.
+pub fn cancel<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+    reason: CancelReason,
+    feedback: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<BillingResult> {
+    idempotency::run(
+        cx,
+        idempotency_key,
+        &("cancel", id, reason, feedback),
+        || {
+            let before = get(cx, id)?;
+            authorize(cx, &before)?;
+            let feedback = feedback.map(str::trim).filter(|f| !f.is_empty());
+            if feedback.is_some_and(|f| f.chars().count() > 2000) {
+                return Err(invalid("feedback", "feedback is at most 2,000 characters"));
+            }
+            let cycle = cycle_of(&before);
+            match (before.status, before.channel) {
+                (
+                    SubscriptionStatus::Trial | SubscriptionStatus::Active,
+                    PurchaseChannel::Reseller,
+                ) => {
+                    return Err(blocked(format!(
+                        "subscription {id} was bought through the partner {}: contact your partner to cancel it",
+                        before.partner.as_deref().unwrap_or("(reseller)")
+                    )));
+                }
+                (SubscriptionStatus::Trial, _) => {}
+                (SubscriptionStatus::Active, PurchaseChannel::ProductKey) => {
+                    return Err(blocked(format!(
+                        "subscription {id} was prepaid with a product key: it cannot be cancelled for a refund and ends at its term end on {}",
+                        calendar::date_of(before.term_end)
+                    )));
+                }
+                (SubscriptionStatus::Active, _)
+                    if today(cx.now) >= cycle.start + CANCEL_WINDOW_DAYS * DAY =>
+                {
+                    return Err(blocked(format!(
+                        "subscription {id} can no longer be cancelled: the window of {CANCEL_WINDOW_DAYS} days after it was bought or renewed (on {}) closed on {}. \
+                     Turn recurring billing off instead (`seats recurring {id} off`): it then ends at its term end on {}",
+                        calendar::date_of(cycle.start),
+                        calendar::date_of(cycle.start + CANCEL_WINDOW_DAYS * DAY),
+                        calendar::date_of(before.term_end)
+                    )));
+                }
+                (SubscriptionStatus::Active, _) => {}
+                (status, _) => {
+                    return Err(conflict(format!(
+                        "subscription {id} is {status:?}, not active: there is nothing to cancel"
+                    )));
+                }
+            }
+            // Its licenses leave the pool at once: what is assigned must fit without them (S2).
+            if counts_in_pool(&before) {
+                let others =
+                    pool_total(&cx.store.subscriptions_of(&before.sku_id)) - before.quantity;
+                let assigned = if before.purchaser.is_some() {
+                    cx.store.assigned_from(id).len() as u32
+                } else {
+                    cx.store.count_assigned(&before.sku_id)
+                };
+                let left = if before.purchaser.is_some() {
+                    0
+                } else {
+                    others
+                };
+                if assigned > left {
+                    return Err(conflict(format!(
+                        "cannot cancel subscription {id}: {assigned} of its product's licenses are assigned and {left} would be left. \
+                     Unassign {} license(s) first (`seats unassign`), then cancel",
+                        assigned - left
+                    )));
+                }
+            }
+            let lines = if before.status == SubscriptionStatus::Active {
+                ledger::cancel_lines(cx.store, &before, today(cx.now))
+            } else {
+                Vec::new()
+            };
+            let mut s = before.clone();
+            s.status = SubscriptionStatus::Cancelled;
+            s.recurring = false;
+            s.cancellation = Some(Cancellation {
+                at: cx.now,
+                reason,
+                feedback: feedback.map(String::from),
+            });
+            cx.store.update_subscription(&s);
+            cx.audit(
+                "subscription.cancel",
+                format!("subscription:{id}"),
+                Some(&before),
+                Some(&s),
+            );
+            let charges = ledger::write(cx, lines, cx.now);
+            Ok(BillingResult {
+                subscription: view(cx.store, s),
+                charges,
+                replayed: false,
+            })
+        },
+    )
+}
+
+/// S3: records that the credit check is done.
+pub fn complete_credit_check<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+) -> Result<crate::exports::seats::licensing::subscriptions::SubscriptionView> {
+    cx.require(Operation::BuyLicenses)?;
+    let before = get(cx, id)?;
+    if before.credit_check_until.is_none_or(|t| t <= cx.now) {
+        return Err(conflict(format!(
+            "subscription {id} has no pending credit check"
+        )));
+    }
+    let mut s = before.clone();
+    s.credit_check_until = None;
+    cx.store.update_subscription(&s);
+    cx.audit(
+        "subscription.credit-check",
+        format!("subscription:{id}"),
+        Some(&before),
+        Some(&s),
+    );
+    Ok(view(cx.store, s))
+}
+
+/// S6: the charge for a new term (a renewal or a reactivation), at today's list price when
+/// the catalog has one, else the price of the term before.
+pub fn renewal_line<S: Store + ?Sized>(
+    store: &S,
+    s: &Subscription,
+    at: Timestamp,
+) -> Option<Charge> {
+    if s.payment_method.is_none() || s.channel == PurchaseChannel::Reseller {
+        return None;
+    }
+    let unit = ledger::list_price(store, &s.sku_id, s.billing)
+        .ok()
+        .or_else(|| {
+            store
+                .charges_of(s.id)
+                .iter()
+                .rev()
+                .find(|c| c.kind != ChargeKind::Reversal)
+                .map(|c| money::parse(&c.unit_price))
+        })?;
+    let cycle = cycle_of(s);
+    let from = today(at).max(cycle.start);
+    (from < cycle.end).then(|| {
+        ledger::line(
+            store,
+            s,
+            ChargeKind::Renewal,
+            s.quantity,
+            unit,
+            cycle,
+            from,
+            cycle.end,
+        )
+    })
+}

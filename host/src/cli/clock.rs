@@ -1,0 +1,93 @@
+//! `seats clock`: the tenant's clock, for trying out what time does (renewals, expiry,
+//! invoices). It runs ahead of the real clock (or `--now`) by an offset kept in the database.
+
+use super::{Cli, open, subscriptions};
+use crate::db::Db;
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum ClockCommand {
+    /// The tenant's time and how far it runs ahead.
+    Show,
+    /// Move the tenant's clock forward (e.g. 30d, 2w, 1d) and process what fell due.
+    Advance {
+        /// A number of days (30d) or weeks (2w).
+        by: String,
+    },
+    /// Put the tenant's clock back on the real one (or --now).
+    Reset,
+}
+
+const KEY: &str = "clock_offset";
+
+pub fn offset(db: &Db) -> Result<i64> {
+    Ok(match db.setting(KEY)? {
+        Some(v) => v
+            .parse()
+            .with_context(|| format!("the clock offset '{v}' in the database is not a number"))?,
+        None => 0,
+    })
+}
+
+pub fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn parse_by(text: &str) -> Result<i64> {
+    let t = text.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: i64 = n
+        .parse()
+        .ok()
+        .filter(|n| (1..=36_500).contains(n))
+        .with_context(|| {
+            format!(
+                "'{text}' is not a length of time: use days or weeks such as 30d or 2w (1 to 36500)"
+            )
+        })?;
+    Ok(match unit {
+        "d" | "" => n,
+        "w" => n * 7,
+        _ => bail!("'{text}' is not a length of time: use days or weeks such as 30d or 2w"),
+    } * 86_400)
+}
+
+pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
+    let base = match cli.now.as_deref() {
+        Some(n) => super::parse_now(n)?,
+        None => real_now(),
+    };
+    match cmd {
+        ClockCommand::Show => {
+            let db = Db::open(&cli.db)?;
+            let off = offset(&db)?;
+            println!(
+                "{} (ahead by {} days)",
+                crate::views::datetime(base + off),
+                off / 86_400
+            );
+            Ok(())
+        }
+        ClockCommand::Reset => {
+            Db::open(&cli.db)?.set_setting(KEY, "0")?;
+            println!("{}", crate::views::datetime(base));
+            Ok(())
+        }
+        ClockCommand::Advance { by } => {
+            let by = parse_by(by)?;
+            let db = Db::open(&cli.db)?;
+            let off = offset(&db)? + by;
+            db.set_setting(KEY, &off.to_string())?;
+            drop(db);
+            eprintln!(
+                "the tenant's clock is now {}",
+                crate::views::datetime(base + off)
+            );
+            subscriptions::process(&mut open(cli)?)
+        }
+    }
+}

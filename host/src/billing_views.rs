@@ -164,6 +164,8 @@ pub struct BilledRow {
     pub charges: Vec<ChargeRow>,
     pub replayed: bool,
     pub idempotency_key: String,
+    /// What an admin usually does next (S7).
+    pub next_step: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -95,7 +95,8 @@ pub fn list<S: Store + ?Sized>(
                     ),
                 ));
             }
-            (*since, *until)
+            // Whole days of the tenant's calendar.
+            (ledger::today(*since), ledger::today(*until))
         }
     };
     let allowed: Vec<u64> = match profile {

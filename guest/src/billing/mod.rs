@@ -6,3 +6,8 @@ pub mod ledger;
 pub mod money;
 pub mod payments;
 pub mod purchases;
+
+#[cfg(test)]
+mod model_test;
+#[cfg(test)]
+mod tests;

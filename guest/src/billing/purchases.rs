@@ -207,10 +207,12 @@ pub fn buy_now<S: Store + ?Sized>(
         })
         .collect();
     let charges = ledger::write(cx, lines, cx.now);
+    let next_step = next_step(cx.store, &subscription, 0);
     Ok(BillingResult {
         subscription: view(cx.store, subscription),
         charges,
         replayed: false,
+        next_step,
     })
 }
 
@@ -438,6 +440,7 @@ pub fn change_quantity<S: Store + ?Sized>(
                     subscription: view(cx.store, after),
                     charges: vec![],
                     replayed: false,
+                    next_step: None,
                 });
             }
             cx.store.update_subscription(&after);
@@ -452,12 +455,36 @@ pub fn change_quantity<S: Store + ?Sized>(
             }
             let charges = ledger::write(cx, lines, cx.now);
             Ok(BillingResult {
+                next_step: next_step(cx.store, &after, before.quantity),
                 subscription: view(cx.store, after),
                 charges,
                 replayed: false,
             })
         },
     )
+}
+
+/// S7: after buying licenses, add the people they are for and assign them in one go; after
+/// removing licenses because someone left, delete that former employee.
+pub fn next_step<S: Store + ?Sized>(store: &S, s: &Subscription, before: u32) -> Option<String> {
+    if s.status != SubscriptionStatus::Active || s.quantity == before {
+        return None;
+    }
+    let part = store
+        .get_product(&s.sku_id)
+        .map(|p| p.part_number)
+        .unwrap_or_default();
+    Some(if s.quantity > before {
+        format!(
+            "add the people the new licenses are for as users and assign them in one go: \
+             `seats users add UPN --name NAME --license {part}` (or many from a CSV with \
+             scripts/assign-from-csv.rhai)"
+        )
+    } else {
+        "if the licenses were removed because someone left, delete or remove that former \
+         employee: `seats users delete UPN`"
+            .to_string()
+    })
 }
 
 pub fn preview_quantity<S: Store + ?Sized>(cx: &Cx<S>, id: u64, total: i64) -> Result<Preview> {
@@ -569,6 +596,7 @@ pub fn buy_trial<S: Store + ?Sized>(
         );
         let charges = ledger::write(cx, vec![line], cx.now);
         Ok(BillingResult {
+            next_step: next_step(cx.store, &s, 0),
             subscription: view(cx.store, s),
             charges,
             replayed: false,
@@ -678,6 +706,7 @@ pub fn cancel<S: Store + ?Sized>(
                 subscription: view(cx.store, s),
                 charges,
                 replayed: false,
+                next_step: None,
             })
         },
     )

@@ -388,6 +388,7 @@ pub fn print_billed(s: &Session, r: BillingResult, key: &str) -> Result<()> {
         charges: r.charges.into_iter().map(ChargeRow::from).collect(),
         replayed: r.replayed,
         idempotency_key: key.to_string(),
+        next_step: r.next_step,
     };
     eprintln!(
         "idempotency key: {key}{}",
@@ -404,6 +405,9 @@ pub fn print_billed(s: &Session, r: BillingResult, key: &str) -> Result<()> {
     if !row.charges.is_empty() {
         print_charges(row.charges, s.format)?;
         println!("Charged now: {}", row.charged_now);
+    }
+    if let Some(next) = &row.next_step {
+        println!("Next: {next}");
     }
     Ok(())
 }

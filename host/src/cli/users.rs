@@ -107,6 +107,9 @@ pub struct AddArgs {
     /// Mailbox size in GB.
     #[arg(long, default_value_t = 0)]
     pub mailbox_gb: u32,
+    /// Assign this product's license too, in the same change (repeatable; S7).
+    #[arg(long = "license", value_name = "PRODUCT")]
+    pub licenses: Vec<String>,
 }
 
 pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
@@ -190,9 +193,21 @@ fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
         },
         mailbox_gb: a.mailbox_gb,
     };
-    let user =
-        s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
-    output::print_one(&UserRow::from(user), s.format)
+    // The user and their licenses in one transaction: both, or neither (S7).
+    s.rt.begin()?;
+    let done = (|| -> Result<crate::component::types::User> {
+        let user =
+            s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
+        for product in &a.licenses {
+            s.call(|d, st, actor| {
+                d.seats_licensing_licenses()
+                    .call_assign(st, actor, &a.upn, product, &[])
+            })?;
+        }
+        Ok(user)
+    })();
+    s.rt.finish(done.is_ok())?;
+    output::print_one(&UserRow::from(done?), s.format)
 }
 
 #[derive(Serialize)]

@@ -131,12 +131,62 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
             }
         }
     }
+    billing(store, &subscriptions, &mut problems);
     Ok(CheckReport {
         users,
         assignments,
         subscriptions: subscriptions.len() as u32,
         problems,
     })
+}
+
+/// B1, B2: every invoice is the sum of its lines, every reversal returns exactly one line of
+/// its own subscription, and every month's invoice of a profile is unique.
+fn billing<S: Store + ?Sized>(
+    store: &S,
+    subscriptions: &[crate::types::Subscription],
+    problems: &mut Vec<String>,
+) {
+    use crate::billing::money;
+    let mut invoices = std::collections::BTreeMap::new();
+    for s in subscriptions {
+        let lines = store.charges_of(s.id);
+        for c in &lines {
+            if let Some(r) = c.reverses {
+                match lines.iter().find(|o| o.id == r) {
+                    Some(o) if money::parse(&o.amount) == -money::parse(&c.amount) => {}
+                    _ => problems.push(format!(
+                        "ledger line {} reverses line {r}, which is not a line of subscription {} with the opposite amount",
+                        c.id, s.id
+                    )),
+                }
+            }
+            if let Some(i) = c.invoice_id {
+                *invoices.entry(i).or_insert(rust_decimal::Decimal::ZERO) +=
+                    money::parse(&c.amount);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, sum) in invoices {
+        match store.get_invoice(id) {
+            Some(i) if money::parse(&i.total) == sum => {
+                if !seen.insert((i.profile_id, i.period_start)) {
+                    problems.push(format!(
+                        "billing profile {} has two invoices for one period",
+                        i.profile_id
+                    ));
+                }
+            }
+            Some(i) => problems.push(format!(
+                "invoice {id} totals {} but its lines sum to {sum}",
+                i.total
+            )),
+            None => problems.push(format!(
+                "ledger lines name invoice {id}, which does not exist"
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

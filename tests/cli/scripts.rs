@@ -371,3 +371,82 @@ fn the_shell_evaluates_cmdlets_line_by_line() {
         "each line is its own transaction, committed"
     );
 }
+
+#[test]
+fn true_up_licenses_previews_the_money_and_the_real_run_charges_exactly_that() {
+    let env = demo();
+    let before = env.dump();
+    let preview = env.ok(&["run", &sample("true-up-licenses.rhai"), "5", "--what-if"]);
+    assert_eq!(env.dump(), before, "--what-if changed the database");
+    let money = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("Money:"))
+            .unwrap_or_else(|| panic!("{out}"))
+            .to_string()
+    };
+    let previewed = money(&preview);
+    assert!(previewed.contains("ledger line(s)"), "{previewed}");
+    let pending = env.json(&["billing", "pending"]).as_array().unwrap().len();
+    env.ok(&["run", &sample("true-up-licenses.rhai"), "5"]);
+    for p in env.json(&["licenses"]).as_array().unwrap() {
+        let product = p["product"].as_str().unwrap();
+        if ["SPE_E3", "SPE_E5", "SPE_F1", "POWER_BI_PRO", "VISIOCLIENT"].contains(&product) {
+            assert!(p["available"].as_i64().unwrap() >= 5, "{p}");
+        }
+    }
+    let lines = env.json(&["billing", "pending"]);
+    let new: rust_decimal::Decimal = lines.as_array().unwrap()[pending..]
+        .iter()
+        .map(|l| {
+            l["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert!(
+        previewed.contains(&format!(" {new} ")),
+        "{previewed} vs {new}"
+    );
+}
+
+#[test]
+fn billing_cmdlets_read_invoices_pending_charges_and_payment_methods() {
+    let env = demo();
+    env.ok(&["process", "--now", "2026-12-01"]);
+    let path = script(
+        &env,
+        "billing.rhai",
+        r#"
+        let invoices = get_invoices(#{ last: 6 });
+        let one = get_invoice(invoices[0].id);
+        let sum = parse_decimal("0");
+        for l in one.items { sum += parse_decimal(l.amount); }
+        print(`invoices=${invoices.len()} total=${one.total} lines=${sum}`);
+        print(`methods=${get_payment_methods().len()} pending=${get_pending_charges().len()}`);
+        let s = new_subscription("SPE_E5", 2, #{ billing: "monthly" });
+        print(`charged=${s.charged_now}`);
+        try { cancel_subscription(s.id, "bored") } catch (e) { print(`refused=${e.kind}`) }
+        let c = cancel_subscription(s.id, "no-longer-needed");
+        print(`refund=${c.charged_now} status=${c.status}`);
+        "#,
+    );
+    let out = env.ok(&["run", &path, "--now", "2026-12-01"]);
+    assert!(out.contains("invoices=1"), "{out}");
+    let total = out
+        .split("total=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(
+        out.contains(&format!("lines={total}")),
+        "an invoice is the sum of its lines: {out}"
+    );
+    assert!(out.contains("methods=1 pending=0"), "{out}");
+    assert!(out.contains("charged=136.80"), "{out}");
+    assert!(out.contains("refused=invalid"), "{out}");
+    assert!(out.contains("refund=-136.80 status=cancelled"), "{out}");
+}

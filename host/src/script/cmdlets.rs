@@ -4,8 +4,7 @@
 use super::convert::*;
 use super::progress::Spinner;
 use crate::cli::Session;
-use crate::component::subscriptions::NewSubscription;
-use crate::component::types::{AuditFilter, BillingFrequency, PurchaseChannel, UserKind};
+use crate::component::types::{AuditFilter, UserKind};
 use crate::component::users::{NewUser, UserFilter, UserUpdate};
 use crate::views::*;
 use rhai::{Dynamic, Engine, Map};
@@ -85,6 +84,7 @@ fn all_or_nothing(options: &Map) -> bool {
 }
 
 pub fn register(engine: &mut Engine, s: &Shared) {
+    super::billing_cmdlets::register(engine, s);
     // Get-MgUser
     let c = s.clone();
     engine.register_fn("get_users", move || get_users(&c, user_filter(&Map::new())));
@@ -208,24 +208,29 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         let rows: Vec<SubscriptionRow> = subs.into_iter().map(SubscriptionRow::from).collect();
         rows_of(&rows)
     });
+    // New-MgSubscription-like: bought and charged at once (S4), with its ledger lines.
+    let buy = |c: &Shared, order: crate::component::billing::Purchase| -> Fallible<Dynamic> {
+        let r = c
+            .borrow_mut()
+            .call(|d, st, actor| d.seats_licensing_billing().call_buy(st, actor, &order))
+            .map_err(from_call)?;
+        super::billing_cmdlets::billed(r)
+    };
+    let c = s.clone();
+    engine.register_fn("new_subscription", move |product: &str, quantity: i64| {
+        buy(
+            &c,
+            super::billing_cmdlets::purchase(product, quantity, &Map::new())?,
+        )
+    });
     let c = s.clone();
     engine.register_fn(
         "new_subscription",
-        move |product: &str, quantity: i64| -> Fallible<Dynamic> {
-            let order = NewSubscription {
-                product: product.into(),
-                quantity,
-                billing: BillingFrequency::Annual,
-                channel: PurchaseChannel::Direct,
-            };
-            let v = c
-                .borrow_mut()
-                .call(|d, st, actor| {
-                    d.seats_licensing_subscriptions()
-                        .call_create_subscription(st, actor, &order)
-                })
-                .map_err(from_call)?;
-            to_dynamic(&SubscriptionRow::from(v))
+        move |product: &str, quantity: i64, options: Map| {
+            buy(
+                &c,
+                super::billing_cmdlets::purchase(product, quantity, &options)?,
+            )
         },
     );
     let c = s.clone();
@@ -234,14 +239,14 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         move |id: i64, total: i64| -> Fallible<Dynamic> {
             let id = u64::try_from(id)
                 .map_err(|_| thrown("invalid", format!("{id} is not a subscription id")))?;
-            let v = c
+            let r = c
                 .borrow_mut()
                 .call(|d, st, actor| {
-                    d.seats_licensing_subscriptions()
-                        .call_set_quantity(st, actor, id, total)
+                    d.seats_licensing_billing()
+                        .call_change_quantity(st, actor, id, total, None, None)
                 })
                 .map_err(from_call)?;
-            to_dynamic(&SubscriptionRow::from(v))
+            super::billing_cmdlets::billed(r)
         },
     );
     // Set-MgUserLicense -AddLicenses -RemoveLicenses: one atomic change (G2).

@@ -4,6 +4,7 @@
 //! Without options each call is its own transaction; `--atomic` makes the whole script one,
 //! `--what-if` runs it in one and rolls it back after printing what it changed.
 
+mod billing_cmdlets;
 mod cmdlets;
 mod convert;
 mod files;
@@ -184,7 +185,30 @@ impl Changes {
                 );
             }
         }
-        println!("Money: no charges; billing is not part of seats yet.");
+        // Money: the ledger lines the run wrote (each audited with its amount).
+        let mut money = rust_decimal::Decimal::ZERO;
+        let mut currency = String::new();
+        let mut lines = 0;
+        for e in entries.iter().filter(|e| e.action == "billing.charge") {
+            let after = e.after.as_ref();
+            if let Some(a) = after
+                .and_then(|a| a["amount"].as_str())
+                .and_then(|a| a.parse::<rust_decimal::Decimal>().ok())
+            {
+                money += a;
+                lines += 1;
+            }
+            if let Some(c) = after.and_then(|a| a["currency"].as_str()) {
+                currency = c.to_string();
+            }
+        }
+        if lines == 0 {
+            println!("Money: nothing charged or refunded.");
+        } else {
+            println!(
+                "Money: {lines} ledger line(s), {money} {currency} in all (charged now; on the next invoice)."
+            );
+        }
         Ok(entries.len())
     }
 }

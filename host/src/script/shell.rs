@@ -43,6 +43,7 @@ impl Completer for Cmdlets {
         let word = &line[start..pos];
         let found = cmdlets::NAMES
             .iter()
+            .chain(super::billing_cmdlets::NAMES)
             .filter(|n| n.starts_with(word))
             .map(|n| Pair {
                 display: n.to_string(),

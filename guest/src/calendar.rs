@@ -14,6 +14,33 @@ pub fn start_of(date: Date) -> Timestamp {
     date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp()
 }
 
+/// A valid IANA time zone name, as the database spells it.
+pub fn zone_name(name: &str) -> crate::error::Result<String> {
+    jiff::tz::TimeZone::get(name.trim())
+        .ok()
+        .and_then(|tz| tz.iana_name().map(String::from))
+        .ok_or_else(|| {
+            crate::error::invalid(
+                "time-zone",
+                format!(
+                    "'{name}' is not a time zone: use an IANA name such as Europe/Copenhagen or UTC"
+                ),
+            )
+        })
+}
+
+/// The tenant's wall-clock time at the instant `now`, as if it were UTC: the calendar of the
+/// tenant's days, which terms, billing cycles and invoices count in.
+pub fn local(zone: &str, now: Timestamp) -> Timestamp {
+    let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
+        return now;
+    };
+    let Ok(t) = jiff::Timestamp::from_second(now) else {
+        return now;
+    };
+    now + i64::from(tz.to_offset(t).seconds())
+}
+
 /// `anchor`'s day of month, `months` later, clamped to the length of that month.
 pub fn add_months(anchor: Date, months: u32) -> Date {
     let index = anchor.year() * 12 + (anchor.month() as i32 - 1) + months as i32;

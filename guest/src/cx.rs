@@ -12,14 +12,20 @@ pub struct Cx<'s, S: Store + ?Sized> {
     pub actor: String,
     /// Now, in seconds since the epoch (wasi:clocks in the component).
     pub now: Timestamp,
+    /// Now on the tenant's wall clock, as if it were UTC: dates of terms and billing use it.
+    pub local: Timestamp,
 }
 
 impl<'s, S: Store + ?Sized> Cx<'s, S> {
     pub fn new(store: &'s S, actor: impl Into<String>, now: Timestamp) -> Self {
+        let local = store
+            .get_tenant()
+            .map_or(now, |t| crate::calendar::local(&t.time_zone, now));
         Cx {
             store,
             actor: actor.into(),
             now,
+            local,
         }
     }
 

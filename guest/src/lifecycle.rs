@@ -104,9 +104,9 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
         }
     }
     s.status = SubscriptionStatus::Active;
-    s.anchor = cx.now;
+    s.anchor = cx.local;
     s.terms = 1;
-    s.term_end = calendar::term_end(cx.now, 1, s.billing);
+    s.term_end = calendar::term_end(cx.local, 1, s.billing);
     cx.store.update_subscription(&s);
     cx.audit(
         "subscription.renew",
@@ -114,8 +114,8 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
         Some(&before),
         Some(&s),
     );
-    if let Some(line) = purchases::renewal_line(cx.store, &s, cx.now) {
-        ledger::write(cx, vec![line], cx.now);
+    if let Some(line) = purchases::renewal_line(cx.store, &s, cx.local) {
+        ledger::write(cx, vec![line], cx.local);
     }
     Ok(view(cx.store, s))
 }
@@ -167,7 +167,7 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
                 .map(|p| p.part_number)
                 .unwrap_or_default();
             let mut changed = false;
-            while let Some((from, at)) = step(&mut s, cx.now) {
+            while let Some((from, at)) = step(&mut s, cx.local) {
                 changed = true;
                 if s.status == SubscriptionStatus::Active {
                     // Renewed: the new term is charged on the day it starts (S4, S6).

@@ -27,6 +27,7 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
             .transpose()?,
         created_at: now,
         country: country.clone(),
+        time_zone: crate::calendar::zone_name(setup.time_zone.as_deref().unwrap_or("UTC"))?,
     };
     let admin = User {
         id: 0,

@@ -27,6 +27,7 @@ pub fn tenant_setup() -> TenantSetup {
         default_usage_location: None,
         admin_upn: ADMIN.into(),
         admin_display_name: "Ada Admin".into(),
+        time_zone: None,
     }
 }
 

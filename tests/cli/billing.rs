@@ -472,3 +472,48 @@ fn s7_users_add_with_a_license_is_one_change() {
     assert!(err.contains("insufficient"), "{err}");
     assert_eq!(env.dump(), before, "neither the user nor the license");
 }
+
+#[test]
+fn b1_the_tenants_time_zone_decides_the_billing_day() {
+    let env = Env::new();
+    let err = env.refused(&["init", "--time-zone", "Mars/Olympus"]);
+    assert!(err.contains("IANA"), "{err}");
+    env.ok(&["init", "--time-zone", "Pacific/Auckland"]);
+    env.ok(&[
+        "billing",
+        "add-card",
+        "--number",
+        "4242424242424242",
+        "--security-code",
+        "123",
+        "--expiry",
+        "12/2030",
+        "--name",
+        "A",
+        "--address",
+        "B",
+    ]);
+    env.ok(&[
+        "catalog",
+        "price",
+        "SPE_E3",
+        "--monthly",
+        "10.08",
+        "--annual",
+        "120.96",
+    ]);
+    let bought = env.json(&[
+        "buy",
+        "SPE_E3",
+        "-q",
+        "1",
+        "--billing",
+        "monthly",
+        "--now",
+        "2026-11-30T12:00:00Z",
+    ]);
+    assert_eq!(
+        bought["charges"][0]["from"], "2026-12-01",
+        "already 1 December in Auckland"
+    );
+}

@@ -23,7 +23,7 @@ pub fn month_start(ts: Timestamp, months: i32) -> Timestamp {
 
 /// B1: issues an invoice for every month that is over and has entries not yet invoiced.
 pub fn close<S: Store + ?Sized>(cx: &Cx<S>) -> Vec<Invoice> {
-    let this_month = month_start(cx.now, 0);
+    let this_month = month_start(cx.local, 0);
     let currency = currency(cx.store);
     let mut by_profile: BTreeMap<u64, Vec<Charge>> = BTreeMap::new();
     for c in cx.store.uninvoiced_charges(None) {
@@ -82,8 +82,8 @@ pub fn list<S: Store + ?Sized>(
     profile: Option<u64>,
 ) -> Result<Vec<Invoice>> {
     let (since, until) = match period {
-        InvoicePeriod::LastThreeMonths => (month_start(cx.now, -3), i64::MAX),
-        InvoicePeriod::LastSixMonths => (month_start(cx.now, -6), i64::MAX),
+        InvoicePeriod::LastThreeMonths => (month_start(cx.local, -3), i64::MAX),
+        InvoicePeriod::LastSixMonths => (month_start(cx.local, -6), i64::MAX),
         InvoicePeriod::Between((since, until)) => {
             if since >= until {
                 return Err(invalid(

@@ -284,7 +284,7 @@ pub fn add<S: Store + ?Sized>(
     method: &NewPaymentMethod,
     make_default: bool,
 ) -> Result<PaymentMethod> {
-    let details = details(method, cx.now)?;
+    let details = details(method, cx.local)?;
     let mut p = resolve(cx, profile, true)?;
     let mut m = PaymentMethod {
         id: 0,
@@ -348,7 +348,7 @@ pub fn update_card<S: Store + ?Sized>(
     }
     let month = u.exp_month.unwrap_or(card.exp_month);
     let year = u.exp_year.unwrap_or(card.exp_year);
-    check_expiry(month, year, cx.now)?;
+    check_expiry(month, year, cx.local)?;
     (card.exp_month, card.exp_year) = (month, year);
     if let Some(name) = &u.name_on_card {
         card.name_on_card = required("name-on-card", name)?;
@@ -373,7 +373,7 @@ pub fn replace<S: Store + ?Sized>(
     method: &NewPaymentMethod,
 ) -> Result<PaymentMethod> {
     let (mut p, mut old) = get(cx, id)?;
-    let details = details(method, cx.now)?;
+    let details = details(method, cx.local)?;
     let before = old.clone();
     old.active = false;
     cx.store.update_payment_method(&old);
@@ -453,7 +453,7 @@ pub fn payer<S: Store + ?Sized>(
             ))
         })?;
     if let PaymentDetails::Card(c) = &m.details {
-        let today = calendar::date_of(cx.now);
+        let today = calendar::date_of(cx.local);
         if (c.exp_year as i32, c.exp_month) < (today.year(), today.month() as u8) {
             return Err(blocked(format!(
                 "the {} card ending {} expired in {:02}/{}: update its expiry (`seats billing update-card {}`) or add another card",

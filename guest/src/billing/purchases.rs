@@ -85,7 +85,7 @@ fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) 
     }
     let product = catalog::resolve(cx.store, &order.product)?;
     let quantity = validate::quantity("quantity", order.quantity)?;
-    let day = today(cx.now);
+    let day = today(cx.local);
     let mut s = Subscription {
         id: 0,
         sku_id: product.sku_id.clone(),
@@ -95,9 +95,9 @@ fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) 
         channel: order.channel,
         recurring: true,
         created_at: cx.now,
-        anchor: cx.now,
+        anchor: cx.local,
         terms: 1,
-        term_end: calendar::term_end(cx.now, 1, order.billing),
+        term_end: calendar::term_end(cx.local, 1, order.billing),
         purchaser: None,
         billing_profile: None,
         payment_method: None,
@@ -206,7 +206,7 @@ pub fn buy_now<S: Store + ?Sized>(
             ..c
         })
         .collect();
-    let charges = ledger::write(cx, lines, cx.now);
+    let charges = ledger::write(cx, lines, cx.local);
     let next_step = next_step(cx.store, &subscription, 0);
     Ok(BillingResult {
         subscription: view(cx.store, subscription),
@@ -222,9 +222,9 @@ fn preview<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>, lines: Vec<Charg
     let (pending, date) = match profile {
         Some(p) => (
             ledger::sum(&cx.store.uninvoiced_charges(Some(p))),
-            invoices::next_invoice_date(cx.store, p, cx.now),
+            invoices::next_invoice_date(cx.store, p, cx.local),
         ),
-        None => (Default::default(), invoices::month_start(cx.now, 1)),
+        None => (Default::default(), invoices::month_start(cx.local, 1)),
     };
     Preview {
         lines,
@@ -284,11 +284,11 @@ fn blocker<S: Store + ?Sized>(
     let id = s.id;
     Some(match (s.status, s.channel) {
         (SubscriptionStatus::Trial, _) => format!("it is a trial: buy the trial first (`seats trial buy {id}`), then buy more licenses"),
-        (SubscriptionStatus::Active, _) if s.term_end <= cx.now => format!(
+        (SubscriptionStatus::Active, _) if s.term_end <= cx.local => format!(
             "its term ended on {} and what fell due has not been processed: run `seats process` first",
             calendar::date_of(s.term_end)
         ),
-        (SubscriptionStatus::Active, _) if s.credit_check_until.is_some_and(|t| t > cx.now) => format!(
+        (SubscriptionStatus::Active, _) if s.credit_check_until.is_some_and(|t| t > cx.local) => format!(
             "a credit check is pending (usually done within two business days, by {}): try again later, \
              or record the completed check with `seats billing credit-check {id}`",
             calendar::date_of(s.credit_check_until.unwrap_or_default())
@@ -376,7 +376,7 @@ fn plan_change<S: Store + ?Sized>(
         Some(open) => money::parse(&open.unit_price),
         None => ledger::list_price(cx.store, &s.sku_id, s.billing)?,
     };
-    let lines = ledger::change_lines(cx.store, &after, paid, today(cx.now), unit);
+    let lines = ledger::change_lines(cx.store, &after, paid, today(cx.local), unit);
     Ok(Change {
         before: s,
         after,
@@ -453,7 +453,7 @@ pub fn change_quantity<S: Store + ?Sized>(
             if let Some(k) = key {
                 redeem(cx, &k, id);
             }
-            let charges = ledger::write(cx, lines, cx.now);
+            let charges = ledger::write(cx, lines, cx.local);
             Ok(BillingResult {
                 next_step: next_step(cx.store, &after, before.quantity),
                 subscription: view(cx.store, after),
@@ -527,9 +527,9 @@ pub fn start_trial<S: Store + ?Sized>(
         // A trial ends unless it is bought.
         recurring: false,
         created_at: cx.now,
-        anchor: cx.now,
+        anchor: cx.local,
         terms: 1,
-        term_end: calendar::term_end(cx.now, 1, BillingFrequency::Monthly),
+        term_end: calendar::term_end(cx.local, 1, BillingFrequency::Monthly),
         purchaser: None,
         billing_profile: Some(profile.id),
         payment_method: None,
@@ -569,13 +569,13 @@ pub fn buy_trial<S: Store + ?Sized>(
         s.status = SubscriptionStatus::Active;
         s.billing = billing;
         s.recurring = true;
-        s.anchor = cx.now;
+        s.anchor = cx.local;
         s.terms = 1;
-        s.term_end = calendar::term_end(cx.now, 1, billing);
+        s.term_end = calendar::term_end(cx.local, 1, billing);
         s.payment_method = Some(method.id);
         s.billing_profile = Some(profile.id);
         if matches!(method.details, PaymentDetails::Invoice(_)) {
-            s.credit_check_until = Some(business_days_after(today(cx.now), 2));
+            s.credit_check_until = Some(business_days_after(today(cx.local), 2));
         }
         cx.store.update_subscription(&s);
         cx.audit(
@@ -591,10 +591,10 @@ pub fn buy_trial<S: Store + ?Sized>(
             s.quantity,
             unit,
             cycle_of(&s),
-            today(cx.now),
+            today(cx.local),
             s.term_end,
         );
-        let charges = ledger::write(cx, vec![line], cx.now);
+        let charges = ledger::write(cx, vec![line], cx.local);
         Ok(BillingResult {
             next_step: next_step(cx.store, &s, 0),
             subscription: view(cx.store, s),
@@ -642,7 +642,7 @@ pub fn cancel<S: Store + ?Sized>(
                     )));
                 }
                 (SubscriptionStatus::Active, _)
-                    if today(cx.now) >= cycle.start + CANCEL_WINDOW_DAYS * DAY =>
+                    if today(cx.local) >= cycle.start + CANCEL_WINDOW_DAYS * DAY =>
                 {
                     return Err(blocked(format!(
                         "subscription {id} can no longer be cancelled: the window of {CANCEL_WINDOW_DAYS} days after it was bought or renewed (on {}) closed on {}. \
@@ -682,7 +682,7 @@ pub fn cancel<S: Store + ?Sized>(
                 }
             }
             let lines = if before.status == SubscriptionStatus::Active {
-                ledger::cancel_lines(cx.store, &before, today(cx.now))
+                ledger::cancel_lines(cx.store, &before, today(cx.local))
             } else {
                 Vec::new()
             };
@@ -701,7 +701,7 @@ pub fn cancel<S: Store + ?Sized>(
                 Some(&before),
                 Some(&s),
             );
-            let charges = ledger::write(cx, lines, cx.now);
+            let charges = ledger::write(cx, lines, cx.local);
             Ok(BillingResult {
                 subscription: view(cx.store, s),
                 charges,
@@ -719,7 +719,7 @@ pub fn complete_credit_check<S: Store + ?Sized>(
 ) -> Result<crate::exports::seats::licensing::subscriptions::SubscriptionView> {
     cx.require(Operation::BuyLicenses)?;
     let before = get(cx, id)?;
-    if before.credit_check_until.is_none_or(|t| t <= cx.now) {
+    if before.credit_check_until.is_none_or(|t| t <= cx.local) {
         return Err(conflict(format!(
             "subscription {id} has no pending credit check"
         )));

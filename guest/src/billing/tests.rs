@@ -527,3 +527,51 @@ fn a_preview_shows_exactly_what_the_change_then_charges() {
     let p = purchases::preview_purchase(&c, &order(2, BillingFrequency::Annual)).unwrap();
     assert_eq!(p.due_now, "241.92");
 }
+
+#[test]
+fn b1_dates_are_the_tenants_days_in_its_time_zone() {
+    // 2026-11-30T12:00Z is already 1 December in Auckland (UTC+13) and still 30 November in
+    // Los Angeles (UTC-8): the purchase is dated, and invoiced, on the tenant's day.
+    for (zone, day, month) in [
+        (
+            "Pacific/Auckland",
+            date!(2026 - 12 - 01),
+            date!(2026 - 12 - 01),
+        ),
+        (
+            "America/Los_Angeles",
+            date!(2026 - 11 - 30),
+            date!(2026 - 11 - 01),
+        ),
+    ] {
+        let store = tenant();
+        store.tables.borrow_mut().tenant.as_mut().unwrap().time_zone = zone.into();
+        let noon_utc = crate::calendar::start_of(date!(2026 - 11 - 30)) + 12 * 3600;
+        let r =
+            purchases::buy(&cx(&store, noon_utc), &order(1, BillingFrequency::Monthly)).unwrap();
+        assert_eq!(
+            crate::calendar::date_of(r.charges[0].days_from),
+            day,
+            "{zone}"
+        );
+        crate::lifecycle::process(&cx(&store, noon_utc + 62 * DAY)).unwrap();
+        let first = store
+            .snapshot()
+            .invoices
+            .values()
+            .next()
+            .unwrap()
+            .period_start;
+        assert_eq!(crate::calendar::date_of(first), month, "{zone}");
+    }
+    assert_eq!(
+        crate::calendar::zone_name("Europe/Copenhagen").unwrap(),
+        "Europe/Copenhagen"
+    );
+    assert_eq!(
+        crate::calendar::zone_name("Mars/Olympus")
+            .unwrap_err()
+            .kind(),
+        "invalid"
+    );
+}

@@ -48,6 +48,9 @@ pub struct InitArgs {
     pub admin: String,
     #[arg(long, default_value = "Global Admin")]
     pub admin_name: String,
+    /// The tenant's IANA time zone (Europe/Copenhagen): its days, terms and billing months.
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
 }
 
 fn remove_db(path: &std::path::Path) {
@@ -72,6 +75,7 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
         default_usage_location: args.default_usage_location.clone(),
         admin_upn: args.admin.clone(),
         admin_display_name: args.admin_name.clone(),
+        time_zone: Some(args.time_zone.clone()),
     };
     rt.call(|d, st| d.seats_licensing_tenant().call_setup(st, &setup))?;
     let mut s = Session {

@@ -256,6 +256,7 @@ mod tests {
             default_usage_location: None,
             admin_upn: "admin@t.com".into(),
             admin_display_name: "Admin".into(),
+            time_zone: None,
         };
         rt.call(|d, s| d.seats_licensing_tenant().call_setup(s, &setup))
             .unwrap();

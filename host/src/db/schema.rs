@@ -162,6 +162,8 @@ CREATE INDEX assignments_by_subscription ON assignments (subscription) WHERE sub
     // 6: billing (B1-B5, S3-S7). Subscriptions are rebuilt for the `cancelled` status (SQLite
     // cannot change a CHECK in place); foreign keys are off while a migration runs.
     r#"
+ALTER TABLE tenant ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC' CHECK (length(time_zone) > 0);
+
 CREATE TABLE billing_profiles (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL CHECK (length(name) > 0),

@@ -307,7 +307,7 @@ impl Host for HostState {
             .db
             .conn
             .prepare_cached(
-                "SELECT name, country, currency, cloud, default_usage_location, created_at FROM tenant WHERE id = 1",
+                "SELECT name, country, currency, cloud, default_usage_location, created_at, time_zone FROM tenant WHERE id = 1",
             )?
             .query_row([], |r| {
                 Ok((
@@ -317,33 +317,37 @@ impl Host for HostState {
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
                 ))
             })
             .optional()?;
         Ok(row.map(
-            |(name, country, currency, cloud, default_usage_location, created_at)| Tenant {
-                name,
-                country,
-                currency,
-                cloud: if cloud == "vianet" {
-                    Cloud::Vianet
-                } else {
-                    Cloud::Worldwide
-                },
-                default_usage_location,
-                created_at,
+            |(name, country, currency, cloud, default_usage_location, created_at, time_zone)| {
+                Tenant {
+                    name,
+                    country,
+                    currency,
+                    cloud: if cloud == "vianet" {
+                        Cloud::Vianet
+                    } else {
+                        Cloud::Worldwide
+                    },
+                    default_usage_location,
+                    created_at,
+                    time_zone,
+                }
             },
         ))
     }
 
     fn put_tenant(&mut self, t: Tenant) -> Result<()> {
         self.db.conn.prepare_cached(
-            "INSERT INTO tenant (id, name, country, currency, cloud, default_usage_location, created_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO tenant (id, name, country, currency, cloud, default_usage_location, created_at, time_zone)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET name = ?1, country = ?2, currency = ?3, cloud = ?4,
-                 default_usage_location = ?5",
+                 default_usage_location = ?5, time_zone = ?7",
         )?
-        .execute(params![t.name, t.country, t.currency, cloud_text(t.cloud), t.default_usage_location, t.created_at])?;
+        .execute(params![t.name, t.country, t.currency, cloud_text(t.cloud), t.default_usage_location, t.created_at, t.time_zone])?;
         Ok(())
     }
 

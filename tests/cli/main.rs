@@ -10,6 +10,7 @@ mod catalog;
 mod concurrency;
 mod conflicts;
 mod crash;
+mod embed_node;
 mod init;
 mod licenses;
 mod lifecycle_users;

@@ -231,7 +231,7 @@ pub fn open(cli: &Cli) -> Result<Session> {
 fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => init::run(&cli, args),
-        Command::Component(cmd) => component::run(cmd),
+        Command::Component(cmd) => component::run(&cli, cmd),
         Command::Licenses => licenses::run(&mut open(&cli)?),
         Command::Conflicts => licenses::conflicts(&mut open(&cli)?),
         Command::Recurring(args) => subscriptions::recurring(&mut open(&cli)?, args),

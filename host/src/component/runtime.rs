@@ -8,7 +8,7 @@ use super::{DOMAIN_WASM, Domain};
 use crate::db::Db;
 use anyhow::{Context, Result};
 use std::time::Duration;
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Instance, Linker, ResourceTable, Val};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::OutputStream;
@@ -87,9 +87,17 @@ pub struct Runtime {
     linker: Linker<HostState>,
     component: Component,
     now: Option<i64>,
-    store: Option<(Store<HostState>, Domain, Captured)>,
+    store: Option<Loaded>,
     /// Depth of outer transactions (atomic scripts, init).
     outer: bool,
+}
+
+/// The domain's instance in its store, with its bindings and captured stderr.
+struct Loaded {
+    store: Store<HostState>,
+    domain: Domain,
+    instance: Instance,
+    stderr: Captured,
 }
 
 impl Runtime {
@@ -133,15 +141,31 @@ impl Runtime {
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
-        let domain = Domain::instantiate(&mut store, &self.component, &self.linker)
+        let instance = self
+            .linker
+            .instantiate(&mut store, &self.component)
             .map_err(anyhow::Error::from)
             .context("instantiate the domain component")?;
-        self.store = Some((store, domain, stderr));
+        let domain = Domain::new(&mut store, &instance)
+            .map_err(anyhow::Error::from)
+            .context("bind the domain component's exports")?;
+        self.store = Some(Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        });
         Ok(())
     }
 
     pub fn db(&mut self) -> &mut Db {
-        &mut self.store.as_mut().expect("instantiated").0.data_mut().db
+        &mut self
+            .store
+            .as_mut()
+            .expect("instantiated")
+            .store
+            .data_mut()
+            .db
     }
 
     fn exec(&mut self, sql: &str) -> Result<()> {
@@ -171,6 +195,69 @@ impl Runtime {
         &mut self,
         f: impl FnOnce(&Domain, &mut Store<HostState>) -> wasmtime::Result<Result<T, types::Error>>,
     ) -> Result<T, CallError> {
+        self.transact(|d, _, s| f(d, s))?.map_err(CallError::Domain)
+    }
+
+    /// Calls an export by its WIT names (`licenses`, `assign`) with arguments as JSON (see
+    /// `replay`), inside its own transaction; returns `{"ok": ..}` or `{"err": ..}`.
+    pub fn call_export(
+        &mut self,
+        interface: &str,
+        function: &str,
+        args: &[serde_json::Value],
+    ) -> Result<serde_json::Value, CallError> {
+        let loaded = self.store.as_mut().expect("instantiated");
+        let (store, instance) = (&mut loaded.store, &loaded.instance);
+        let name = format!("{}/{interface}@{}", super::PACKAGE, super::VERSION);
+        let func = instance
+            .get_export_index(&mut *store, None, &name)
+            .and_then(|i| instance.get_export_index(&mut *store, Some(&i), function))
+            .and_then(|f| instance.get_func(&mut *store, f))
+            .with_context(|| format!("the domain component exports no {interface}.{function}"))?;
+        let ty = func.ty(&*store);
+        if ty.params().len() != args.len() {
+            return Err(anyhow::anyhow!(
+                "{interface}.{function} takes {} argument(s) ({}), not {}",
+                ty.params().len(),
+                ty.params().map(|(n, _)| n).collect::<Vec<_>>().join(", "),
+                args.len()
+            )
+            .into());
+        }
+        let params = ty
+            .params()
+            .zip(args)
+            .map(|((name, t), v)| super::replay::to_val(v, &t, name))
+            .collect::<Result<Vec<_>>>()
+            .with_context(|| format!("the arguments of {interface}.{function}"))?;
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        // Whether it was ok or err, the result itself says; transact commits or rolls back.
+        let _ = self.transact(|_, _, store| {
+            func.call(&mut *store, &params, &mut results)?;
+            Ok(match results.as_slice() {
+                [Val::Result(Err(_))] => Err(()),
+                _ => Ok(()),
+            })
+        })?;
+        let value = match results.as_slice() {
+            [v] => super::replay::to_json(v)?,
+            [] => serde_json::Value::Null,
+            many => serde_json::Value::Array(
+                many.iter()
+                    .map(super::replay::to_json)
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        Ok(value)
+    }
+
+    /// Runs `f` in a transaction (a savepoint inside an outer one): commits when it returns
+    /// `Ok(Ok(_))`, rolls back on `Ok(Err(_))` (a refusal) and on a trap, after which the
+    /// instance is replaced.
+    fn transact<T, E>(
+        &mut self,
+        f: impl FnOnce(&Domain, &Instance, &mut Store<HostState>) -> wasmtime::Result<Result<T, E>>,
+    ) -> Result<Result<T, E>, CallError> {
         let (begin, commit, rollback) = if self.outer {
             (
                 "SAVEPOINT call",
@@ -181,24 +268,24 @@ impl Runtime {
             ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         };
         self.exec(begin)?;
-        let (store, domain, _) = self.store.as_mut().expect("instantiated");
-        match f(domain, store) {
+        let loaded = self.store.as_mut().expect("instantiated");
+        match f(&loaded.domain, &loaded.instance, &mut loaded.store) {
             Ok(Ok(value)) => {
                 self.exec(commit)?;
-                Ok(value)
+                Ok(Ok(value))
             }
             Ok(Err(refusal)) => {
                 self.exec(rollback)?;
-                Err(CallError::Domain(refusal))
+                Ok(Err(refusal))
             }
             Err(trap) => {
                 let rolled_back = self.exec(rollback);
-                let (store, _, stderr) = self.store.take().expect("instantiated");
-                let panic = String::from_utf8_lossy(&stderr.0.contents())
+                let loaded = self.store.take().expect("instantiated");
+                let panic = String::from_utf8_lossy(&loaded.stderr.0.contents())
                     .trim()
                     .to_string();
                 // A trapped instance cannot be entered again: start a fresh one on the same db.
-                self.instantiate(store.into_data().db)?;
+                self.instantiate(loaded.store.into_data().db)?;
                 rolled_back?;
                 let mut message = format!("{trap:#}");
                 if !panic.is_empty() {

@@ -22,6 +22,7 @@ const WIT: &[(&str, &str)] = &[
         include_str!("../../../wit/subscriptions.wit"),
     ),
     ("audit.wit", include_str!("../../../wit/audit.wit")),
+    ("plugin.wit", include_str!("../../../wit/plugin.wit")),
 ];
 
 #[derive(Subcommand)]
@@ -88,6 +89,9 @@ fn replay(cli: &Cli, path: &std::path::Path) -> Result<()> {
         match rt.call_export(&call.interface, &call.function, &call.args) {
             Ok(result) => results.push(serde_json::json!({ "call": name, "result": result })),
             Err(CallError::Host(e)) => return Err(e.context(name)),
+            Err(CallError::Plugin { message, .. }) => {
+                results.push(serde_json::json!({ "call": name, "refused": message }))
+            }
             Err(e) => {
                 results.push(serde_json::json!({ "call": name, "trap": e.to_string() }));
                 trapped = Some(format!("{name}: {e}"));

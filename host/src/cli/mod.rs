@@ -57,6 +57,10 @@ pub struct Cli {
     /// Say what the runtime does (compiled-code cache, timings) on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// A policy plugin (a .wasm component of the world policy-plugin) asked before each change
+    /// commits; repeatable. Plugins in a `plugins` folder beside the database are loaded too.
+    #[arg(long = "plugin", global = true, value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -206,6 +210,7 @@ pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
         cache: Some(CacheDir::from_env()),
         now: cli.now.as_deref().map(parse_now).transpose()?,
         verbose: cli.verbose,
+        plugins: crate::plugins::discover(&cli.plugins, &cli.db)?,
     })
 }
 
@@ -277,6 +282,10 @@ pub fn main() -> ExitCode {
         Err(e) => match e.downcast_ref::<CallError>() {
             Some(CallError::Domain(refusal)) => {
                 eprintln!("error[{}]: {}", refusal.kind(), refusal.text());
+                ExitCode::from(1)
+            }
+            Some(CallError::Plugin { kind, .. }) => {
+                eprintln!("error[{kind}]: {e}");
                 ExitCode::from(1)
             }
             Some(CallError::Trap(_)) => {

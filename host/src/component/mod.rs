@@ -2,9 +2,9 @@
 //! inside one database transaction per operation. Generated types are used from here and from
 //! `views`, nowhere else.
 
-mod cache;
+pub(crate) mod cache;
 pub mod replay;
-mod runtime;
+pub(crate) mod runtime;
 
 pub use cache::CacheDir;
 pub use runtime::{CallError, HostState, Runtime, RuntimeOptions};

@@ -6,6 +6,7 @@ use super::cache::{self, CacheDir};
 use super::types;
 use super::{DOMAIN_WASM, Domain};
 use crate::db::Db;
+use crate::plugins::Plugins;
 use anyhow::{Context, Result};
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Instance, Linker, ResourceTable, Val};
@@ -32,7 +33,7 @@ impl WasiView for HostState {
 
 /// The guest's stderr, kept so a panic's message can be reported with its trap.
 #[derive(Clone)]
-struct Captured(MemoryOutputPipe);
+pub(crate) struct Captured(pub MemoryOutputPipe);
 
 impl IsTerminal for Captured {
     fn is_terminal(&self) -> bool {
@@ -50,7 +51,7 @@ impl StdoutStream for Captured {
 }
 
 /// The wall clock the component sees: fixed when `--now` is given.
-struct FixedClock(Duration);
+pub(crate) struct FixedClock(pub Duration);
 
 impl HostWallClock for FixedClock {
     fn resolution(&self) -> Duration {
@@ -68,6 +69,9 @@ pub struct RuntimeOptions {
     pub now: Option<i64>,
     /// Print what the runtime does (cache use) to stderr.
     pub verbose: bool,
+    /// Policy plugins (.wasm components of the world `policy-plugin`) asked before each
+    /// change commits.
+    pub plugins: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +82,10 @@ pub enum CallError {
     /// The component trapped: its change was rolled back and the instance replaced.
     #[error("the domain component failed, and its change was rolled back: {0}")]
     Trap(String),
+    /// A policy plugin denied the change (kind "denied"), or failed and so refused it (kind
+    /// "plugin"): it was rolled back.
+    #[error("{message}")]
+    Plugin { kind: &'static str, message: String },
     #[error(transparent)]
     Host(#[from] anyhow::Error),
 }
@@ -90,6 +98,7 @@ pub struct Runtime {
     store: Option<Loaded>,
     /// Depth of outer transactions (atomic scripts, init).
     outer: bool,
+    plugins: Plugins,
 }
 
 /// The domain's instance in its store, with its bindings and captured stderr.
@@ -113,6 +122,7 @@ impl Runtime {
         };
         let cache = options.cache.clone().unwrap_or(CacheDir(None));
         let component = cache::load(&engine, DOMAIN_WASM, &cache, &mut log)?;
+        let plugins = Plugins::load(&options.plugins, &cache, options.now, &mut log)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Domain::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
@@ -123,6 +133,7 @@ impl Runtime {
             now: options.now,
             store: None,
             outer: false,
+            plugins,
         };
         rt.instantiate(db)?;
         Ok(rt)
@@ -268,9 +279,23 @@ impl Runtime {
             ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         };
         self.exec(begin)?;
+        let mark = if self.plugins.is_empty() {
+            None
+        } else {
+            Some(self.audit_mark().inspect_err(|_| {
+                let _ = self.exec(rollback);
+            })?)
+        };
         let loaded = self.store.as_mut().expect("instantiated");
         match f(&loaded.domain, &loaded.instance, &mut loaded.store) {
             Ok(Ok(value)) => {
+                // Before COMMIT: the policy plugins decide on what the call wrote.
+                if let Some(mark) = mark
+                    && let Err(refused) = self.ask_plugins(mark)
+                {
+                    self.exec(rollback)?;
+                    return Err(refused);
+                }
                 self.exec(commit)?;
                 Ok(Ok(value))
             }
@@ -294,6 +319,74 @@ impl Runtime {
                 Err(CallError::Trap(message))
             }
         }
+    }
+}
+
+impl Runtime {
+    /// The last audit entry's id: what a call writes after it is its change.
+    fn audit_mark(&mut self) -> Result<u64> {
+        let id: i64 = self
+            .db()
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
+            .map_err(|e| crate::db::explain(e, "read the audit log"))?;
+        Ok(id as u64)
+    }
+
+    /// Asks every plugin about the change the call wrote (its audit entries after `mark`).
+    fn ask_plugins(&mut self, mark: u64) -> Result<(), CallError> {
+        use super::seats::licensing::store::Host as _;
+        let loaded = self.store.as_mut().expect("instantiated");
+        let host = loaded.store.data_mut();
+        let all = types::AuditFilter {
+            actor: None,
+            action: None,
+            target: None,
+            since: None,
+            until: None,
+        };
+        let records = host
+            .list_audit(all, Some(mark), u32::MAX)
+            .map_err(anyhow::Error::from)?;
+        if records.is_empty() {
+            return Ok(()); // nothing changed
+        }
+        let currency = host
+            .get_tenant()
+            .map_err(anyhow::Error::from)?
+            .map(|t| t.currency)
+            .unwrap_or_default();
+        let change = crate::plugins::build_change(
+            &records,
+            &mut |sku| {
+                Ok(host
+                    .get_product(sku.to_string())
+                    .map_err(anyhow::Error::from)?
+                    .map_or_else(|| sku.to_string(), |p| p.part_number))
+            },
+            &currency,
+        )
+        .map_err(|e| CallError::Plugin {
+            kind: "plugin",
+            message: format!("{e:#}; the change was refused and rolled back"),
+        })?;
+        let Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        } = self.store.take().expect("instantiated");
+        let (store, outcome) = self.plugins.check(store, &change);
+        self.store = Some(Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        });
+        outcome.map_err(|r| CallError::Plugin {
+            kind: r.kind(),
+            message: r.message(&change.operation),
+        })
     }
 }
 

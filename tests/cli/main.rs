@@ -14,6 +14,7 @@ mod embed_node;
 mod init;
 mod licenses;
 mod lifecycle_users;
+mod plugins;
 mod refusals;
 mod scripts;
 mod self_service;

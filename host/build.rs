@@ -86,6 +86,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("loop-forever", "plugin-loop-forever"),
     ("allocate", "plugin-allocate"),
     ("snoop", "plugin-snoop"),
+    ("sleep", "plugin-sleep"),
 ];
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.

@@ -1,6 +1,6 @@
 //! Policy plugins (wit/plugin.wit): the example plugin tests/plugins/finance-e5 denies exactly
 //! what its policy names, through the CLI and through scripts; hostile plugins
-//! (tests/plugins/{loop-forever,allocate,snoop}) are stopped with a clear message, the change
+//! (tests/plugins/{loop-forever,allocate,snoop,sleep}) are stopped with a clear message, the change
 //! is rolled back, and the next command works.
 
 use crate::support::*;
@@ -244,6 +244,23 @@ fn a_plugin_that_reads_files_environment_and_network_gets_nothing() {
     );
     assert_eq!(pool(&env, "SPE_E3")["assigned"], 0);
     env.ok(&["assign", "ana@contoso.com", "--product", "SPE_E3"]);
+}
+
+#[test]
+fn a_plugin_that_sleeps_is_stopped_at_once_instead_of_blocking_the_host() {
+    let env = tenant();
+    let err = refused_with(
+        &env,
+        &plugin("sleep"),
+        &["buy", "SPE_E3", "--quantity", "1"],
+    );
+    assert!(
+        err.contains("error[plugin]: plugin sleep failed")
+            && err.contains("a plugin may not wait")
+            && err.contains("subscription.create was refused and rolled back"),
+        "{err}"
+    );
+    env.ok(&["buy", "SPE_E3", "--quantity", "1"]);
 }
 
 #[test]

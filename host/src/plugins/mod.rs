@@ -245,7 +245,13 @@ fn failure(name: &str, e: &wasmtime::Error, memory_hit: bool, fuel: u64, panic: 
             thousands(fuel)
         );
     }
-    let mut message = format!("plugin {name} failed: {e:#}");
+    // The cause, without the wasm backtrace wasmtime puts around it.
+    let cause = e
+        .chain()
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| e.to_string());
+    let mut message = format!("plugin {name} failed: {cause}");
     if !panic.is_empty() {
         message.push_str(&format!("\n{panic}"));
     }

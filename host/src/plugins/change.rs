@@ -251,6 +251,27 @@ mod tests {
     }
 
     #[test]
+    fn a_self_service_purchase_is_a_quantity_from_zero_with_its_purchaser() {
+        let change = build(
+            &[record(
+                1,
+                "subscription.self-service",
+                "subscription:7",
+                None,
+                Some(r#"{"sku_id":"power_bi_pro","quantity":30,"purchaser":"ana@contoso.com"}"#),
+            )],
+            &mut |s| sku(s),
+            "USD",
+        )
+        .unwrap();
+        assert_eq!(change.operation, "subscription.self-service");
+        let q = &change.quantities[0];
+        assert_eq!((q.before, q.after), (0, 30));
+        assert_eq!(q.purchaser.as_deref(), Some("ana@contoso.com"));
+        assert_eq!(change.products, ["POWER_BI_PRO"]);
+    }
+
+    #[test]
     fn several_currencies_in_one_change_are_refused() {
         let err = build(
             &[

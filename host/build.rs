@@ -1,5 +1,9 @@
 //! Builds the domain component (guest/, target wasm32-wasip2) and puts it in OUT_DIR, so
 //! `cargo build`, `cargo run` and `cargo test` need nothing else on a fresh clone.
+//!
+//! In the same cargo run it builds the policy plugins of tests/plugins (the example
+//! finance-e5 and the hostile plugins of the tests) into OUT_DIR/plugins, named after their
+//! folders; the tests find them through SEATS_TEST_PLUGINS.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -10,7 +14,13 @@ const TARGET: &str = "wasm32-wasip2";
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
-    for dir in ["guest/src", "guest/Cargo.toml", "wit", "Cargo.lock"] {
+    for dir in [
+        "guest/src",
+        "guest/Cargo.toml",
+        "wit",
+        "Cargo.lock",
+        "tests/plugins",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     ensure_target();
@@ -30,6 +40,9 @@ fn main() {
             "--target-dir",
         ])
         .arg(&target_dir);
+    for (_, package) in PLUGINS {
+        cmd.args(["-p", package]);
+    }
     // What the outer build set for the host must not leak into the guest's build.
     for var in [
         "CARGO_ENCODED_RUSTFLAGS",
@@ -53,7 +66,28 @@ fn main() {
     let wasm = target_dir.join(TARGET).join("release").join("guest.wasm");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("domain.wasm");
     std::fs::copy(&wasm, &out).unwrap_or_else(|e| panic!("copy {}: {e}", wasm.display()));
+
+    let plugins = PathBuf::from(env::var("OUT_DIR").unwrap()).join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    for (folder, package) in PLUGINS {
+        let built = target_dir
+            .join(TARGET)
+            .join("release")
+            .join(format!("{}.wasm", package.replace('-', "_")));
+        let to = plugins.join(format!("{folder}.wasm"));
+        std::fs::copy(&built, &to).unwrap_or_else(|e| panic!("copy {}: {e}", built.display()));
+    }
+    println!("cargo:rustc-env=SEATS_TEST_PLUGINS={}", plugins.display());
 }
+
+/// The plugins of tests/plugins: (folder, package).
+const PLUGINS: &[(&str, &str)] = &[
+    ("finance-e5", "finance-e5"),
+    ("loop-forever", "plugin-loop-forever"),
+    ("allocate", "plugin-allocate"),
+    ("snoop", "plugin-snoop"),
+    ("sleep", "plugin-sleep"),
+];
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.
 fn ensure_target() {

@@ -7,6 +7,7 @@ mod component;
 mod db;
 mod demo;
 mod output;
+mod plugins;
 mod script;
 mod views;
 

@@ -1,6 +1,9 @@
 //! `seats component`: the domain component as an artifact, for embedding it elsewhere.
 
-use crate::component::DOMAIN_WASM;
+use super::Cli;
+use crate::component::replay::Scenario;
+use crate::component::{CallError, DOMAIN_WASM, Runtime};
+use crate::db::Db;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -19,6 +22,7 @@ const WIT: &[(&str, &str)] = &[
         include_str!("../../../wit/subscriptions.wit"),
     ),
     ("audit.wit", include_str!("../../../wit/audit.wit")),
+    ("plugin.wit", include_str!("../../../wit/plugin.wit")),
 ];
 
 #[derive(Subcommand)]
@@ -31,10 +35,17 @@ pub enum ComponentCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a scenario of calls to the component's exports (JSON) on --db (created when it
+    /// does not exist), each in its own transaction, and print every result as JSON.
+    ///
+    /// The scenario is {"calls": [{"interface": "licenses", "function": "assign", "args": [..]}]}
+    /// with WIT values as JSON; tests/embed-node/replay.mjs runs the same file in Node.
+    Replay { scenario: PathBuf },
 }
 
-pub fn run(cmd: &ComponentCommand) -> Result<()> {
+pub fn run(cli: &Cli, cmd: &ComponentCommand) -> Result<()> {
     match cmd {
+        ComponentCommand::Replay { scenario } => replay(cli, scenario),
         ComponentCommand::Export { path } => {
             std::fs::write(path, DOMAIN_WASM)
                 .with_context(|| format!("write {}", path.display()))?;
@@ -58,5 +69,39 @@ pub fn run(cmd: &ComponentCommand) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Runs each call of the scenario in its own transaction and prints the results as JSON, in
+/// the form tests/embed-node/replay.mjs prints them; a trap stops the run (exit code 3).
+fn replay(cli: &Cli, path: &std::path::Path) -> Result<()> {
+    let scenario = Scenario::read(path)?;
+    let db = if cli.db.exists() {
+        Db::open(&cli.db)?
+    } else {
+        Db::create(&cli.db)?
+    };
+    let mut rt = Runtime::new(db, &super::runtime_options(cli)?)?;
+    let mut results = Vec::new();
+    let mut trapped = None;
+    for call in &scenario.calls {
+        let name = format!("{}.{}", call.interface, call.function);
+        match rt.call_export(&call.interface, &call.function, &call.args) {
+            Ok(result) => results.push(serde_json::json!({ "call": name, "result": result })),
+            Err(CallError::Host(e)) => return Err(e.context(name)),
+            Err(CallError::Plugin { message, .. }) => {
+                results.push(serde_json::json!({ "call": name, "refused": message }))
+            }
+            Err(e) => {
+                results.push(serde_json::json!({ "call": name, "trap": e.to_string() }));
+                trapped = Some(format!("{name}: {e}"));
+                break;
+            }
+        }
+    }
+    println!("{}", serde_json::to_string_pretty(&results)?);
+    match trapped {
+        Some(e) => Err(anyhow::anyhow!(e)),
+        None => Ok(()),
     }
 }

@@ -59,6 +59,10 @@ pub struct Cli {
     /// Say what the runtime does (compiled-code cache, timings) on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// A policy plugin (a .wasm component of the world policy-plugin) asked before each change
+    /// commits; repeatable. Plugins in a `plugins` folder beside the database are loaded too.
+    #[arg(long = "plugin", global = true, value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -219,6 +223,7 @@ pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
         cache: Some(CacheDir::from_env()),
         now: cli.now.as_deref().map(parse_now).transpose()?,
         verbose: cli.verbose,
+        plugins: crate::plugins::discover(&cli.plugins, &cli.db)?,
     })
 }
 
@@ -249,7 +254,7 @@ pub fn open(cli: &Cli) -> Result<Session> {
 fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => init::run(&cli, args),
-        Command::Component(cmd) => component::run(cmd),
+        Command::Component(cmd) => component::run(&cli, cmd),
         Command::Licenses => licenses::run(&mut open(&cli)?),
         Command::Conflicts => licenses::conflicts(&mut open(&cli)?),
         Command::Recurring(args) => subscriptions::recurring(&mut open(&cli)?, args),
@@ -299,6 +304,10 @@ pub fn main() -> ExitCode {
         Err(e) => match e.downcast_ref::<CallError>() {
             Some(CallError::Domain(refusal)) => {
                 eprintln!("error[{}]: {}", refusal.kind(), refusal.text());
+                ExitCode::from(1)
+            }
+            Some(CallError::Plugin { kind, .. }) => {
+                eprintln!("error[{kind}]: {e}");
                 ExitCode::from(1)
             }
             Some(CallError::Trap(_)) => {

@@ -6,9 +6,10 @@ use super::cache::{self, CacheDir};
 use super::types;
 use super::{DOMAIN_WASM, Domain};
 use crate::db::Db;
+use crate::plugins::Plugins;
 use anyhow::{Context, Result};
 use std::time::Duration;
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Instance, Linker, ResourceTable, Val};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::OutputStream;
@@ -32,7 +33,7 @@ impl WasiView for HostState {
 
 /// The guest's stderr, kept so a panic's message can be reported with its trap.
 #[derive(Clone)]
-struct Captured(MemoryOutputPipe);
+pub(crate) struct Captured(pub MemoryOutputPipe);
 
 impl IsTerminal for Captured {
     fn is_terminal(&self) -> bool {
@@ -50,7 +51,7 @@ impl StdoutStream for Captured {
 }
 
 /// The wall clock the component sees: fixed when `--now` is given.
-struct FixedClock(Duration);
+pub(crate) struct FixedClock(pub Duration);
 
 impl HostWallClock for FixedClock {
     fn resolution(&self) -> Duration {
@@ -68,6 +69,9 @@ pub struct RuntimeOptions {
     pub now: Option<i64>,
     /// Print what the runtime does (cache use) to stderr.
     pub verbose: bool,
+    /// Policy plugins (.wasm components of the world `policy-plugin`) asked before each
+    /// change commits.
+    pub plugins: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +82,10 @@ pub enum CallError {
     /// The component trapped: its change was rolled back and the instance replaced.
     #[error("the domain component failed, and its change was rolled back: {0}")]
     Trap(String),
+    /// A policy plugin denied the change (kind "denied"), or failed and so refused it (kind
+    /// "plugin"): it was rolled back.
+    #[error("{message}")]
+    Plugin { kind: &'static str, message: String },
     #[error(transparent)]
     Host(#[from] anyhow::Error),
 }
@@ -87,9 +95,18 @@ pub struct Runtime {
     linker: Linker<HostState>,
     component: Component,
     now: Option<i64>,
-    store: Option<(Store<HostState>, Domain, Captured)>,
+    store: Option<Loaded>,
     /// Depth of outer transactions (atomic scripts, init).
     outer: bool,
+    plugins: Plugins,
+}
+
+/// The domain's instance in its store, with its bindings and captured stderr.
+struct Loaded {
+    store: Store<HostState>,
+    domain: Domain,
+    instance: Instance,
+    stderr: Captured,
 }
 
 impl Runtime {
@@ -105,6 +122,7 @@ impl Runtime {
         };
         let cache = options.cache.clone().unwrap_or(CacheDir(None));
         let component = cache::load(&engine, DOMAIN_WASM, &cache, &mut log)?;
+        let plugins = Plugins::load(&options.plugins, &cache, options.now, &mut log)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Domain::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
@@ -115,6 +133,7 @@ impl Runtime {
             now: options.now,
             store: None,
             outer: false,
+            plugins,
         };
         rt.instantiate(db)?;
         Ok(rt)
@@ -133,15 +152,31 @@ impl Runtime {
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
-        let domain = Domain::instantiate(&mut store, &self.component, &self.linker)
+        let instance = self
+            .linker
+            .instantiate(&mut store, &self.component)
             .map_err(anyhow::Error::from)
             .context("instantiate the domain component")?;
-        self.store = Some((store, domain, stderr));
+        let domain = Domain::new(&mut store, &instance)
+            .map_err(anyhow::Error::from)
+            .context("bind the domain component's exports")?;
+        self.store = Some(Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        });
         Ok(())
     }
 
     pub fn db(&mut self) -> &mut Db {
-        &mut self.store.as_mut().expect("instantiated").0.data_mut().db
+        &mut self
+            .store
+            .as_mut()
+            .expect("instantiated")
+            .store
+            .data_mut()
+            .db
     }
 
     fn exec(&mut self, sql: &str) -> Result<()> {
@@ -171,6 +206,69 @@ impl Runtime {
         &mut self,
         f: impl FnOnce(&Domain, &mut Store<HostState>) -> wasmtime::Result<Result<T, types::Error>>,
     ) -> Result<T, CallError> {
+        self.transact(|d, _, s| f(d, s))?.map_err(CallError::Domain)
+    }
+
+    /// Calls an export by its WIT names (`licenses`, `assign`) with arguments as JSON (see
+    /// `replay`), inside its own transaction; returns `{"ok": ..}` or `{"err": ..}`.
+    pub fn call_export(
+        &mut self,
+        interface: &str,
+        function: &str,
+        args: &[serde_json::Value],
+    ) -> Result<serde_json::Value, CallError> {
+        let loaded = self.store.as_mut().expect("instantiated");
+        let (store, instance) = (&mut loaded.store, &loaded.instance);
+        let name = format!("{}/{interface}@{}", super::PACKAGE, super::VERSION);
+        let func = instance
+            .get_export_index(&mut *store, None, &name)
+            .and_then(|i| instance.get_export_index(&mut *store, Some(&i), function))
+            .and_then(|f| instance.get_func(&mut *store, f))
+            .with_context(|| format!("the domain component exports no {interface}.{function}"))?;
+        let ty = func.ty(&*store);
+        if ty.params().len() != args.len() {
+            return Err(anyhow::anyhow!(
+                "{interface}.{function} takes {} argument(s) ({}), not {}",
+                ty.params().len(),
+                ty.params().map(|(n, _)| n).collect::<Vec<_>>().join(", "),
+                args.len()
+            )
+            .into());
+        }
+        let params = ty
+            .params()
+            .zip(args)
+            .map(|((name, t), v)| super::replay::to_val(v, &t, name))
+            .collect::<Result<Vec<_>>>()
+            .with_context(|| format!("the arguments of {interface}.{function}"))?;
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        // Whether it was ok or err, the result itself says; transact commits or rolls back.
+        let _ = self.transact(|_, _, store| {
+            func.call(&mut *store, &params, &mut results)?;
+            Ok(match results.as_slice() {
+                [Val::Result(Err(_))] => Err(()),
+                _ => Ok(()),
+            })
+        })?;
+        let value = match results.as_slice() {
+            [v] => super::replay::to_json(v)?,
+            [] => serde_json::Value::Null,
+            many => serde_json::Value::Array(
+                many.iter()
+                    .map(super::replay::to_json)
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        Ok(value)
+    }
+
+    /// Runs `f` in a transaction (a savepoint inside an outer one): commits when it returns
+    /// `Ok(Ok(_))`, rolls back on `Ok(Err(_))` (a refusal) and on a trap, after which the
+    /// instance is replaced.
+    fn transact<T, E>(
+        &mut self,
+        f: impl FnOnce(&Domain, &Instance, &mut Store<HostState>) -> wasmtime::Result<Result<T, E>>,
+    ) -> Result<Result<T, E>, CallError> {
         let (begin, commit, rollback) = if self.outer {
             (
                 "SAVEPOINT call",
@@ -181,24 +279,38 @@ impl Runtime {
             ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         };
         self.exec(begin)?;
-        let (store, domain, _) = self.store.as_mut().expect("instantiated");
-        match f(domain, store) {
+        let mark = if self.plugins.is_empty() {
+            None
+        } else {
+            Some(self.audit_mark().inspect_err(|_| {
+                let _ = self.exec(rollback);
+            })?)
+        };
+        let loaded = self.store.as_mut().expect("instantiated");
+        match f(&loaded.domain, &loaded.instance, &mut loaded.store) {
             Ok(Ok(value)) => {
+                // Before COMMIT: the policy plugins decide on what the call wrote.
+                if let Some(mark) = mark
+                    && let Err(refused) = self.ask_plugins(mark)
+                {
+                    self.exec(rollback)?;
+                    return Err(refused);
+                }
                 self.exec(commit)?;
-                Ok(value)
+                Ok(Ok(value))
             }
             Ok(Err(refusal)) => {
                 self.exec(rollback)?;
-                Err(CallError::Domain(refusal))
+                Ok(Err(refusal))
             }
             Err(trap) => {
                 let rolled_back = self.exec(rollback);
-                let (store, _, stderr) = self.store.take().expect("instantiated");
-                let panic = String::from_utf8_lossy(&stderr.0.contents())
+                let loaded = self.store.take().expect("instantiated");
+                let panic = String::from_utf8_lossy(&loaded.stderr.0.contents())
                     .trim()
                     .to_string();
                 // A trapped instance cannot be entered again: start a fresh one on the same db.
-                self.instantiate(store.into_data().db)?;
+                self.instantiate(loaded.store.into_data().db)?;
                 rolled_back?;
                 let mut message = format!("{trap:#}");
                 if !panic.is_empty() {
@@ -207,6 +319,74 @@ impl Runtime {
                 Err(CallError::Trap(message))
             }
         }
+    }
+}
+
+impl Runtime {
+    /// The last audit entry's id: what a call writes after it is its change.
+    fn audit_mark(&mut self) -> Result<u64> {
+        let id: i64 = self
+            .db()
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
+            .map_err(|e| crate::db::explain(e, "read the audit log"))?;
+        Ok(id as u64)
+    }
+
+    /// Asks every plugin about the change the call wrote (its audit entries after `mark`).
+    fn ask_plugins(&mut self, mark: u64) -> Result<(), CallError> {
+        use super::seats::licensing::store::Host as _;
+        let loaded = self.store.as_mut().expect("instantiated");
+        let host = loaded.store.data_mut();
+        let all = types::AuditFilter {
+            actor: None,
+            action: None,
+            target: None,
+            since: None,
+            until: None,
+        };
+        let records = host
+            .list_audit(all, Some(mark), u32::MAX)
+            .map_err(anyhow::Error::from)?;
+        if records.is_empty() {
+            return Ok(()); // nothing changed
+        }
+        let currency = host
+            .get_tenant()
+            .map_err(anyhow::Error::from)?
+            .map(|t| t.currency)
+            .unwrap_or_default();
+        let change = crate::plugins::build_change(
+            &records,
+            &mut |sku| {
+                Ok(host
+                    .get_product(sku.to_string())
+                    .map_err(anyhow::Error::from)?
+                    .map_or_else(|| sku.to_string(), |p| p.part_number))
+            },
+            &currency,
+        )
+        .map_err(|e| CallError::Plugin {
+            kind: "plugin",
+            message: format!("{e:#}; the change was refused and rolled back"),
+        })?;
+        let Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        } = self.store.take().expect("instantiated");
+        let (store, outcome) = self.plugins.check(store, &change);
+        self.store = Some(Loaded {
+            store,
+            domain,
+            instance,
+            stderr,
+        });
+        outcome.map_err(|r| CallError::Plugin {
+            kind: r.kind(),
+            message: r.message(&change.operation),
+        })
     }
 }
 

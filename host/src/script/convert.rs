@@ -19,6 +19,7 @@ pub fn from_call(e: CallError) -> Box<EvalAltResult> {
     match e {
         CallError::Domain(refusal) => thrown(refusal.kind(), refusal.text()),
         CallError::Trap(m) => thrown("trap", m),
+        CallError::Plugin { kind, message } => thrown(kind, message),
         CallError::Host(e) => thrown("failure", format!("{e:#}")),
     }
 }

@@ -1,0 +1,455 @@
+//! Sandboxed policy plugins: components of the world `policy-plugin` (wit/plugin.wit) that
+//! approve or deny each change before it commits.
+//!
+//! Each plugin has an Engine of its own (fuel metering on) and each check a Store of its own:
+//! a fresh instance, a fuel budget, a memory limit (a `ResourceLimiter`), and WASI with an
+//! empty context (no preopened directories, environment, arguments, network or name lookup,
+//! empty stdin, stdout discarded, stderr kept only to report a panic) whose clock waits trap,
+//! so a plugin can neither reach anything nor block. See docs/plugins.md.
+
+mod change;
+
+pub use change::build as build_change;
+
+use crate::component::cache::{self, CacheDir};
+use crate::component::runtime::{Captured, FixedClock};
+use crate::component::seats::licensing::store::Host as _;
+use crate::component::{HostState, types};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        world: "policy-plugin",
+        path: "../wit",
+        imports: { default: trappable },
+    });
+}
+
+use bindings::exports::seats::licensing::policy::{Decision, ProposedChange};
+use bindings::seats::licensing::query;
+use bindings::{PolicyPlugin, PolicyPluginPre};
+
+/// Fuel (about one unit per WebAssembly instruction) for one check: a fixed budget, plus
+/// some per audit entry so a bulk change over many users gets room to look at each.
+pub const FUEL_PER_CHECK: u64 = 1_000_000_000;
+pub const FUEL_PER_ENTRY: u64 = 200_000;
+/// Linear memory one plugin instance may grow to.
+pub const MEMORY_LIMIT: usize = 64 << 20;
+/// Query calls one check may make: a fixed number plus a few per audit entry.
+pub const QUERIES_PER_CHECK: u64 = 10_000;
+pub const QUERIES_PER_ENTRY: u64 = 10;
+/// The most a panicking plugin's message may take in the report.
+const STDERR_CAPACITY: usize = 4096;
+
+/// Why a change was refused because of a plugin.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The plugin's policy denies it.
+    Denied { plugin: String, reason: String },
+    /// The plugin failed: it trapped, ran out of fuel or memory, or broke the sandbox's rules.
+    /// The message names the plugin.
+    Failed { message: String },
+}
+
+struct Plugin {
+    name: String,
+    engine: Engine,
+    pre: PolicyPluginPre<PluginState>,
+}
+
+/// The loaded plugins, in the order they are asked.
+#[derive(Default)]
+pub struct Plugins {
+    list: Vec<Plugin>,
+    now: Option<i64>,
+}
+
+/// Where plugins come from: files named with `--plugin`, then every .wasm of the `plugins`
+/// folder beside the database, by name.
+pub fn discover(explicit: &[PathBuf], db: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths = explicit.to_vec();
+    let folder = db
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .unwrap_or(Path::new("."))
+        .join("plugins");
+    if folder.is_dir() {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .with_context(|| format!("read the plugins folder {}", folder.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm") && p.is_file())
+            .collect();
+        found.sort();
+        paths.extend(found);
+    }
+    Ok(paths)
+}
+
+impl Plugins {
+    /// Loads (compiles, or takes from the cache) each plugin and checks it is a component of
+    /// the world `policy-plugin`.
+    pub fn load(
+        paths: &[PathBuf],
+        cache: &CacheDir,
+        now: Option<i64>,
+        log: &mut dyn FnMut(String),
+    ) -> Result<Plugins> {
+        let mut list = Vec::new();
+        for path in paths {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| path.display().to_string());
+            let plugin = Plugin::load(&name, path, cache, log).with_context(|| {
+                format!(
+                    "plugin {name} ({}) cannot be loaded: a plugin is a WebAssembly component of \
+                     the world seats:licensing/policy-plugin (see `seats component wit`)",
+                    path.display()
+                )
+            })?;
+            log(format!("plugin {name}: loaded from {}", path.display()));
+            list.push(plugin);
+        }
+        Ok(Plugins { list, now })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Asks each plugin about the change, in order, reading through `host` (the domain's store
+    /// state, inside the change's transaction). Gives `host` back with the first refusal.
+    pub fn check(
+        &self,
+        host: wasmtime::Store<HostState>,
+        change: &ProposedChange,
+    ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
+        let mut host = host;
+        for plugin in &self.list {
+            let (back, outcome) = plugin.check(host, change, self.now);
+            host = back;
+            if let Err(refusal) = outcome {
+                return (host, Err(refusal));
+            }
+        }
+        (host, Ok(()))
+    }
+}
+
+impl Plugin {
+    fn load(
+        name: &str,
+        path: &Path,
+        cache: &CacheDir,
+        log: &mut dyn FnMut(String),
+    ) -> Result<Plugin> {
+        let wasm = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        let engine = Engine::new(&config)?;
+        let component: Component = cache::load(&engine, &wasm, cache, &mut |line| {
+            log(format!("plugin {name}: {line}"))
+        })?;
+        let mut linker: Linker<PluginState> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        forbid_waiting(&mut linker)?;
+        PolicyPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        let pre = PolicyPluginPre::new(linker.instantiate_pre(&component)?)?;
+        Ok(Plugin {
+            name: name.to_string(),
+            engine,
+            pre,
+        })
+    }
+
+    /// One check: a fresh store and instance with their own limits.
+    fn check(
+        &self,
+        host: wasmtime::Store<HostState>,
+        change: &ProposedChange,
+        now: Option<i64>,
+    ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
+        let entries = change.entries.len() as u64;
+        let fuel = FUEL_PER_CHECK + FUEL_PER_ENTRY * entries;
+        let stderr = Captured(MemoryOutputPipe::new(STDERR_CAPACITY));
+        let mut wasi = WasiCtxBuilder::new();
+        // Nothing to reach: no preopens, env, args, network or name lookup; stdin is empty and
+        // stdout is discarded. Stderr is kept (bounded) only to report a panic's message.
+        wasi.stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        if let Some(now) = now {
+            wasi.wall_clock(FixedClock(Duration::from_secs(now.max(0) as u64)));
+        }
+        let state = PluginState {
+            host,
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limits: Limits::default(),
+            queries_left: QUERIES_PER_CHECK + QUERIES_PER_ENTRY * entries,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let outcome = store.set_fuel(fuel).and_then(|()| {
+            let plugin = self.pre.instantiate(&mut store)?;
+            plugin
+                .seats_licensing_policy()
+                .call_check(&mut store, change)
+        });
+        let memory_hit = store.data().limits.hit;
+        let panic = String::from_utf8_lossy(&stderr.0.contents())
+            .trim()
+            .to_string();
+        let host = store.into_data().host;
+        let name = self.name.clone();
+        let result = match outcome {
+            Ok(Decision::Approve) => Ok(()),
+            Ok(Decision::Deny(reason)) => Err(Refusal::Denied {
+                plugin: name,
+                reason,
+            }),
+            Err(e) => Err(Refusal::Failed {
+                message: failure(&name, &e, memory_hit, fuel, &panic),
+            }),
+        };
+        (host, result)
+    }
+}
+
+/// What went wrong in a plugin, in words.
+fn failure(name: &str, e: &wasmtime::Error, memory_hit: bool, fuel: u64, panic: &str) -> String {
+    if memory_hit {
+        return format!(
+            "plugin {name} exceeded its memory limit of {} MiB",
+            MEMORY_LIMIT >> 20
+        );
+    }
+    if e.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
+        return format!(
+            "plugin {name} ran past its deadline: it used all of its fuel ({} instructions) \
+             for one check",
+            thousands(fuel)
+        );
+    }
+    // The cause, without the wasm backtrace wasmtime puts around it.
+    let cause = e
+        .chain()
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| e.to_string());
+    let mut message = format!("plugin {name} failed: {cause}");
+    if !panic.is_empty() {
+        message.push_str(&format!("\n{panic}"));
+    }
+    message
+}
+
+/// 1000000000 as 1,000,000,000.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The clock subscriptions of WASI (a sleep, a timeout) would block the host, where fuel does
+/// not run out: they trap instead.
+fn forbid_waiting(linker: &mut Linker<PluginState>) -> Result<()> {
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance("wasi:clocks/monotonic-clock@0.2.12")?;
+    for name in ["subscribe-duration", "subscribe-instant"] {
+        clock.func_new(name, |_, _, _, _| {
+            Err(wasmtime::format_err!(
+                "a plugin may not wait (wasi:clocks/monotonic-clock subscriptions are refused)"
+            ))
+        })?;
+    }
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// Memory, tables and instances a plugin may use; remembers when it hit the memory limit.
+#[derive(Default)]
+struct Limits {
+    hit: bool,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > MEMORY_LIMIT {
+            self.hit = true;
+            return Err(wasmtime::format_err!(
+                "memory limit of {} MiB exceeded",
+                MEMORY_LIMIT >> 20
+            ));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+
+    fn instances(&self) -> usize {
+        100
+    }
+
+    fn tables(&self) -> usize {
+        100
+    }
+
+    fn memories(&self) -> usize {
+        10
+    }
+}
+
+/// A plugin's store: its sandbox, and the domain's store state to answer its queries from.
+pub struct PluginState {
+    host: wasmtime::Store<HostState>,
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: Limits,
+    queries_left: u64,
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl PluginState {
+    /// The domain's store, counting the query against the check's allowance.
+    fn store(&mut self) -> wasmtime::Result<&mut HostState> {
+        if self.queries_left == 0 {
+            return Err(wasmtime::format_err!(
+                "a plugin made more queries than one check allows"
+            ));
+        }
+        self.queries_left -= 1;
+        Ok(self.host.data_mut())
+    }
+}
+
+/// A product by GUID, else by part number (the first by GUID when several share it).
+fn find_product(s: &mut HostState, product: String) -> wasmtime::Result<Option<types::Product>> {
+    if let Some(p) = s.get_product(product.clone())? {
+        return Ok(Some(p));
+    }
+    Ok(s.find_products(product)?.into_iter().next())
+}
+
+fn part_number(s: &mut HostState, sku: &str) -> wasmtime::Result<String> {
+    Ok(s.get_product(sku.to_string())?
+        .map(|p| p.part_number)
+        .unwrap_or_else(|| sku.to_string()))
+}
+
+impl query::Host for PluginState {
+    fn user(&mut self, upn: String) -> wasmtime::Result<Option<query::UserInfo>> {
+        let s = self.store()?;
+        let Some(user) = s.find_users(vec![upn])?.pop().flatten() else {
+            return Ok(None);
+        };
+        let mut licenses = Vec::new();
+        for a in s.assignments_of(user.id)? {
+            licenses.push(part_number(s, &a.sku_id)?);
+        }
+        Ok(Some(query::UserInfo {
+            upn: user.upn,
+            display_name: user.display_name,
+            department: user.department,
+            usage_location: user.usage_location,
+            enabled: user.enabled,
+            deleted: user.deleted_at.is_some(),
+            licenses,
+        }))
+    }
+
+    fn product(&mut self, product: String) -> wasmtime::Result<Option<query::ProductInfo>> {
+        let s = self.store()?;
+        Ok(find_product(s, product)?.map(|p| query::ProductInfo {
+            sku_id: p.sku_id,
+            part_number: p.part_number,
+            display_name: p.display_name,
+        }))
+    }
+
+    fn pool(&mut self, product: String) -> wasmtime::Result<Option<query::PoolCounts>> {
+        let s = self.store()?;
+        let Some(p) = find_product(s, product)? else {
+            return Ok(None);
+        };
+        // The Licenses page's "enabled" (guest/src/licenses.rs, Units): units of the product's
+        // active and trial subscriptions, less self-service ones, which have pools of their own.
+        let enabled = s
+            .subscriptions_of(p.sku_id.clone())?
+            .iter()
+            .filter(|x| {
+                x.purchaser.is_none()
+                    && matches!(
+                        x.status,
+                        types::SubscriptionStatus::Active | types::SubscriptionStatus::Trial
+                    )
+            })
+            .map(|x| x.quantity)
+            .sum();
+        Ok(Some(query::PoolCounts {
+            enabled,
+            assigned: s.count_assigned(p.sku_id)?,
+        }))
+    }
+}
+
+/// The refusal as the CLI and scripts report it: (kind, message).
+impl Refusal {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Refusal::Denied { .. } => "denied",
+            Refusal::Failed { .. } => "plugin",
+        }
+    }
+
+    pub fn message(&self, operation: &str) -> String {
+        match self {
+            Refusal::Denied { plugin, reason } => {
+                format!("plugin {plugin} denied {operation}: {reason}")
+            }
+            Refusal::Failed { message } => {
+                format!("{message}; {operation} was refused and rolled back")
+            }
+        }
+    }
+}

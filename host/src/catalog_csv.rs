@@ -28,9 +28,10 @@ pub fn read_plan_rules(text: &str, source: &str) -> Result<Vec<PlanRule>> {
         let kind = match r.get(0).map(str::trim) {
             Some("exclusive") => PlanRuleKind::Exclusive,
             Some("requires") => PlanRuleKind::Requires,
-            other => {
-                bail!("{source} line {line}: kind must be `exclusive` or `requires`, not {other:?}")
-            }
+            other => bail!(
+                "{source} line {line}: the kind must be `exclusive` or `requires`, not '{}'",
+                other.unwrap_or_default()
+            ),
         };
         rules.push(PlanRule {
             kind,

@@ -12,6 +12,7 @@ mod concurrency;
 mod conflicts;
 mod crash;
 mod embed_node;
+mod fuzz_regressions;
 mod init;
 mod licenses;
 mod lifecycle_users;

@@ -8,6 +8,25 @@ pub struct Env {
     pub dir: TempDir,
     pub db: PathBuf,
     cache: PathBuf,
+    /// Whether `seats check` runs on the database when the test ends (see `Drop`).
+    check_at_end: std::cell::Cell<bool>,
+}
+
+/// Every test ends with `seats check` on its database, when it made one: whatever the test
+/// did, the invariants must hold (SQLite's integrity, foreign keys, the domain's rules).
+impl Drop for Env {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.check_at_end.get() || !self.db.exists() {
+            return;
+        }
+        let out = self.seats().arg("check").output().unwrap();
+        assert!(
+            out.status.success(),
+            "seats check after the test:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// One compiled-code cache for the whole run, so the component is compiled once.
@@ -23,7 +42,13 @@ impl Env {
             dir,
             db,
             cache: shared_cache(),
+            check_at_end: std::cell::Cell::new(true),
         }
+    }
+
+    /// For tests whose database is broken or not a seats database on purpose.
+    pub fn no_check_at_end(&self) {
+        self.check_at_end.set(false);
     }
 
     /// With a cache directory of its own, empty.

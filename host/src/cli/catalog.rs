@@ -55,12 +55,19 @@ struct ImportView {
     plans_with_several_names: Vec<String>,
 }
 
+/// A file that cannot be read as what it should be is bad input: a refusal (exit 1), not a
+/// failure.
+fn bad_file(e: anyhow::Error) -> anyhow::Error {
+    super::Refused(format!("error[invalid]: {e:#}")).into()
+}
+
 pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
     match cmd {
         CatalogCommand::Import { file } => {
             let f =
                 std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
-            let rows = catalog_csv::read_catalog(f, &file.display().to_string())?;
+            let rows =
+                catalog_csv::read_catalog(f, &file.display().to_string()).map_err(bad_file)?;
             let sum = s.call(|d, st, actor| {
                 d.seats_licensing_catalog()
                     .call_import_catalog(st, actor, &rows)
@@ -84,7 +91,8 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
         CatalogCommand::RulesImport { file } => {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("read {}", file.display()))?;
-            let rules = catalog_csv::read_plan_rules(&text, &file.display().to_string())?;
+            let rules = catalog_csv::read_plan_rules(&text, &file.display().to_string())
+                .map_err(bad_file)?;
             let n = s.call(|d, st, actor| {
                 d.seats_licensing_catalog()
                     .call_set_plan_rules(st, actor, &rules)

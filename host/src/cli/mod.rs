@@ -283,6 +283,19 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// A demo tenant of `users` users in a new database at `path`, opened as its administrator:
+/// what the fuzz targets (fuzz/) run scripts and calls against.
+pub fn demo_session(path: &std::path::Path, users: u32) -> Result<Session> {
+    let db = path.to_string_lossy().to_string();
+    let users = users.to_string();
+    let init = Cli::try_parse_from(["seats", "--db", &db, "init", "--demo", "--users", &users])?;
+    let Command::Init(args) = &init.command else {
+        unreachable!("parsed as init")
+    };
+    init::run(&init, args)?;
+    open(&Cli::try_parse_from(["seats", "--db", &db, "check"])?)
+}
+
 /// Exit codes: 0 done, 1 refused by a rule (nothing changed), 2 bad usage, 3 failed.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

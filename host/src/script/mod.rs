@@ -249,6 +249,39 @@ fn short(v: &serde_json::Value) -> String {
     }
 }
 
+/// Runs `source` under `limits`, with no files and no arguments, and rolls back whatever it
+/// changed; returns the session and the script's error, described as `seats run` would.
+pub fn run_rolled_back(
+    session: Session,
+    source: &str,
+    limits: &Limits,
+) -> (Session, Option<String>) {
+    let shared = Rc::new(RefCell::new(session));
+    let error = {
+        let engine = engine(&shared, files::Sandbox::new(None, &[]), limits);
+        let begun = shared.borrow_mut().rt.begin();
+        if let Err(e) = begun {
+            drop(engine);
+            return (unwrap(shared), Some(format!("{e:#}")));
+        }
+        let outcome = engine.run(source);
+        let rolled_back = shared.borrow_mut().rt.finish(false);
+        match (outcome, rolled_back) {
+            (Err(e), _) => Some(describe(&e, "fuzz.rhai", limits)),
+            (Ok(()), Err(e)) => Some(format!("{e:#}")),
+            (Ok(()), Ok(())) => None,
+        }
+    };
+    (unwrap(shared), error)
+}
+
+fn unwrap(shared: Rc<RefCell<Session>>) -> Session {
+    match Rc::try_unwrap(shared) {
+        Ok(cell) => cell.into_inner(),
+        Err(_) => unreachable!("the engine, which held the other references, is dropped"),
+    }
+}
+
 pub fn run(session: Session, args: &RunArgs) -> Result<()> {
     let source = std::fs::read_to_string(&args.script)
         .with_context(|| format!("read the script {}", args.script.display()))?;

@@ -22,6 +22,18 @@ pub struct HostState {
     table: ResourceTable,
 }
 
+impl HostState {
+    /// The store over `db` with an empty WASI context: for running the store outside the
+    /// component (the benchmark's native path).
+    pub fn new(db: Db) -> HostState {
+        HostState {
+            db,
+            wasi: WasiCtxBuilder::new().build(),
+            table: ResourceTable::new(),
+        }
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {

@@ -75,6 +75,22 @@ impl Db {
         Ok(db)
     }
 
+    /// Settings for loading a new database in one big transaction (`init --generate`): no
+    /// fsync, a larger page cache, temporary data in memory; `false` restores the usual ones.
+    pub fn bulk_load(&self, on: bool) -> Result<()> {
+        if on {
+            self.conn.pragma_update(None, "synchronous", "OFF")?;
+            self.conn.pragma_update(None, "cache_size", -262_144)?;
+            self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        } else {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+            self.conn.pragma_update(None, "cache_size", -2000)?;
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         Ok(self

@@ -1,0 +1,17 @@
+//! `seats`: administer software licenses and their billing in bulk.
+//!
+//! The binary (`src/main.rs`) is this library's `cli::main`; the library exists so the
+//! benchmark runner (`benches/bulk`) can drive the same runtime, database and store the
+//! binary uses.
+
+pub mod billing_views;
+pub mod catalog_csv;
+pub mod cli;
+pub mod component;
+pub mod db;
+pub mod demo;
+pub mod generate;
+pub mod output;
+pub mod plugins;
+pub mod script;
+pub mod views;

@@ -125,10 +125,23 @@ impl<S: Store + ?Sized> Names<'_, S> {
     }
 }
 
-/// Service plans per product, fetched once per call.
+/// Service plans per product, fetched once per call; and per combination of licenses (each
+/// product with its disabled plans), what it enables and provides, worked out once per call:
+/// a bulk call over many users has only a few combinations.
 #[derive(Default)]
 pub struct PlanCache {
     plans: HashMap<String, Vec<crate::types::ServicePlan>>,
+    combos: HashMap<String, Combo>,
+}
+
+/// What one combination of licenses enables.
+struct Combo {
+    /// Names of the enabled plans (what G3's rules are about).
+    enabled: BTreeSet<String>,
+    /// Workloads they provision (L4).
+    provided: BTreeSet<String>,
+    /// Whether the plan rules allowed it, once checked.
+    allowed: Option<bool>,
 }
 
 impl PlanCache {
@@ -152,6 +165,59 @@ impl PlanCache {
             );
         }
         enabled
+    }
+
+    fn combo<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+    ) -> &mut Combo {
+        let mut key = String::new();
+        for a in assignments.clone() {
+            key.push_str(&a.sku_id);
+            for p in &a.disabled_plans {
+                key.push(',');
+                key.push_str(p);
+            }
+            key.push(';');
+        }
+        if !self.combos.contains_key(&key) {
+            let plans = self.enabled(store, assignments);
+            let combo = Combo {
+                enabled: plans.iter().map(|p| p.name.clone()).collect(),
+                provided: provisioning::provided(&plans),
+                allowed: None,
+            };
+            self.combos.insert(key.clone(), combo);
+        }
+        self.combos.get_mut(&key).expect("inserted")
+    }
+
+    /// G3 for one user's licenses; the rules run once per combination.
+    fn check<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        rules: &[crate::types::PlanRule],
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+        upn: &str,
+    ) -> Result<()> {
+        let combo = self.combo(store, assignments);
+        if combo.allowed == Some(true) {
+            return Ok(());
+        }
+        // Checked again on a refusal, so the message names this user.
+        let result = crate::rules::check(rules, &combo.enabled, upn);
+        combo.allowed = Some(result.is_ok());
+        result
+    }
+
+    /// The workloads a user's licenses provision.
+    fn provided<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+    ) -> &BTreeSet<String> {
+        &self.combo(store, assignments).provided
     }
 }
 
@@ -339,10 +405,8 @@ fn provision<S: Store + ?Sized>(
     let current = store.service_data_of(&ids);
     let mut data = Vec::new();
     for ((user, after), current) in changed.iter().zip(current) {
-        let wanted = provisioning::provided(&cache.enabled(store, after.values()));
-        data.extend(provisioning::transition(
-            user, &current, &wanted, false, now,
-        ));
+        let wanted = cache.provided(store, after.values());
+        data.extend(provisioning::transition(user, &current, wanted, false, now));
     }
     store.put_service_data(&data);
 }
@@ -469,12 +533,7 @@ fn plan_user<S: Store + ?Sized>(
         ));
     }
     if !w.insert.is_empty() || !w.replan.is_empty() {
-        let enabled = cache
-            .enabled(cx.store, after.values())
-            .into_iter()
-            .map(|p| p.name)
-            .collect();
-        crate::rules::check(rules, &enabled, &user.upn)?;
+        cache.check(cx.store, rules, after.values(), &user.upn)?;
     }
     // Count exactly: this user's removals free licenses before its additions take them.
     for (_, sku) in &w.delete {

@@ -228,9 +228,8 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     }
     t.subscriptions = started.elapsed().as_secs_f64();
 
-    // Licenses: one add-licenses call per batch of users that get the same ones.
+    // Licenses: per window of users (in id order), one add-licenses call per set of licenses.
     let started = Instant::now();
-    let mut groups: BTreeMap<Vec<(&str, &[&str])>, Vec<String>> = BTreeMap::new();
     let flush = |s: &mut Session, key: &[(&str, &[&str])], upns: &[String]| -> Result<()> {
         let choices: Vec<LicenseChoice> = key
             .iter()
@@ -250,16 +249,15 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
         );
         Ok(())
     };
-    for p in people.iter().filter(|p| !p.licenses.is_empty()) {
-        let group = groups.entry(p.licenses.clone()).or_default();
-        group.push(p.user.upn.clone());
-        if group.len() == BATCH {
-            let upns = std::mem::take(group);
-            flush(s, &p.licenses, &upns)?;
+    for window in people.chunks(BATCH) {
+        let mut groups: BTreeMap<Vec<(&str, &[&str])>, Vec<String>> = BTreeMap::new();
+        for p in window.iter().filter(|p| !p.licenses.is_empty()) {
+            groups
+                .entry(p.licenses.clone())
+                .or_default()
+                .push(p.user.upn.clone());
         }
-    }
-    for (key, upns) in &groups {
-        if !upns.is_empty() {
+        for (key, upns) in &groups {
             flush(s, key, upns)?;
         }
     }

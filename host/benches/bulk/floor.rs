@@ -39,12 +39,14 @@ fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
 pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result<usize> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> rusqlite::Result<Option<usize>> {
+        conn.execute_batch(
+            "CREATE TEMP TABLE moved (user_id INTEGER PRIMARY KEY, upn TEXT NOT NULL, hold INTEGER, before TEXT)",
+        )?;
         let moved = match op {
             Op::Replace => {
                 conn.execute(
                     &format!(
-                        "CREATE TEMP TABLE moved AS SELECT u.id AS user_id, u.upn AS upn,
-                             {} AS before
+                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {}
                          FROM assignments a JOIN users u ON u.id = a.user_id
                          WHERE a.sku_id = ?1 AND a.subscription IS NULL AND u.deleted_at IS NULL
                          ORDER BY u.id",
@@ -80,8 +82,8 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             Op::RemoveAll => {
                 conn.execute(
                     &format!(
-                        "CREATE TEMP TABLE moved AS SELECT u.id AS user_id, u.upn AS upn,
-                             u.retention_hold AS hold, {} AS before
+                        "INSERT INTO moved (user_id, upn, hold, before)
+                         SELECT u.id, u.upn, u.retention_hold, {}
                          FROM users u
                          WHERE u.department = ?1 COLLATE NOCASE AND u.deleted_at IS NULL
                            AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
@@ -116,7 +118,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             }
             Op::AssignUnlicensed => {
                 conn.execute(
-                    "CREATE TEMP TABLE moved AS SELECT u.id AS user_id, u.upn AS upn FROM users u
+                    "INSERT INTO moved (user_id, upn) SELECT u.id, u.upn FROM users u
                      WHERE u.deleted_at IS NULL AND (u.kind = 'user' OR u.mailbox_gb > 50)
                        AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
                      ORDER BY u.id",

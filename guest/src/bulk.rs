@@ -15,6 +15,11 @@ use crate::types::{Assignment, Error, Product, User};
 use crate::{Store, catalog, error, licenses, provisioning};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Most rows one store call reads or writes: big calls cross the boundary in batches of this
+/// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
+/// host call that copies too much).
+const CHUNK: usize = 10_000;
+
 /// How a call changes each user's set of licenses.
 pub enum Mode<'a> {
     /// Add these; keep the others (a held product gets the given disabled plans).
@@ -267,9 +272,14 @@ pub fn run<S: Store + ?Sized>(
     }
     let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
 
-    let users = cx.store.find_users(upns);
+    let users: Vec<Option<User>> = upns
+        .chunks(CHUNK)
+        .flat_map(|c| cx.store.find_users(c))
+        .collect();
     let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
-    let mut held = cx.store.assignments_of_users(&ids).into_iter();
+    let mut held = ids
+        .chunks(CHUNK)
+        .flat_map(|c| cx.store.assignments_of_users(c));
     let mut pools = Pools {
         store: cx.store,
         counts: HashMap::new(),
@@ -374,13 +384,19 @@ pub fn run<S: Store + ?Sized>(
             rolled_back: true,
         });
     }
-    cx.store.delete_assignments(&writes.delete);
-    cx.store.insert_assignments(&writes.insert);
+    for c in writes.delete.chunks(CHUNK) {
+        cx.store.delete_assignments(c);
+    }
+    for c in writes.insert.chunks(CHUNK) {
+        cx.store.insert_assignments(c);
+    }
     for a in &writes.replan {
         cx.store
             .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
     }
-    cx.store.append_audit(&audit);
+    for c in audit.chunks(CHUNK) {
+        cx.store.append_audit(c);
+    }
     provision(cx.store, &changed_users, &mut cache, cx.now);
     Ok(BulkResult {
         outcomes,
@@ -401,14 +417,16 @@ fn provision<S: Store + ?Sized>(
     if changed.is_empty() {
         return;
     }
-    let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
-    let current = store.service_data_of(&ids);
-    let mut data = Vec::new();
-    for ((user, after), current) in changed.iter().zip(current) {
-        let wanted = cache.provided(store, after.values());
-        data.extend(provisioning::transition(user, &current, wanted, false, now));
+    for changed in changed.chunks(CHUNK) {
+        let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
+        let current = store.service_data_of(&ids);
+        let mut data = Vec::new();
+        for ((user, after), current) in changed.iter().zip(current) {
+            let wanted = cache.provided(store, after.values());
+            data.extend(provisioning::transition(user, &current, wanted, false, now));
+        }
+        store.put_service_data(&data);
     }
-    store.put_service_data(&data);
 }
 
 type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);

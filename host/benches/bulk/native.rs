@@ -12,7 +12,23 @@ use seats::component::seats::licensing::store::{Host, UserQuery};
 use seats::component::types as h;
 use std::cell::RefCell;
 
-pub struct Native(pub RefCell<HostState>);
+pub struct Native(pub RefCell<HostState>, pub Timings);
+
+/// Time spent in each store function (calls, total), to see where the time goes.
+#[derive(Default)]
+pub struct Timings(RefCell<std::collections::BTreeMap<&'static str, (u32, std::time::Duration)>>);
+
+impl Timings {
+    /// `name calls/seconds` per function, slowest first.
+    pub fn report(&self) -> String {
+        let mut all: Vec<_> = self.0.borrow().iter().map(|(k, v)| (*k, *v)).collect();
+        all.sort_by_key(|a| std::cmp::Reverse(a.1.1));
+        all.iter()
+            .map(|(name, (calls, d))| format!("{name} {calls}x {:.3}s", d.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
 
 macro_rules! enums {
     ($($name:ident { $($v:ident),* $(,)? })*) => {
@@ -118,6 +134,15 @@ impl Native {
     fn h(&self) -> std::cell::RefMut<'_, HostState> {
         self.0.borrow_mut()
     }
+    fn timed<T>(&self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let out = f();
+        let mut t = self.1.0.borrow_mut();
+        let e = t.entry(name).or_default();
+        e.0 += 1;
+        e.1 += started.elapsed();
+        out
+    }
 }
 
 /// A storage failure is a panic here, as it is a trap in the component.
@@ -138,70 +163,92 @@ macro_rules! unused {
 
 impl guest::Store for Native {
     fn get_tenant(&self) -> Option<g::Tenant> {
-        ok(self.h().get_tenant()).conv()
+        self.timed("get_tenant", || ok(self.h().get_tenant()).conv())
     }
     fn roles_of(&self, upn: &str) -> Vec<g::Role> {
-        ok(self.h().roles_of(upn.to_string())).conv()
+        self.timed("roles_of", || ok(self.h().roles_of(upn.to_string())).conv())
     }
     fn get_product(&self, sku_id: &str) -> Option<g::Product> {
-        ok(self.h().get_product(sku_id.to_string())).conv()
+        self.timed("get_product", || {
+            ok(self.h().get_product(sku_id.to_string())).conv()
+        })
     }
     fn find_products(&self, part_number: &str) -> Vec<g::Product> {
-        ok(self.h().find_products(part_number.to_string())).conv()
+        self.timed("find_products", || {
+            ok(self.h().find_products(part_number.to_string())).conv()
+        })
     }
     fn plans_of(&self, sku_ids: &[String]) -> Vec<Vec<g::ServicePlan>> {
-        ok(self.h().plans_of(sku_ids.to_vec()))
-            .into_iter()
-            .map(Conv::conv)
-            .collect()
+        self.timed("plans_of", || {
+            ok(self.h().plans_of(sku_ids.to_vec()))
+                .into_iter()
+                .map(Conv::conv)
+                .collect()
+        })
     }
     fn plan_rules(&self) -> Vec<g::PlanRule> {
-        ok(self.h().plan_rules()).conv()
+        self.timed("plan_rules", || ok(self.h().plan_rules()).conv())
     }
     fn get_subscription(&self, id: u64) -> Option<g::Subscription> {
         ok(self.h().get_subscription(id)).conv()
     }
     fn subscriptions_of(&self, sku_id: &str) -> Vec<g::Subscription> {
-        ok(self.h().subscriptions_of(sku_id.to_string())).conv()
+        self.timed("subscriptions_of", || {
+            ok(self.h().subscriptions_of(sku_id.to_string())).conv()
+        })
     }
     fn get_user(&self, id: u64) -> Option<g::User> {
         ok(self.h().get_user(id)).conv()
     }
     fn find_users(&self, upns: &[String]) -> Vec<Option<g::User>> {
-        ok(self.h().find_users(upns.to_vec())).conv()
+        self.timed("find_users", || {
+            ok(self.h().find_users(upns.to_vec())).conv()
+        })
     }
     fn list_users(&self, q: &GUserQuery, after: Option<u64>, limit: u32) -> Vec<g::User> {
-        ok(self.h().list_users(query(q), after, limit)).conv()
+        self.timed("list_users", || {
+            ok(self.h().list_users(query(q), after, limit)).conv()
+        })
     }
     fn service_data_of(&self, user_ids: &[u64]) -> Vec<Vec<g::ServiceData>> {
-        ok(self.h().service_data_of(user_ids.to_vec()))
-            .into_iter()
-            .map(Conv::conv)
-            .collect()
+        self.timed("service_data_of", || {
+            ok(self.h().service_data_of(user_ids.to_vec()))
+                .into_iter()
+                .map(Conv::conv)
+                .collect()
+        })
     }
     fn put_service_data(&self, data: &[g::ServiceData]) {
-        ok(self.h().put_service_data(data.to_vec().conv()))
+        self.timed("put_service_data", || {
+            ok(self.h().put_service_data(data.to_vec().conv()))
+        })
     }
     fn assignments_of(&self, user_id: u64) -> Vec<g::Assignment> {
         ok(self.h().assignments_of(user_id)).conv()
     }
     fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<g::Assignment>> {
-        ok(self.h().assignments_of_users(user_ids.to_vec()))
-            .into_iter()
-            .map(Conv::conv)
-            .collect()
+        self.timed("assignments_of_users", || {
+            ok(self.h().assignments_of_users(user_ids.to_vec()))
+                .into_iter()
+                .map(Conv::conv)
+                .collect()
+        })
     }
     fn insert_assignment(&self, a: &g::Assignment) {
         ok(self.h().insert_assignment(a.clone().conv()))
     }
     fn insert_assignments(&self, assignments: &[g::Assignment]) {
-        ok(self.h().insert_assignments(assignments.to_vec().conv()))
+        self.timed("insert_assignments", || {
+            ok(self.h().insert_assignments(assignments.to_vec().conv()))
+        })
     }
     fn delete_assignment(&self, user_id: u64, sku_id: &str) -> bool {
         ok(self.h().delete_assignment(user_id, sku_id.to_string()))
     }
     fn delete_assignments(&self, keys: &[(u64, String)]) {
-        ok(self.h().delete_assignments(keys.to_vec()))
+        self.timed("delete_assignments", || {
+            ok(self.h().delete_assignments(keys.to_vec()))
+        })
     }
     fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]) {
         ok(self
@@ -209,13 +256,17 @@ impl guest::Store for Native {
             .set_disabled_plans(user_id, sku_id.to_string(), plan_ids.to_vec()))
     }
     fn count_assigned(&self, sku_id: &str) -> u32 {
-        ok(self.h().count_assigned(sku_id.to_string()))
+        self.timed("count_assigned", || {
+            ok(self.h().count_assigned(sku_id.to_string()))
+        })
     }
     fn assigned_from(&self, subscription_id: u64) -> Vec<g::Assignment> {
         ok(self.h().assigned_from(subscription_id)).conv()
     }
     fn append_audit(&self, entries: &[g::AuditEntry]) {
-        ok(self.h().append_audit(entries.to_vec().conv()))
+        self.timed("append_audit", || {
+            ok(self.h().append_audit(entries.to_vec().conv()))
+        })
     }
 
     unused! {

@@ -262,9 +262,12 @@ fn decode_user(raw: RawUser) -> Result<User> {
     Ok(u)
 }
 
+/// Positions in the answer of each asked id.
+type Slots = std::collections::HashMap<u64, Vec<usize>>;
+
 /// Where each asked id goes in the answer (the positions it was asked at), and the id range
 /// to scan when the ids are dense enough that one range scan beats a lookup per id.
-fn batch_slots(ids: &[u64]) -> (std::collections::HashMap<u64, Vec<usize>>, Option<(i64, i64)>) {
+fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
     let mut slots: std::collections::HashMap<u64, Vec<usize>> =
         std::collections::HashMap::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
@@ -272,7 +275,7 @@ fn batch_slots(ids: &[u64]) -> (std::collections::HashMap<u64, Vec<usize>>, Opti
     }
     let (lo, hi) = (ids.iter().min(), ids.iter().max());
     let range = match (lo, hi) {
-        (Some(&lo), Some(&hi)) if slots.len() >= 64 && hi - lo < 8 * slots.len() as u64 => {
+        (Some(&lo), Some(&hi)) if slots.len() >= 64 && hi - lo < 4 * slots.len() as u64 => {
             Some((lo as i64, hi as i64))
         }
         _ => None,
@@ -959,7 +962,8 @@ impl Host for HostState {
                 "SELECT user_id, sku_id, plan_id FROM disabled_plans
                  WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id, plan_id",
             )?;
-            let rows = stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows =
+                stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             for row in rows {
                 let row: (i64, String, String) = row?;
                 if slots.contains_key(&(row.0 as u64)) {
@@ -979,8 +983,8 @@ impl Host for HostState {
                 while let Some(r) = rows.next()? {
                     out[slot[0]].push(assignment_row(r)?);
                 }
-                let rows = plan_stmt
-                    .query_map([id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                let rows =
+                    plan_stmt.query_map([id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
                 for row in rows {
                     plans.push(row?);
                 }

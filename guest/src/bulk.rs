@@ -15,6 +15,11 @@ use crate::types::{Assignment, Error, Product, User};
 use crate::{Store, catalog, error, licenses, provisioning};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Most rows one store call reads or writes: big calls cross the boundary in batches of this
+/// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
+/// host call that copies too much).
+const CHUNK: usize = 10_000;
+
 /// How a call changes each user's set of licenses.
 pub enum Mode<'a> {
     /// Add these; keep the others (a held product gets the given disabled plans).
@@ -125,10 +130,23 @@ impl<S: Store + ?Sized> Names<'_, S> {
     }
 }
 
-/// Service plans per product, fetched once per call.
+/// Service plans per product, fetched once per call; and per combination of licenses (each
+/// product with its disabled plans), what it enables and provides, worked out once per call:
+/// a bulk call over many users has only a few combinations.
 #[derive(Default)]
 pub struct PlanCache {
     plans: HashMap<String, Vec<crate::types::ServicePlan>>,
+    combos: HashMap<String, Combo>,
+}
+
+/// What one combination of licenses enables.
+struct Combo {
+    /// Names of the enabled plans (what G3's rules are about).
+    enabled: BTreeSet<String>,
+    /// Workloads they provision (L4).
+    provided: BTreeSet<String>,
+    /// Whether the plan rules allowed it, once checked.
+    allowed: Option<bool>,
 }
 
 impl PlanCache {
@@ -152,6 +170,59 @@ impl PlanCache {
             );
         }
         enabled
+    }
+
+    fn combo<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+    ) -> &mut Combo {
+        let mut key = String::new();
+        for a in assignments.clone() {
+            key.push_str(&a.sku_id);
+            for p in &a.disabled_plans {
+                key.push(',');
+                key.push_str(p);
+            }
+            key.push(';');
+        }
+        if !self.combos.contains_key(&key) {
+            let plans = self.enabled(store, assignments);
+            let combo = Combo {
+                enabled: plans.iter().map(|p| p.name.clone()).collect(),
+                provided: provisioning::provided(&plans),
+                allowed: None,
+            };
+            self.combos.insert(key.clone(), combo);
+        }
+        self.combos.get_mut(&key).expect("inserted")
+    }
+
+    /// G3 for one user's licenses; the rules run once per combination.
+    fn check<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        rules: &[crate::types::PlanRule],
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+        upn: &str,
+    ) -> Result<()> {
+        let combo = self.combo(store, assignments);
+        if combo.allowed == Some(true) {
+            return Ok(());
+        }
+        // Checked again on a refusal, so the message names this user.
+        let result = crate::rules::check(rules, &combo.enabled, upn);
+        combo.allowed = Some(result.is_ok());
+        result
+    }
+
+    /// The workloads a user's licenses provision.
+    fn provided<'a, S: Store + ?Sized>(
+        &mut self,
+        store: &S,
+        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
+    ) -> &BTreeSet<String> {
+        &self.combo(store, assignments).provided
     }
 }
 
@@ -201,9 +272,14 @@ pub fn run<S: Store + ?Sized>(
     }
     let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
 
-    let users = cx.store.find_users(upns);
+    let users: Vec<Option<User>> = upns
+        .chunks(CHUNK)
+        .flat_map(|c| cx.store.find_users(c))
+        .collect();
     let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
-    let mut held = cx.store.assignments_of_users(&ids).into_iter();
+    let mut held = ids
+        .chunks(CHUNK)
+        .flat_map(|c| cx.store.assignments_of_users(c));
     let mut pools = Pools {
         store: cx.store,
         counts: HashMap::new(),
@@ -308,13 +384,19 @@ pub fn run<S: Store + ?Sized>(
             rolled_back: true,
         });
     }
-    cx.store.delete_assignments(&writes.delete);
-    cx.store.insert_assignments(&writes.insert);
+    for c in writes.delete.chunks(CHUNK) {
+        cx.store.delete_assignments(c);
+    }
+    for c in writes.insert.chunks(CHUNK) {
+        cx.store.insert_assignments(c);
+    }
     for a in &writes.replan {
         cx.store
             .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
     }
-    cx.store.append_audit(&audit);
+    for c in audit.chunks(CHUNK) {
+        cx.store.append_audit(c);
+    }
     provision(cx.store, &changed_users, &mut cache, cx.now);
     Ok(BulkResult {
         outcomes,
@@ -335,16 +417,16 @@ fn provision<S: Store + ?Sized>(
     if changed.is_empty() {
         return;
     }
-    let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
-    let current = store.service_data_of(&ids);
-    let mut data = Vec::new();
-    for ((user, after), current) in changed.iter().zip(current) {
-        let wanted = provisioning::provided(&cache.enabled(store, after.values()));
-        data.extend(provisioning::transition(
-            user, &current, &wanted, false, now,
-        ));
+    for changed in changed.chunks(CHUNK) {
+        let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
+        let current = store.service_data_of(&ids);
+        let mut data = Vec::new();
+        for ((user, after), current) in changed.iter().zip(current) {
+            let wanted = cache.provided(store, after.values());
+            data.extend(provisioning::transition(user, &current, wanted, false, now));
+        }
+        store.put_service_data(&data);
     }
-    store.put_service_data(&data);
 }
 
 type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);
@@ -469,12 +551,7 @@ fn plan_user<S: Store + ?Sized>(
         ));
     }
     if !w.insert.is_empty() || !w.replan.is_empty() {
-        let enabled = cache
-            .enabled(cx.store, after.values())
-            .into_iter()
-            .map(|p| p.name)
-            .collect();
-        crate::rules::check(rules, &enabled, &user.upn)?;
+        cache.check(cx.store, rules, after.values(), &user.upn)?;
     }
     // Count exactly: this user's removals free licenses before its additions take them.
     for (_, sku) in &w.delete {

@@ -1,15 +1,17 @@
 //! `seats`: administer software licenses and their billing in bulk.
 //!
-//! The binary's code as a library: `cli::main` is the binary, and the fuzz targets in
-//! `fuzz/` drive the CSV readers, the scripting host and the component through it.
+//! The binary (`src/main.rs`) is this library's `cli::main`; the library exists so the
+//! benchmark runner (`benches/bulk`) and the fuzz targets (`../fuzz`) drive the same runtime,
+//! database, store, CSV readers and scripting host the binary uses.
 
-mod billing_views;
+pub mod billing_views;
 pub mod catalog_csv;
 pub mod cli;
 pub mod component;
 pub mod db;
-mod demo;
-mod output;
-mod plugins;
+pub mod demo;
+pub mod generate;
+pub mod output;
+pub mod plugins;
 pub mod script;
-mod views;
+pub mod views;

@@ -7,7 +7,7 @@ use crate::component::Runtime;
 use crate::component::tenant::TenantSetup;
 use crate::component::types::Cloud;
 use crate::db::Db;
-use crate::demo;
+use crate::{demo, generate};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
@@ -26,6 +26,11 @@ pub struct InitArgs {
     /// How many users the demo tenant has.
     #[arg(long, default_value_t = 300, requires = "demo")]
     pub users: u32,
+    /// Generate a large tenant of this many users for benchmarks (departments, usage
+    /// locations, five products, 1-3 licenses per user, some disabled, deleted and unlicensed
+    /// users), in batched calls of the component.
+    #[arg(long, value_name = "USERS", conflicts_with = "demo")]
+    pub generate: Option<u32>,
     /// Replace the database file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -63,6 +68,10 @@ fn remove_db(path: &std::path::Path) {
 
 fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
     let mut rt = Runtime::new(db, &runtime_options(cli)?)?;
+    if args.generate.is_some() {
+        // A new file that is removed if anything fails: no need to sync while loading it.
+        rt.db().bulk_load(true)?;
+    }
     rt.begin()?;
     let setup = TenantSetup {
         name: args.name.clone(),
@@ -103,7 +112,24 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
     if args.demo {
         demo::build(&mut s, args.users)?;
     }
-    s.rt.finish(true)?;
+    if let Some(n) = args.generate {
+        let started = std::time::Instant::now();
+        let t = generate::build(&mut s, n)?;
+        s.rt.finish(true)?;
+        s.rt.db().bulk_load(false)?;
+        eprintln!(
+            "Generated {n} users in {:.1} s (users {:.1} s, subscriptions {:.1} s, licenses {:.1} s, \
+             deletions {:.1} s, commit {:.1} s).",
+            started.elapsed().as_secs_f64(),
+            t.users,
+            t.subscriptions,
+            t.licenses,
+            t.deletes,
+            started.elapsed().as_secs_f64() - t.users - t.subscriptions - t.licenses - t.deletes
+        );
+    } else {
+        s.rt.finish(true)?;
+    }
     let actor = s.actor.clone();
     s.rt.db().set_setting("default_actor", &actor)?;
     Ok(s)
@@ -126,10 +152,10 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<()> {
         args.name,
         cli.db.display(),
         s.actor,
-        if args.demo {
-            format!(" (demo: {} users)", args.users)
-        } else {
-            String::new()
+        match (args.demo, args.generate) {
+            (true, _) => format!(" (demo: {} users)", args.users),
+            (_, Some(n)) => format!(" (generated: {n} users)"),
+            _ => String::new(),
         }
     );
     eprintln!("Licenses page:");

@@ -22,6 +22,18 @@ pub struct HostState {
     table: ResourceTable,
 }
 
+impl HostState {
+    /// The store over `db` with an empty WASI context: for running the store outside the
+    /// component (the benchmark's native path).
+    pub fn new(db: Db) -> HostState {
+        HostState {
+            db,
+            wasi: WasiCtxBuilder::new().build(),
+            table: ResourceTable::new(),
+        }
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -152,6 +164,10 @@ impl Runtime {
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
+        // What one call may copy from the domain to the host (wasmtime's default is 128 MiB):
+        // the result of a bulk call over a million users is bigger. The domain is seats' own
+        // component; plugins have their own stores and keep the default.
+        store.set_hostcall_fuel(2 << 30);
         let instance = self
             .linker
             .instantiate(&mut store, &self.component)

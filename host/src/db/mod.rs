@@ -75,6 +75,23 @@ impl Db {
         Ok(db)
     }
 
+    /// Settings for loading a new database in one big transaction (`init --generate`): the
+    /// rollback journal in memory instead of the WAL (pages go straight to the file, and a
+    /// new file has next to nothing to journal; savepoints still roll back), no fsync, a
+    /// large page cache, temporary data in memory. `false` restores the usual ones.
+    pub fn bulk_load(&self, on: bool) -> Result<()> {
+        if on {
+            self.conn.pragma_update(None, "journal_mode", "MEMORY")?;
+            self.conn.pragma_update(None, "synchronous", "OFF")?;
+            self.conn.pragma_update(None, "cache_size", -1_048_576)?;
+            self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        } else {
+            self.conn.pragma_update(None, "cache_size", -2000)?;
+            configure(&self.conn)?;
+        }
+        Ok(())
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         Ok(self

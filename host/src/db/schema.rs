@@ -281,6 +281,12 @@ CREATE TABLE idempotency (
     at INTEGER NOT NULL
 ) STRICT;
 "#,
+    // 7: pool counts (licenses assigned from a product's pool) read the index alone, instead
+    // of visiting every assignment row of the product to test its subscription.
+    r#"
+DROP INDEX assignments_by_product;
+CREATE INDEX assignments_by_product ON assignments (sku_id, subscription, user_id);
+"#,
 ];
 
 /// The schema version this binary writes.

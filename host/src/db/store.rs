@@ -262,6 +262,38 @@ fn decode_user(raw: RawUser) -> Result<User> {
     Ok(u)
 }
 
+/// Positions in the answer of each asked id.
+type Slots = std::collections::HashMap<u64, Vec<usize>>;
+
+/// Where each asked id goes in the answer (the positions it was asked at), and the id range
+/// to scan when the ids are dense enough that one range scan beats a lookup per id.
+fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
+    let mut slots: std::collections::HashMap<u64, Vec<usize>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        slots.entry(*id).or_default().push(i);
+    }
+    let (lo, hi) = (ids.iter().min(), ids.iter().max());
+    let range = match (lo, hi) {
+        (Some(&lo), Some(&hi)) if slots.len() >= 64 && hi - lo < 4 * slots.len() as u64 => {
+            Some((lo as i64, hi as i64))
+        }
+        _ => None,
+    };
+    (slots, range)
+}
+
+fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
+    Ok(Assignment {
+        user_id: r.get::<_, i64>(0)? as u64,
+        sku_id: r.get(1)?,
+        disabled_plans: Vec::new(),
+        assigned_at: r.get(2)?,
+        assigned_by: r.get(3)?,
+        subscription: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+    })
+}
+
 impl HostState {
     /// Assignments matching `filter` (on table alias `a`, one parameter), with disabled plans.
     fn assignments_where(&mut self, filter: &str, param: u64) -> Result<Vec<Assignment>> {
@@ -815,21 +847,39 @@ impl Host for HostState {
     }
 
     fn service_data_of(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<ServiceData>>> {
-        let mut stmt = self.db.conn.prepare_cached(
-            "SELECT user_id, workload, state, since, until FROM service_data WHERE user_id = ?1 ORDER BY workload",
-        )?;
-        let mut out = Vec::with_capacity(user_ids.len());
-        for id in user_ids {
-            let raws: Vec<(i64, String, String, i64, Option<i64>)> = stmt
-                .query_map([id as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            out.push(
-                raws.into_iter()
-                    .map(decode_service_data)
-                    .collect::<Result<_>>()?,
-            );
+        let conn = &self.db.conn;
+        let mut out: Vec<Vec<ServiceData>> = vec![Vec::new(); user_ids.len()];
+        let (slots, range) = batch_slots(&user_ids);
+        let raw = |r: &Row| -> rusqlite::Result<(i64, String, String, i64, Option<i64>)> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        };
+        if let Some((lo, hi)) = range {
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, workload, state, since, until FROM service_data
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, workload",
+            )?;
+            let mut rows = stmt.query(params![lo, hi])?;
+            while let Some(r) = rows.next()? {
+                let user: i64 = r.get(0)?;
+                if let Some(slot) = slots.get(&(user as u64)) {
+                    out[slot[0]].push(decode_service_data(raw(r)?)?);
+                }
+            }
+        } else {
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, workload, state, since, until FROM service_data WHERE user_id = ?1 ORDER BY workload",
+            )?;
+            for (&id, slot) in &slots {
+                let mut rows = stmt.query([id as i64])?;
+                while let Some(r) = rows.next()? {
+                    out[slot[0]].push(decode_service_data(raw(r)?)?);
+                }
+            }
+        }
+        for slot in slots.values().filter(|s| s.len() > 1) {
+            for &i in &slot[1..] {
+                out[i] = out[slot[0]].clone();
+            }
         }
         Ok(out)
     }
@@ -891,15 +941,90 @@ impl Host for HostState {
     }
 
     fn assignments_of_users(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<Assignment>>> {
-        user_ids
-            .into_iter()
-            .map(|id| self.assignments_of(id))
-            .collect()
+        let conn = &self.db.conn;
+        let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
+        let (slots, range) = batch_slots(&user_ids);
+        let mut plans: Vec<(i64, String, String)> = Vec::new();
+        if let Some((lo, hi)) = range {
+            // Many users close together (a page of users in id order): two range scans.
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id",
+            )?;
+            let mut rows = stmt.query(params![lo, hi])?;
+            while let Some(r) = rows.next()? {
+                let user: i64 = r.get(0)?;
+                if let Some(slot) = slots.get(&(user as u64)) {
+                    out[slot[0]].push(assignment_row(r)?);
+                }
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, plan_id FROM disabled_plans
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id, plan_id",
+            )?;
+            let rows =
+                stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            for row in rows {
+                let row: (i64, String, String) = row?;
+                if slots.contains_key(&(row.0 as u64)) {
+                    plans.push(row);
+                }
+            }
+        } else {
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
+                 WHERE user_id = ?1 ORDER BY sku_id",
+            )?;
+            let mut plan_stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, plan_id FROM disabled_plans WHERE user_id = ?1 ORDER BY sku_id, plan_id",
+            )?;
+            for (&id, slot) in &slots {
+                let mut rows = stmt.query([id as i64])?;
+                while let Some(r) = rows.next()? {
+                    out[slot[0]].push(assignment_row(r)?);
+                }
+                let rows =
+                    plan_stmt.query_map([id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                for row in rows {
+                    plans.push(row?);
+                }
+            }
+        }
+        for (user, sku, plan) in plans {
+            let first = slots[&(user as u64)][0];
+            if let Some(a) = out[first].iter_mut().find(|a| a.sku_id == sku) {
+                a.disabled_plans.push(plan);
+            }
+        }
+        // A user asked for more than once gets the same list each time.
+        for slot in slots.values().filter(|s| s.len() > 1) {
+            for &i in &slot[1..] {
+                out[i] = out[slot[0]].clone();
+            }
+        }
+        Ok(out)
     }
 
     fn insert_assignments(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        let conn = &self.db.conn;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut plan_stmt = conn.prepare_cached(
+            "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+        )?;
         for a in assignments {
-            self.insert_assignment(a)?;
+            stmt.execute(params![
+                a.user_id as i64,
+                a.sku_id,
+                a.assigned_at,
+                a.assigned_by,
+                a.subscription.map(|s| s as i64)
+            ])?;
+            // A new row has no disabled plans yet (they go with their assignment).
+            for plan in &a.disabled_plans {
+                plan_stmt.execute(params![a.user_id as i64, a.sku_id, plan])?;
+            }
         }
         Ok(())
     }

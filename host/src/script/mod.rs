@@ -69,7 +69,10 @@ pub fn engine(session: &cmdlets::Shared, sandbox: files::Sandbox, limits: &Limit
     engine.set_max_call_levels(limits.max_call_depth);
     engine.set_max_string_size(limits.max_string_size);
     engine.set_max_array_size(limits.max_array_size);
-    engine.set_max_map_size(1_000_000);
+    // Rhai counts every map inside an array against this (an array of user objects is
+    // users x fields entries), so it follows the array limit rather than stopping a script at
+    // some 90,000 users.
+    engine.set_max_map_size(limits.max_array_size.saturating_mul(16));
     engine.set_max_expr_depths(128, 64);
     let deadline = Instant::now() + Duration::from_secs(limits.timeout);
     let timeout = limits.timeout;

@@ -1,0 +1,168 @@
+//! Path (d): the raw-SQL floor. The same change as set-based statements on the same tables,
+//! in one transaction: the same assignment rows, one audit row per changed user with the
+//! same before/after text, the same service-data transitions (L4, L7), and the pool check
+//! (licenses are counted, not stored, so no pool row changes). No rule beyond what the
+//! generated tenant needs: it is the floor, not an implementation.
+
+use crate::Op;
+use rusqlite::{Connection, named_params};
+
+const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+const RETENTION: i64 = 30 * 86_400;
+
+/// The part numbers a user holds, sorted, as the JSON array the audit log keeps.
+const HELD: &str =
+    "(SELECT json_group_array(part_number) FROM (SELECT p.part_number FROM assignments x
+      JOIN products p ON p.sku_id = x.sku_id WHERE x.user_id = m.user_id ORDER BY p.part_number))";
+
+/// Every workload a license of the suites provides becomes active where it is not.
+const PROVIDE_ALL: &str = "INSERT INTO service_data (user_id, workload, state, since, until)
+    SELECT m.user_id, w.workload, 'active', :now, NULL FROM moved m,
+        (SELECT 'mailbox' AS workload UNION ALL SELECT 'onedrive' UNION ALL SELECT 'team-site'
+         UNION ALL SELECT 'teams' UNION ALL SELECT 'office-apps') w
+    WHERE NOT EXISTS (SELECT 1 FROM service_data s WHERE s.user_id = m.user_id
+                      AND s.workload = w.workload AND s.state = 'active')
+    ON CONFLICT (user_id, workload) DO UPDATE SET state = 'active', since = excluded.since, until = NULL";
+
+fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT (SELECT coalesce(sum(quantity), 0) FROM subscriptions
+                 WHERE sku_id = ?1 AND status IN ('active', 'trial'))
+              - (SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL)",
+        [sku],
+        |r| r.get(0),
+    )
+}
+
+/// Runs the operation; returns how many users it changed.
+pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result<usize> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| -> rusqlite::Result<Option<usize>> {
+        conn.execute_batch(
+            "CREATE TEMP TABLE moved (user_id INTEGER PRIMARY KEY, upn TEXT NOT NULL, hold INTEGER, before TEXT)",
+        )?;
+        let moved = match op {
+            Op::Replace => {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {}
+                         FROM assignments a JOIN users u ON u.id = a.user_id
+                         WHERE a.sku_id = ?1 AND a.subscription IS NULL AND u.deleted_at IS NULL
+                         ORDER BY u.id",
+                        HELD.replace("m.user_id", "u.id")
+                    ),
+                    [E3],
+                )?;
+                let moved: i64 = conn.query_row("SELECT count(*) FROM moved", [], |r| r.get(0))?;
+                // All or nothing: E3 is freed before E5 is taken, so E5 needs room for all.
+                if room(conn, E5)? < moved {
+                    return Ok(None);
+                }
+                conn.execute(
+                    "DELETE FROM assignments WHERE sku_id = ?1 AND user_id IN (SELECT user_id FROM moved)",
+                    [E3],
+                )?;
+                conn.execute(
+                    "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)
+                     SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+                    named_params! {":sku": E5, ":now": now, ":actor": actor},
+                )?;
+                conn.execute(
+                    &format!(
+                        "INSERT INTO audit (at, actor, action, target, before, after)
+                         SELECT :now, :actor, 'license.set', 'user:' || upn, before, {HELD}
+                         FROM moved m ORDER BY user_id"
+                    ),
+                    named_params! {":now": now, ":actor": actor},
+                )?;
+                conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
+                moved
+            }
+            Op::RemoveAll => {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO moved (user_id, upn, hold, before)
+                         SELECT u.id, u.upn, u.retention_hold, {}
+                         FROM users u
+                         WHERE u.department = ?1 COLLATE NOCASE AND u.deleted_at IS NULL
+                           AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
+                         ORDER BY u.id",
+                        HELD.replace("m.user_id", "u.id")
+                    ),
+                    [crate::DEPARTMENT],
+                )?;
+                conn.execute(
+                    "DELETE FROM assignments WHERE user_id IN (SELECT user_id FROM moved)",
+                    [],
+                )?;
+                conn.execute(
+                    "INSERT INTO audit (at, actor, action, target, before, after)
+                     SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, '[]'
+                     FROM moved ORDER BY user_id",
+                    named_params! {":now": now, ":actor": actor},
+                )?;
+                // L7: the mailbox is kept 30 days (or under a hold), OneDrive until the user
+                // is deleted, the rest goes.
+                conn.execute(
+                    "UPDATE service_data SET
+                         state = CASE WHEN workload IN ('mailbox', 'onedrive') THEN 'retained' ELSE 'removed' END,
+                         since = :now,
+                         until = CASE WHEN workload = 'mailbox' AND NOT
+                             (SELECT hold FROM moved m WHERE m.user_id = service_data.user_id)
+                             THEN :now + :retention END
+                     WHERE state = 'active' AND user_id IN (SELECT user_id FROM moved)",
+                    named_params! {":now": now, ":retention": RETENTION},
+                )?;
+                conn.query_row("SELECT count(*) FROM moved", [], |r| r.get(0))?
+            }
+            Op::AssignUnlicensed => {
+                conn.execute(
+                    "INSERT INTO moved (user_id, upn) SELECT u.id, u.upn FROM users u
+                     WHERE u.deleted_at IS NULL AND (u.kind = 'user' OR u.mailbox_gb > 50)
+                       AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
+                     ORDER BY u.id",
+                    [],
+                )?;
+                let moved: i64 = conn.query_row("SELECT count(*) FROM moved", [], |r| r.get(0))?;
+                let room = room(conn, E3)?;
+                // Not all or nothing: the first `room` users get one.
+                if room < moved {
+                    conn.execute(
+                        "DELETE FROM moved WHERE user_id NOT IN (SELECT user_id FROM moved ORDER BY user_id LIMIT ?1)",
+                        [room.max(0)],
+                    )?;
+                }
+                conn.execute(
+                    "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)
+                     SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+                    named_params! {":sku": E3, ":now": now, ":actor": actor},
+                )?;
+                conn.execute(
+                    "INSERT INTO audit (at, actor, action, target, before, after)
+                     SELECT :now, :actor, 'license.add', 'user:' || upn, '[]', '[\"SPE_E3\"]'
+                     FROM moved ORDER BY user_id",
+                    named_params! {":now": now, ":actor": actor},
+                )?;
+                conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
+                moved.min(room)
+            }
+        };
+        conn.execute_batch("DROP TABLE moved")?;
+        Ok(Some(moved as usize))
+    })();
+    match result {
+        Ok(Some(n)) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(n)
+        }
+        Ok(None) => {
+            conn.execute_batch("ROLLBACK")?;
+            Ok(0)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! `seats init --generate N`: a realistic tenant of N users for benchmarks, built quickly and
+//! still entirely through the component's exports (the host decides the tenant's shape, the
+//! domain checks and writes every user, subscription and license).
+//!
+//! Users are created by batched `create-users` calls, licenses by batched `add-licenses`
+//! calls (one per group of users that get the same licenses), all inside the one outer
+//! transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
+
+use crate::cli::Session;
+use crate::component::billing::{NewCard, NewPaymentMethod};
+use crate::component::licenses::LicenseChoice;
+use crate::component::subscriptions::NewSubscription;
+use crate::component::types::{BillingFrequency, PurchaseChannel, UserKind};
+use crate::component::users::NewUser;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+const DOMAIN: &str = "contoso.com";
+/// Users per create-users or add-licenses call.
+const BATCH: usize = 10_000;
+/// The most licenses one subscription may hold (the domain's limit); bigger pools are several.
+const MAX_SUBSCRIPTION: i64 = 500_000;
+
+/// (department, share of users in per mille)
+const DEPARTMENTS: &[(&str, u32)] = &[
+    ("Engineering", 220),
+    ("Sales", 180),
+    ("Support", 140),
+    ("Operations", 100),
+    ("Finance", 80),
+    ("Marketing", 80),
+    ("HR", 50),
+    ("Legal", 40),
+    ("IT", 40),
+    ("Research", 40),
+    ("Procurement", 20),
+    ("Facilities", 10),
+];
+const LOCATIONS: &[(&str, u32)] = &[
+    ("US", 400),
+    ("GB", 100),
+    ("DE", 100),
+    ("IN", 100),
+    ("DK", 80),
+    ("FR", 80),
+    ("JP", 80),
+    ("SE", 60),
+];
+const FIRST: &[&str] = &[
+    "ana", "bo", "carla", "dev", "emma", "frederik", "grace", "hassan", "ida", "jonas", "karin",
+    "lars", "maja", "noah", "olivia", "per", "quinn", "rasmus", "sofia", "theo", "ulla", "victor",
+    "wen", "xenia", "yusuf", "zoe",
+];
+const LAST: &[&str] = &[
+    "andersen", "berg", "diaz", "eriksen", "fischer", "garcia", "hansen", "ito", "jensen",
+    "kowalski", "larsen", "miller", "nielsen", "olsen", "schmidt", "thomsen",
+];
+
+fn pick<'a>(rng: &mut fastrand::Rng, table: &[(&'a str, u32)]) -> &'a str {
+    let mut n = rng.u32(0..1000);
+    for (item, share) in table {
+        if n < *share {
+            return item;
+        }
+        n -= share;
+    }
+    table[0].0
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Who a generated user is and which licenses they get.
+struct Person {
+    user: NewUser,
+    /// (part number, disabled plans); empty for the unlicensed.
+    licenses: Vec<(&'static str, &'static [&'static str])>,
+    deleted: bool,
+}
+
+fn person(rng: &mut fastrand::Rng, i: u32) -> Person {
+    let first = FIRST[rng.usize(..FIRST.len())];
+    let last = LAST[rng.usize(..LAST.len())];
+    let dept = pick(rng, DEPARTMENTS);
+    let roll = rng.u32(0..1000);
+    let (enabled, deleted, unlicensed) = (roll >= 40, (40..50).contains(&roll), roll >= 940);
+    let mut licenses: Vec<(&'static str, &'static [&'static str])> = Vec::new();
+    if !unlicensed {
+        let main: &'static str = match dept {
+            "Support" | "Operations" | "Facilities" => "SPE_F1",
+            "Legal" => "SPE_E5",
+            "Finance" | "IT" if rng.u32(0..3) == 0 => "SPE_E5",
+            _ => "SPE_E3",
+        };
+        // Some Sales users do without Teams calling (L3).
+        let disabled: &'static [&'static str] =
+            if main == "SPE_E3" && dept == "Sales" && rng.u32(0..4) == 0 {
+                &["MCOSTANDARD"]
+            } else {
+                &[]
+            };
+        licenses.push((main, disabled));
+        if matches!(dept, "Finance" | "Engineering" | "Research" | "Marketing")
+            && rng.bool()
+            && main != "SPE_F1"
+        {
+            licenses.push(("POWER_BI_PRO", &[]));
+        }
+        if matches!(dept, "Engineering" | "Research") && rng.u32(0..7) == 0 {
+            licenses.push(("VISIOCLIENT", &[]));
+        }
+    }
+    Person {
+        user: NewUser {
+            upn: format!("{first}.{last}{}@{DOMAIN}", i + 1),
+            display_name: format!("{} {}", capitalised(first), capitalised(last)),
+            department: Some(dept.to_string()),
+            usage_location: Some(pick(rng, LOCATIONS).to_string()),
+            enabled,
+            kind: UserKind::User,
+            mailbox_gb: rng.u32(1..40),
+        },
+        licenses,
+        deleted,
+    }
+}
+
+/// Time spent in each step, for `init` to report.
+#[derive(Default)]
+pub struct Timings {
+    pub users: f64,
+    pub subscriptions: f64,
+    pub licenses: f64,
+    pub deletes: f64,
+}
+
+/// Builds a tenant of `n` users (plus a few mailboxes that need no license).
+pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut t = Timings::default();
+    let started = Instant::now();
+    let people: Vec<Person> = (0..n).map(|i| person(&mut rng, i)).collect();
+    let mailboxes = (n / 1000).max(2);
+    let mut users: Vec<&NewUser> = people.iter().map(|p| &p.user).collect();
+    let shared: Vec<NewUser> = (0..mailboxes)
+        .map(|i| NewUser {
+            upn: format!("shared{}@{DOMAIN}", i + 1),
+            display_name: format!("Shared mailbox {}", i + 1),
+            department: None,
+            usage_location: Some("US".into()),
+            enabled: true,
+            kind: if i % 5 == 4 {
+                UserKind::RoomMailbox
+            } else {
+                UserKind::SharedMailbox
+            },
+            mailbox_gb: rng.u32(1..60),
+        })
+        .collect();
+    users.extend(shared.iter());
+    for batch in users.chunks(BATCH) {
+        let batch: Vec<NewUser> = batch.iter().map(|u| (*u).clone()).collect();
+        s.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_create_users(st, actor, &batch)
+        })?;
+    }
+    t.users = started.elapsed().as_secs_f64();
+
+    // Pools sized from what is assigned, with room for the benchmarks' operations: every E3
+    // holder can move to E5, and every unlicensed user can get E3.
+    let started = Instant::now();
+    let mut held: BTreeMap<&str, i64> = BTreeMap::new();
+    // Leavers hold theirs until they are deleted, at the end.
+    for p in &people {
+        for (product, _) in &p.licenses {
+            *held.entry(product).or_default() += 1;
+        }
+    }
+    let unlicensed = people.iter().filter(|p| p.licenses.is_empty()).count() as i64;
+    let e3 = held.get("SPE_E3").copied().unwrap_or(0);
+    let room = |k: i64| k + k / 50 + 10;
+    let card = NewPaymentMethod::Card(NewCard {
+        number: "4242 4242 4242 4242".into(),
+        security_code: "123".into(),
+        exp_month: 12,
+        exp_year: 2030,
+        name_on_card: "Contoso Ltd".into(),
+        address: "1 Harbour Street, Copenhagen".into(),
+    });
+    s.call(|d, st, actor| {
+        d.seats_licensing_billing()
+            .call_add_payment_method(st, actor, None, &card, true)
+    })?;
+    let mut orders: Vec<(&str, i64)> = Vec::new();
+    for (product, count) in &held {
+        let want = match *product {
+            "SPE_E3" => room(count + unlicensed),
+            "SPE_E5" => room(count + e3),
+            _ => room(*count),
+        };
+        orders.push((product, want));
+    }
+    for (i, (product, mut want)) in orders.into_iter().enumerate() {
+        while want > 0 {
+            let quantity = want.min(MAX_SUBSCRIPTION);
+            want -= quantity;
+            let order = NewSubscription {
+                product: product.into(),
+                quantity,
+                billing: if i % 2 == 0 {
+                    BillingFrequency::Annual
+                } else {
+                    BillingFrequency::Monthly
+                },
+                channel: PurchaseChannel::Direct,
+            };
+            s.call(|d, st, actor| {
+                d.seats_licensing_subscriptions()
+                    .call_create_subscription(st, actor, &order)
+            })?;
+        }
+    }
+    t.subscriptions = started.elapsed().as_secs_f64();
+
+    // Licenses: per window of users (in id order), one add-licenses call per set of licenses.
+    let started = Instant::now();
+    let flush = |s: &mut Session, key: &[(&str, &[&str])], upns: &[String]| -> Result<()> {
+        let choices: Vec<LicenseChoice> = key
+            .iter()
+            .map(|(product, disabled)| LicenseChoice {
+                product: product.to_string(),
+                disabled_plans: disabled.iter().map(|p| p.to_string()).collect(),
+            })
+            .collect();
+        let r = s.call(|d, st, actor| {
+            d.seats_licensing_licenses()
+                .call_add_licenses(st, actor, upns, &choices, true)
+        })?;
+        anyhow::ensure!(
+            !r.rolled_back && r.failed == 0,
+            "generating licenses failed: {:?}",
+            r.outcomes.iter().find_map(|o| o.error.as_ref())
+        );
+        Ok(())
+    };
+    for window in people.chunks(BATCH) {
+        let mut groups: BTreeMap<Vec<(&str, &[&str])>, Vec<String>> = BTreeMap::new();
+        for p in window.iter().filter(|p| !p.licenses.is_empty()) {
+            groups
+                .entry(p.licenses.clone())
+                .or_default()
+                .push(p.user.upn.clone());
+        }
+        for (key, upns) in &groups {
+            flush(s, key, upns)?;
+        }
+    }
+    t.licenses = started.elapsed().as_secs_f64();
+
+    // A few leavers: deleted, their licenses kept for a restore (L8).
+    let started = Instant::now();
+    for p in people.iter().filter(|p| p.deleted) {
+        s.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_delete_user(st, actor, &p.user.upn)
+        })?;
+    }
+    t.deletes = started.elapsed().as_secs_f64();
+    Ok(t)
+}

@@ -137,19 +137,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
         })?;
     }
 
-    // The organisation pays by card (a test number: only its last four digits are kept).
-    let card = NewPaymentMethod::Card(NewCard {
-        number: "4242 4242 4242 4242".into(),
-        security_code: "123".into(),
-        exp_month: 12,
-        exp_year: 2030,
-        name_on_card: "Contoso Ltd".into(),
-        address: "1 Harbour Street, Copenhagen".into(),
-    });
-    s.call(|d, st, actor| {
-        d.seats_licensing_billing()
-            .call_add_payment_method(st, actor, None, &card, true)
-    })?;
+    add_card(s)?;
 
     // Two subscriptions of Microsoft 365 E3 (one pool, L1), and a few other products.
     let orders = [
@@ -213,5 +201,22 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             })?;
         }
     }
+    Ok(())
+}
+
+/// The organisation pays by card (a test number: only its last four digits are kept).
+pub fn add_card(s: &mut Session) -> Result<()> {
+    let card = NewPaymentMethod::Card(NewCard {
+        number: "4242 4242 4242 4242".into(),
+        security_code: "123".into(),
+        exp_month: 12,
+        exp_year: 2030,
+        name_on_card: "Contoso Ltd".into(),
+        address: "1 Harbour Street, Copenhagen".into(),
+    });
+    s.call(|d, st, actor| {
+        d.seats_licensing_billing()
+            .call_add_payment_method(st, actor, None, &card, true)
+    })?;
     Ok(())
 }

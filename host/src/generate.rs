@@ -7,7 +7,6 @@
 //! transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
 
 use crate::cli::Session;
-use crate::component::billing::{NewCard, NewPaymentMethod};
 use crate::component::licenses::LicenseChoice;
 use crate::component::subscriptions::NewSubscription;
 use crate::component::types::{BillingFrequency, PurchaseChannel, UserKind};
@@ -185,18 +184,7 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     let unlicensed = people.iter().filter(|p| p.licenses.is_empty()).count() as i64;
     let e3 = held.get("SPE_E3").copied().unwrap_or(0);
     let room = |k: i64| k + k / 50 + 10;
-    let card = NewPaymentMethod::Card(NewCard {
-        number: "4242 4242 4242 4242".into(),
-        security_code: "123".into(),
-        exp_month: 12,
-        exp_year: 2030,
-        name_on_card: "Contoso Ltd".into(),
-        address: "1 Harbour Street, Copenhagen".into(),
-    });
-    s.call(|d, st, actor| {
-        d.seats_licensing_billing()
-            .call_add_payment_method(st, actor, None, &card, true)
-    })?;
+    crate::demo::add_card(s)?;
     let mut orders: Vec<(&str, i64)> = Vec::new();
     for (product, count) in &held {
         let want = match *product {

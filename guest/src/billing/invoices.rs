@@ -99,6 +99,18 @@ pub fn list<S: Store + ?Sized>(
             (ledger::today(*since), ledger::today(*until))
         }
     };
+    let allowed = allowed(cx, profile)?;
+    Ok(cx
+        .store
+        .list_invoices(profile, since, until)
+        .into_iter()
+        .filter(|i| allowed.contains(&i.profile_id))
+        .collect())
+}
+
+/// The billing profiles whose invoices the actor may see (R2, P2): the one named, or all of
+/// the actor's.
+fn allowed<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>) -> Result<Vec<u64>> {
     let allowed: Vec<u64> = match profile {
         Some(id) => vec![payments::profile(cx, id)?.id],
         None => payments::visible(cx).iter().map(|p| p.id).collect(),
@@ -106,12 +118,7 @@ pub fn list<S: Store + ?Sized>(
     if allowed.is_empty() {
         cx.require(crate::roles::Operation::BuyLicenses)?;
     }
-    Ok(cx
-        .store
-        .list_invoices(profile, since, until)
-        .into_iter()
-        .filter(|i| allowed.contains(&i.profile_id))
-        .collect())
+    Ok(allowed)
 }
 
 /// B4: one invoice with its lines.
@@ -130,13 +137,7 @@ pub fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<InvoiceDetail> {
 
 /// Entries not yet invoiced, of the profiles the actor may see.
 pub fn pending<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>) -> Result<Vec<Charge>> {
-    let allowed: Vec<u64> = match profile {
-        Some(id) => vec![payments::profile(cx, id)?.id],
-        None => payments::visible(cx).iter().map(|p| p.id).collect(),
-    };
-    if allowed.is_empty() {
-        cx.require(crate::roles::Operation::BuyLicenses)?;
-    }
+    let allowed = allowed(cx, profile)?;
     Ok(cx
         .store
         .uninvoiced_charges(profile)

@@ -171,19 +171,7 @@ pub fn change_lines<S: Store + ?Sized>(
         if open.quantity == paid {
             return lines;
         }
-        lines.push(reversal(&open));
-        if day > open.days_from {
-            lines.push(line(
-                store,
-                s,
-                ChargeKind::Prorated,
-                open.quantity,
-                unit,
-                cycle,
-                open.days_from,
-                day,
-            ));
-        }
+        lines.extend(close_open(store, s, &open, cycle, day));
     }
     if paid > 0 && day < cycle.end {
         lines.push(line(
@@ -206,9 +194,21 @@ pub fn cancel_lines<S: Store + ?Sized>(store: &S, s: &Subscription, day: Timesta
     let Some(open) = open_line(store, s, cycle) else {
         return Vec::new();
     };
-    let unit = money::parse(&open.unit_price);
-    let mut lines = vec![reversal(&open)];
+    close_open(store, s, &open, cycle, day)
+}
+
+/// The open line ends on `day`: reversed exactly as billed, and its count charged again for
+/// the days it ran.
+fn close_open<S: Store + ?Sized>(
+    store: &S,
+    s: &Subscription,
+    open: &Charge,
+    cycle: Cycle,
+    day: Timestamp,
+) -> Vec<Charge> {
+    let mut lines = vec![reversal(open)];
     if day > open.days_from {
+        let unit = money::parse(&open.unit_price);
         lines.push(line(
             store,
             s,

@@ -278,17 +278,14 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>) -> Result<Vec<P
     Ok(cx.store.payment_methods_of(p.id))
 }
 
-pub fn add<S: Store + ?Sized>(
+fn insert<S: Store + ?Sized>(
     cx: &Cx<S>,
-    profile: Option<u64>,
-    method: &NewPaymentMethod,
-    make_default: bool,
-) -> Result<PaymentMethod> {
-    let details = details(method, cx.local)?;
-    let mut p = resolve(cx, profile, true)?;
+    profile_id: u64,
+    details: PaymentDetails,
+) -> PaymentMethod {
     let mut m = PaymentMethod {
         id: 0,
-        profile_id: p.id,
+        profile_id,
         details,
         added_at: cx.now,
         active: true,
@@ -300,6 +297,18 @@ pub fn add<S: Store + ?Sized>(
         None::<&()>,
         Some(&m),
     );
+    m
+}
+
+pub fn add<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    profile: Option<u64>,
+    method: &NewPaymentMethod,
+    make_default: bool,
+) -> Result<PaymentMethod> {
+    let details = details(method, cx.local)?;
+    let mut p = resolve(cx, profile, true)?;
+    let m = insert(cx, p.id, details);
     if make_default || p.default_method.is_none() {
         let before = p.clone();
         p.default_method = Some(m.id);
@@ -383,20 +392,7 @@ pub fn replace<S: Store + ?Sized>(
         Some(&before),
         Some(&old),
     );
-    let mut m = PaymentMethod {
-        id: 0,
-        profile_id: p.id,
-        details,
-        added_at: cx.now,
-        active: true,
-    };
-    m.id = cx.store.insert_payment_method(&m);
-    cx.audit(
-        "billing.payment-method.add",
-        format!("payment-method:{}", m.id),
-        None::<&()>,
-        Some(&m),
-    );
+    let m = insert(cx, p.id, details);
     if p.default_method == Some(id) {
         p.default_method = Some(m.id);
         cx.store.update_billing_profile(&p);

@@ -6,9 +6,11 @@
 
 use crate::cx::Cx;
 use crate::error::{Result, conflict, invalid, not_found};
+use crate::exports::seats::licensing::bulk::{BulkSummary, LicenseChange};
 use crate::exports::seats::licensing::licenses::{
     BulkResult, LicenseChoice, UserLicense, UserOutcome,
 };
+use crate::exports::seats::licensing::users::UserFilter;
 use crate::licenses::{pool_total, resolve_plans};
 use crate::roles::Operation;
 use crate::types::{Assignment, Error, Product, User};
@@ -226,7 +228,7 @@ impl PlanCache {
     }
 }
 
-/// What one user's change writes.
+/// What one page's changes write.
 #[derive(Default)]
 struct Writes {
     delete: Vec<(u64, String)>,
@@ -234,176 +236,315 @@ struct Writes {
     replan: Vec<Assignment>,
 }
 
+/// One bulk call's state across its pages: the exact pool counts, the caches, the counts so
+/// far and, with all or nothing, the mark that undoes the pages written when a later user
+/// fails. A page is planned whole, then written, so memory follows the page, not the call.
+struct Planner<'c, 's, 'm, S: Store + ?Sized> {
+    cx: &'c Cx<'s, S>,
+    mode: Mode<'m>,
+    chosen: Vec<Choice>,
+    removes: Vec<Product>,
+    default_location: Option<String>,
+    pools: Pools<'s, S>,
+    names: Names<'s, S>,
+    /// UPNs seen, when the users are given (a filter selects each user once).
+    seen: Option<BTreeSet<String>>,
+    rules: Vec<crate::types::PlanRule>,
+    cache: PlanCache,
+    all_or_nothing: bool,
+    mark: Option<u32>,
+    applied: u32,
+    unchanged: u32,
+    failed: u32,
+}
+
+impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
+    /// Checks the call before any user: the actor's roles and the products named.
+    fn new(cx: &'c Cx<'s, S>, mode: Mode<'m>, all_or_nothing: bool, given: bool) -> Result<Self> {
+        let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
+            Mode::Add(a) | Mode::AddFrom(a, _) | Mode::Replace(a) => (a, vec![]),
+            Mode::RemoveAll => (&[], vec![]),
+            Mode::Remove(r) => (&[], products(cx.store, r)?),
+            Mode::Set { add, remove } => (add, products(cx.store, remove)?),
+        };
+        // A self-service subscription's purchaser is authorised by the caller (R2, P2).
+        if !matches!(mode, Mode::AddFrom(..))
+            && (!adds.is_empty() || matches!(mode, Mode::Replace(_)))
+        {
+            cx.require(Operation::AssignLicense)?;
+        }
+        if !matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) {
+            cx.require(Operation::RemoveLicense)?;
+        }
+        let chosen = choices(cx.store, adds)?;
+        if matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) && chosen.is_empty() {
+            return Err(invalid("products", "name at least one product to add"));
+        }
+        if let Mode::Set { add, remove } = &mode
+            && add.is_empty()
+            && remove.is_empty()
+        {
+            return Err(invalid(
+                "licenses",
+                "no license changes given: name at least one license to add or remove",
+            ));
+        }
+        if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
+            return Err(invalid("products", "name at least one product to remove"));
+        }
+        let source = if let Mode::AddFrom(_, id) = mode {
+            Some(id)
+        } else {
+            None
+        };
+        Ok(Planner {
+            cx,
+            default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
+            pools: Pools {
+                store: cx.store,
+                counts: HashMap::new(),
+                source,
+            },
+            names: Names {
+                store: cx.store,
+                names: HashMap::new(),
+            },
+            seen: given.then(BTreeSet::new),
+            rules: cx.store.plan_rules(),
+            cache: PlanCache::default(),
+            mode,
+            chosen,
+            removes,
+            all_or_nothing,
+            mark: None,
+            applied: 0,
+            unchanged: 0,
+            failed: 0,
+        })
+    }
+
+    /// True when all or nothing was asked and a user failed: nothing is applied.
+    fn rolled_back(&self) -> bool {
+        self.all_or_nothing && self.failed > 0
+    }
+
+    /// Plans a page of users (at most `CHUNK`, `None` for a UPN not found) and writes it,
+    /// unless the call has already failed all or nothing; one outcome per user. `more` says
+    /// whether pages may follow, which all or nothing must be able to undo this one for.
+    fn page(&mut self, upns: &[String], users: Vec<Option<User>>, more: bool) -> Vec<UserOutcome> {
+        let store = self.cx.store;
+        let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
+        let mut held = store.assignments_of_users(&ids).into_iter();
+        let mut outcomes = Vec::with_capacity(upns.len());
+        let mut writes = Writes::default();
+        let mut audit = Vec::new();
+        let mut changed_users: Vec<(User, BTreeMap<String, Assignment>)> = Vec::new();
+        for (upn, user) in upns.iter().zip(users) {
+            let before: BTreeMap<String, Assignment> = match &user {
+                Some(_) => held
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| (a.sku_id.clone(), a))
+                    .collect(),
+                None => BTreeMap::new(),
+            };
+            let before_names = self.names.of(before.keys().cloned());
+            let planned = plan_user(
+                self.cx,
+                upn,
+                user.as_ref(),
+                &before,
+                &self.mode,
+                &self.chosen,
+                &self.removes,
+                self.seen.as_mut(),
+                self.default_location.as_deref(),
+                &mut self.pools,
+                (&self.rules, &mut self.cache),
+            );
+            match planned {
+                Err(e) => {
+                    self.failed += 1;
+                    outcomes.push(UserOutcome {
+                        upn: upn.clone(),
+                        error: Some(e),
+                        changed: false,
+                        after: before_names.clone(),
+                        before: before_names,
+                    });
+                }
+                Ok((_, None)) => {
+                    self.unchanged += 1;
+                    outcomes.push(UserOutcome {
+                        upn: upn.clone(),
+                        error: None,
+                        changed: false,
+                        after: before_names.clone(),
+                        before: before_names,
+                    });
+                }
+                Ok((user, Some((after, w)))) => {
+                    self.applied += 1;
+                    let after_names = self.names.of(after.keys().cloned());
+                    audit.push(self.cx.audit_entry(
+                        self.mode.action(),
+                        format!("user:{}", user.upn),
+                        Some(&before_names),
+                        Some(&after_names),
+                    ));
+                    writes.delete.extend(w.delete);
+                    writes.insert.extend(w.insert);
+                    writes.replan.extend(w.replan);
+                    outcomes.push(UserOutcome {
+                        upn: user.upn.clone(),
+                        error: None,
+                        changed: true,
+                        before: before_names,
+                        after: after_names,
+                    });
+                    changed_users.push((user, after));
+                }
+            }
+        }
+        if self.rolled_back() {
+            // The rest is planned (so every failure is reported), never written.
+            if let Some(mark) = self.mark.take() {
+                store.rollback_to(mark);
+            }
+            return outcomes;
+        }
+        if changed_users.is_empty() {
+            return outcomes;
+        }
+        if self.all_or_nothing && more && self.mark.is_none() {
+            self.mark = Some(store.savepoint());
+        }
+        // A user can hold several licenses: rows, not users, bound a crossing.
+        for c in writes.delete.chunks(CHUNK) {
+            store.delete_assignments(c);
+        }
+        for c in writes.insert.chunks(CHUNK) {
+            store.insert_assignments(c);
+        }
+        for a in &writes.replan {
+            store.set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
+        }
+        store.append_audit(&audit);
+        provision(store, &changed_users, &mut self.cache, self.cx.now);
+        outcomes
+    }
+}
+
+/// L5, L6 over the users given by UPN, in pages of `CHUNK`: one outcome per user, in order.
 pub fn run<S: Store + ?Sized>(
     cx: &Cx<S>,
     upns: &[String],
     mode: Mode,
     all_or_nothing: bool,
 ) -> Result<BulkResult> {
-    let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
-        Mode::Add(a) | Mode::AddFrom(a, _) | Mode::Replace(a) => (a, vec![]),
-        Mode::RemoveAll => (&[], vec![]),
-        Mode::Remove(r) => (&[], products(cx.store, r)?),
-        Mode::Set { add, remove } => (add, products(cx.store, remove)?),
-    };
-    // A self-service subscription's purchaser is authorised by the caller (R2, P2).
-    if !matches!(mode, Mode::AddFrom(..)) && (!adds.is_empty() || matches!(mode, Mode::Replace(_)))
-    {
-        cx.require(Operation::AssignLicense)?;
-    }
-    if !matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) {
-        cx.require(Operation::RemoveLicense)?;
-    }
-    let chosen = choices(cx.store, adds)?;
-    if matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) && chosen.is_empty() {
-        return Err(invalid("products", "name at least one product to add"));
-    }
-    if let Mode::Set { add, remove } = &mode
-        && add.is_empty()
-        && remove.is_empty()
-    {
-        return Err(invalid(
-            "licenses",
-            "no license changes given: name at least one license to add or remove",
-        ));
-    }
-    if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
-        return Err(invalid("products", "name at least one product to remove"));
-    }
-    let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
+    run_paged(cx, upns, mode, all_or_nothing, CHUNK)
+}
 
-    let users: Vec<Option<User>> = upns
-        .chunks(CHUNK)
-        .flat_map(|c| cx.store.find_users(c))
-        .collect();
-    let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
-    let mut held = ids
-        .chunks(CHUNK)
-        .flat_map(|c| cx.store.assignments_of_users(c));
-    let mut pools = Pools {
-        store: cx.store,
-        counts: HashMap::new(),
-        source: if let Mode::AddFrom(_, id) = mode {
-            Some(id)
-        } else {
-            None
-        },
-    };
-    let mut names = Names {
-        store: cx.store,
-        names: HashMap::new(),
-    };
-    let mut seen = BTreeSet::new();
+fn run_paged<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    mode: Mode,
+    all_or_nothing: bool,
+    page: usize,
+) -> Result<BulkResult> {
+    let mut planner = Planner::new(cx, mode, all_or_nothing, true)?;
     let mut outcomes = Vec::with_capacity(upns.len());
-    let mut writes = Writes::default();
-    let mut audit = Vec::new();
-    let mut changed_users: Vec<(User, BTreeMap<String, Assignment>)> = Vec::new();
-    let rules = cx.store.plan_rules();
-    let mut cache = PlanCache::default();
-    let (mut applied, mut unchanged, mut failed) = (0, 0, 0);
-
-    for (upn, user) in upns.iter().zip(users) {
-        let before: BTreeMap<String, Assignment> = match &user {
-            Some(_) => held
-                .next()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| (a.sku_id.clone(), a))
-                .collect(),
-            None => BTreeMap::new(),
-        };
-        let before_names = names.of(before.keys().cloned());
-        let planned = plan_user(
-            cx,
-            upn,
-            user.as_ref(),
-            &before,
-            &mode,
-            &chosen,
-            &removes,
-            &mut seen,
-            default_location.as_deref(),
-            &mut pools,
-            (&rules, &mut cache),
-        );
-        match planned {
-            Err(e) => {
-                failed += 1;
-                outcomes.push(UserOutcome {
-                    upn: upn.clone(),
-                    error: Some(e),
-                    changed: false,
-                    after: before_names.clone(),
-                    before: before_names,
-                });
-            }
-            Ok((_, None)) => {
-                unchanged += 1;
-                outcomes.push(UserOutcome {
-                    upn: upn.clone(),
-                    error: None,
-                    changed: false,
-                    after: before_names.clone(),
-                    before: before_names,
-                });
-            }
-            Ok((user, Some((after, w)))) => {
-                applied += 1;
-                let after_names = names.of(after.keys().cloned());
-                audit.push(cx.audit_entry(
-                    mode.action(),
-                    format!("user:{}", user.upn),
-                    Some(&before_names),
-                    Some(&after_names),
-                ));
-                writes.delete.extend(w.delete);
-                writes.insert.extend(w.insert);
-                writes.replan.extend(w.replan);
-                outcomes.push(UserOutcome {
-                    upn: user.upn.clone(),
-                    error: None,
-                    changed: true,
-                    before: before_names,
-                    after: after_names,
-                });
-                changed_users.push((user, after));
-            }
-        }
+    let pages = upns.len().div_ceil(page);
+    for (i, upns) in upns.chunks(page).enumerate() {
+        let users = cx.store.find_users(upns);
+        outcomes.extend(planner.page(upns, users, i + 1 < pages));
     }
-
-    if all_or_nothing && failed > 0 {
+    let rolled_back = planner.rolled_back();
+    if rolled_back {
         for o in outcomes.iter_mut().filter(|o| o.error.is_none()) {
             o.after = o.before.clone();
             o.changed = false;
         }
-        return Ok(BulkResult {
-            outcomes,
-            applied: 0,
-            unchanged,
-            failed,
-            rolled_back: true,
-        });
     }
-    for c in writes.delete.chunks(CHUNK) {
-        cx.store.delete_assignments(c);
-    }
-    for c in writes.insert.chunks(CHUNK) {
-        cx.store.insert_assignments(c);
-    }
-    for a in &writes.replan {
-        cx.store
-            .set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
-    }
-    for c in audit.chunks(CHUNK) {
-        cx.store.append_audit(c);
-    }
-    provision(cx.store, &changed_users, &mut cache, cx.now);
     Ok(BulkResult {
         outcomes,
-        applied,
-        unchanged,
-        failed,
-        rolled_back: false,
+        applied: if rolled_back { 0 } else { planner.applied },
+        unchanged: planner.unchanged,
+        failed: planner.failed,
+        rolled_back,
+    })
+}
+
+/// L5, L6 over every active user a filter selects, a page at a time: counts and the first
+/// `failure_limit` failures instead of one outcome per user, so memory stays flat.
+pub fn change_where<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    filter: &UserFilter,
+    change: &LicenseChange,
+    all_or_nothing: bool,
+    failure_limit: u32,
+) -> Result<BulkSummary> {
+    change_where_paged(cx, filter, change, all_or_nothing, failure_limit, CHUNK)
+}
+
+fn change_where_paged<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    filter: &UserFilter,
+    change: &LicenseChange,
+    all_or_nothing: bool,
+    failure_limit: u32,
+    page: usize,
+) -> Result<BulkSummary> {
+    if filter.deleted {
+        return Err(invalid(
+            "filter",
+            "deleted users hold no licenses to change: restore them first, or leave `deleted` out",
+        ));
+    }
+    let mode = match change {
+        LicenseChange::Add(a) => Mode::Add(a),
+        LicenseChange::Replace(a) => Mode::Replace(a),
+        LicenseChange::RemoveAll => Mode::RemoveAll,
+        LicenseChange::Remove(p) => Mode::Remove(p),
+        LicenseChange::Set(s) => Mode::Set {
+            add: &s.add,
+            remove: &s.remove,
+        },
+    };
+    let query = crate::users::query(cx.store, filter)?;
+    let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
+    let (mut selected, mut failures) = (0, Vec::new());
+    let mut after = None;
+    loop {
+        let mut users = cx.store.list_users(&query, after, page as u32);
+        let Some(last) = users.last() else { break };
+        after = Some(last.id);
+        // Ids only grow, so a page's writes never move a user into or out of a later page.
+        let more = users.len() == page;
+        crate::users::keep(filter, &mut users);
+        selected += users.len() as u32;
+        let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
+        let outcomes = planner.page(&upns, users.into_iter().map(Some).collect(), more);
+        let room = (failure_limit as usize).saturating_sub(failures.len());
+        failures.extend(
+            outcomes
+                .into_iter()
+                .filter(|o| o.error.is_some())
+                .take(room),
+        );
+        if !more {
+            break;
+        }
+    }
+    let rolled_back = planner.rolled_back();
+    Ok(BulkSummary {
+        selected,
+        applied: if rolled_back { 0 } else { planner.applied },
+        unchanged: planner.unchanged,
+        failed: planner.failed,
+        rolled_back,
+        failures,
     })
 }
 
@@ -414,19 +555,14 @@ fn provision<S: Store + ?Sized>(
     cache: &mut PlanCache,
     now: crate::types::Timestamp,
 ) {
-    if changed.is_empty() {
-        return;
+    let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
+    let current = store.service_data_of(&ids);
+    let mut data = Vec::new();
+    for ((user, after), current) in changed.iter().zip(current) {
+        let wanted = cache.provided(store, after.values());
+        data.extend(provisioning::transition(user, &current, wanted, false, now));
     }
-    for changed in changed.chunks(CHUNK) {
-        let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
-        let current = store.service_data_of(&ids);
-        let mut data = Vec::new();
-        for ((user, after), current) in changed.iter().zip(current) {
-            let wanted = cache.provided(store, after.values());
-            data.extend(provisioning::transition(user, &current, wanted, false, now));
-        }
-        store.put_service_data(&data);
-    }
+    store.put_service_data(&data);
 }
 
 type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);
@@ -440,7 +576,7 @@ fn plan_user<S: Store + ?Sized>(
     mode: &Mode,
     chosen: &[Choice],
     removes: &[Product],
-    seen: &mut BTreeSet<String>,
+    seen: Option<&mut BTreeSet<String>>,
     default_location: Option<&str>,
     pools: &mut Pools<S>,
     (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
@@ -451,7 +587,9 @@ fn plan_user<S: Store + ?Sized>(
             upn.trim()
         )));
     };
-    if !seen.insert(user.upn.to_lowercase()) {
+    if let Some(seen) = seen
+        && !seen.insert(user.upn.to_lowercase())
+    {
         return Err(invalid(
             "users",
             format!("{} is listed more than once", user.upn),
@@ -789,6 +927,129 @@ mod tests {
         assert!(r.rolled_back);
         assert_eq!((r.applied, r.failed), (0, 1));
         assert!(r.outcomes.iter().all(|o| !o.changed));
+        assert_eq!(store.snapshot(), before);
+    }
+
+    #[test]
+    fn l5_counting_is_exact_across_pages() {
+        let store = tenant_with_users(10);
+        buy(&store, "SPE_E3", 9);
+        let cx = admin(&store);
+        let r = run_paged(&cx, &upns(10), Mode::Add(&[choice("SPE_E3")]), false, 3).unwrap();
+        assert_eq!((r.applied, r.failed), (9, 1));
+        assert!(r.outcomes[9].error.is_some());
+        assert_eq!(held(&store, "u8@contoso.com"), vec!["SPE_E3"]);
+        assert!(held(&store, "u9@contoso.com").is_empty());
+    }
+
+    #[test]
+    fn l5_all_or_nothing_undoes_the_pages_already_written() {
+        let store = tenant_with_users(10);
+        buy(&store, "SPE_E3", 9);
+        let cx = admin(&store);
+        let before = store.snapshot();
+        // Pages of 3: three pages are written before the tenth user fails.
+        let r = run_paged(&cx, &upns(10), Mode::Add(&[choice("SPE_E3")]), true, 3).unwrap();
+        assert!(r.rolled_back);
+        assert_eq!((r.applied, r.failed), (0, 1));
+        assert!(r.outcomes.iter().all(|o| !o.changed && o.before == o.after));
+        assert_eq!(store.snapshot(), before);
+    }
+
+    fn holders_of_e3(n: usize, e5: i64) -> MemoryStore {
+        let store = tenant_with_users(n);
+        buy(&store, "SPE_E3", n as i64);
+        buy(&store, "SPE_E5", e5);
+        let cx = admin(&store);
+        let even: Vec<String> = upns(n).into_iter().step_by(2).collect();
+        run(&cx, &even, Mode::Add(&[choice("SPE_E3")]), true).unwrap();
+        store
+    }
+
+    fn e3_holders() -> UserFilter {
+        UserFilter {
+            unlicensed_only: false,
+            product: Some("SPE_E3".into()),
+            department: None,
+            usage_location: None,
+            enabled: None,
+            deleted: false,
+        }
+    }
+
+    fn e3_to_e5() -> LicenseChange {
+        LicenseChange::Set(crate::exports::seats::licensing::bulk::AddRemove {
+            add: vec![choice("SPE_E5")],
+            remove: vec!["SPE_E3".into()],
+        })
+    }
+
+    #[test]
+    fn l5_by_filter_changes_every_selected_user_a_page_at_a_time() {
+        let store = holders_of_e3(10, 5);
+        let cx = admin(&store);
+        let r = change_where_paged(&cx, &e3_holders(), &e3_to_e5(), true, 100, 2).unwrap();
+        assert_eq!((r.selected, r.applied, r.failed), (5, 5, 0));
+        assert!(!r.rolled_back && r.failures.is_empty());
+        assert_eq!(held(&store, "u0@contoso.com"), vec!["SPE_E5"]);
+        assert_eq!(held(&store, "u8@contoso.com"), vec!["SPE_E5"]);
+        assert!(held(&store, "u1@contoso.com").is_empty());
+    }
+
+    #[test]
+    fn l5_by_filter_writes_what_the_same_call_by_upn_writes() {
+        let (by_filter, by_upn) = (holders_of_e3(10, 5), holders_of_e3(10, 5));
+        change_where_paged(&admin(&by_filter), &e3_holders(), &e3_to_e5(), false, 0, 3).unwrap();
+        let even: Vec<String> = upns(10).into_iter().step_by(2).collect();
+        let mode = Mode::Set {
+            add: &[choice("SPE_E5")],
+            remove: &["SPE_E3".into()],
+        };
+        run(&admin(&by_upn), &even, mode, false).unwrap();
+        assert_eq!(by_filter.snapshot(), by_upn.snapshot());
+    }
+
+    #[test]
+    fn l6_by_filter_all_or_nothing_undoes_written_pages_and_lists_failures() {
+        // Five E3 holders, three E5 licenses: the fourth and fifth fail, on the last pages.
+        let store = holders_of_e3(10, 3);
+        let cx = admin(&store);
+        let before = store.snapshot();
+        let r = change_where_paged(&cx, &e3_holders(), &e3_to_e5(), true, 1, 2).unwrap();
+        assert!(r.rolled_back);
+        assert_eq!((r.selected, r.applied, r.failed), (5, 0, 2));
+        assert_eq!(r.failures.len(), 1, "at most the limit is listed");
+        assert_eq!(r.failures[0].upn, "u6@contoso.com");
+        assert!(matches!(
+            r.failures[0].error,
+            Some(Error::InsufficientLicenses(_))
+        ));
+        assert_eq!(store.snapshot(), before);
+
+        // Without all or nothing the first three move and the two failures stay as they were.
+        let r = change_where_paged(&cx, &e3_holders(), &e3_to_e5(), false, 10, 2).unwrap();
+        assert_eq!((r.applied, r.failed, r.failures.len()), (3, 2, 2));
+        assert_eq!(held(&store, "u4@contoso.com"), vec!["SPE_E5"]);
+        assert_eq!(held(&store, "u6@contoso.com"), vec!["SPE_E3"]);
+    }
+
+    #[test]
+    fn l5_by_filter_refuses_bad_filters_and_changes_nothing() {
+        let store = holders_of_e3(4, 2);
+        let cx = admin(&store);
+        let before = store.snapshot();
+        let deleted = UserFilter {
+            deleted: true,
+            ..e3_holders()
+        };
+        let unknown = UserFilter {
+            product: Some("NO_SUCH_SKU".into()),
+            ..e3_holders()
+        };
+        for filter in [deleted, unknown] {
+            let e = change_where(&cx, &filter, &LicenseChange::RemoveAll, false, 10).unwrap_err();
+            assert!(matches!(e, Error::Invalid(_) | Error::NotFound(_)), "{e:?}");
+        }
         assert_eq!(store.snapshot(), before);
     }
 

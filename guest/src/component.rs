@@ -5,7 +5,7 @@ use crate::Store;
 use crate::billing::{invoices, payments, purchases};
 use crate::cx::Cx;
 use crate::exports::seats::licensing::{
-    audit, billing, catalog, licenses, subscriptions, tenant, users,
+    audit, billing, bulk, catalog, licenses, subscriptions, tenant, users,
 };
 use crate::seats::licensing::store as wit;
 use crate::seats::licensing::store::UserQuery;
@@ -148,6 +148,12 @@ impl Store for WitStore {
     }
     fn append_audit(&self, entries: &[AuditEntry]) {
         wit::append_audit(entries)
+    }
+    fn savepoint(&self) -> u32 {
+        wit::savepoint()
+    }
+    fn rollback_to(&self, mark: u32) {
+        wit::rollback_to(mark)
     }
     fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
         wit::list_audit(filter, after, limit)
@@ -414,6 +420,18 @@ impl licenses::Guest for Component {
         all: bool,
     ) -> Result<licenses::BulkResult, Error> {
         crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Remove(&products), all)
+    }
+}
+
+impl bulk::Guest for Component {
+    fn change_where(
+        actor: Principal,
+        filter: users::UserFilter,
+        change: bulk::LicenseChange,
+        all: bool,
+        failure_limit: u32,
+    ) -> Result<bulk::BulkSummary, Error> {
+        crate::bulk::change_where(&cx(actor), &filter, &change, all, failure_limit)
     }
 }
 

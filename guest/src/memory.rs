@@ -36,6 +36,8 @@ pub struct Tables {
 #[derive(Default)]
 pub struct MemoryStore {
     pub tables: RefCell<Tables>,
+    /// The tables at each savepoint.
+    marks: RefCell<Vec<Tables>>,
 }
 
 impl MemoryStore {
@@ -441,6 +443,15 @@ impl Store for MemoryStore {
 
     fn append_audit(&self, entries: &[AuditEntry]) {
         self.tables.borrow_mut().audit.extend_from_slice(entries);
+    }
+    fn savepoint(&self) -> u32 {
+        let mut marks = self.marks.borrow_mut();
+        marks.push(self.tables.borrow().clone());
+        marks.len() as u32 - 1
+    }
+    fn rollback_to(&self, mark: u32) {
+        let marks = self.marks.borrow();
+        *self.tables.borrow_mut() = marks[mark as usize].clone();
     }
     fn list_audit(&self, f: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
         let t = self.tables.borrow();

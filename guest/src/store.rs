@@ -69,6 +69,9 @@ pub trait Store {
     fn release_to_pool(&self, subscription_id: u64);
 
     fn append_audit(&self, entries: &[AuditEntry]);
+    /// Marks what the call has written so far; `rollback_to` undoes every write after it.
+    fn savepoint(&self) -> u32;
+    fn rollback_to(&self, mark: u32);
     fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord>;
 
     /// The assignments of each user, in the order asked.

@@ -310,12 +310,21 @@ pub fn list<S: Store + ?Sized>(
             format!("a page holds 1 to {MAX_PAGE} users"),
         ));
     }
+    let query = query(cx.store, filter)?;
+    let mut users = cx.store.list_users(&query, after, limit);
+    let next = (users.len() == limit as usize).then(|| users[users.len() - 1].id);
+    keep(filter, &mut users);
+    Ok(UserPage { users, next })
+}
+
+/// The store query for a filter; bad values are refused.
+pub fn query<S: Store + ?Sized>(store: &S, filter: &UserFilter) -> Result<UserQuery> {
     let holding = filter
         .product
         .as_deref()
-        .map(|p| catalog::resolve(cx.store, p).map(|p| p.sku_id))
+        .map(|p| catalog::resolve(store, p).map(|p| p.sku_id))
         .transpose()?;
-    let query = UserQuery {
+    Ok(UserQuery {
         include_deleted: filter.deleted,
         unlicensed_only: filter.unlicensed_only,
         holding,
@@ -327,16 +336,17 @@ pub fn list<S: Store + ?Sized>(
             .transpose()?,
         enabled: filter.enabled,
         kind: None,
-    };
-    let mut users = cx.store.list_users(&query, after, limit);
-    let next = (users.len() == limit as usize).then(|| users[users.len() - 1].id);
+    })
+}
+
+/// Narrows a page of the store's answer to what the filter means.
+pub fn keep(filter: &UserFilter, users: &mut Vec<User>) {
     if filter.deleted {
         users.retain(|u| u.deleted_at.is_some());
     } else if filter.unlicensed_only {
         // Mailboxes that need no license are not "unlicensed users" (L9).
         users.retain(needs_license);
     }
-    Ok(UserPage { users, next })
 }
 
 #[cfg(test)]

@@ -340,6 +340,38 @@ impl OutcomeRow {
     }
 }
 
+/// What a bulk change over a filter did: the counts, and the failures listed.
+#[derive(Serialize)]
+pub struct BulkSummaryView {
+    #[serde(flatten)]
+    pub counts: BulkCounts,
+    pub failures: Vec<OutcomeRow>,
+}
+
+#[derive(Serialize)]
+pub struct BulkCounts {
+    pub selected: u32,
+    pub applied: u32,
+    pub unchanged: u32,
+    pub failed: u32,
+    pub rolled_back: bool,
+}
+
+impl From<crate::component::bulk::BulkSummary> for BulkSummaryView {
+    fn from(s: crate::component::bulk::BulkSummary) -> Self {
+        BulkSummaryView {
+            counts: BulkCounts {
+                selected: s.selected,
+                applied: s.applied,
+                unchanged: s.unchanged,
+                failed: s.failed,
+                rolled_back: s.rolled_back,
+            },
+            failures: s.failures.into_iter().map(OutcomeRow::from).collect(),
+        }
+    }
+}
+
 impl From<licenses::UserOutcome> for OutcomeRow {
     fn from(o: licenses::UserOutcome) -> Self {
         OutcomeRow {

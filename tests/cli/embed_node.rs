@@ -94,7 +94,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
 
     // What the scenario is about, so that two equally broken runs cannot pass.
     let calls = host.as_array().unwrap();
-    assert_eq!(calls.len(), 31, "{host:#}");
+    assert_eq!(calls.len(), 36, "{host:#}");
     let refusal = |v: &Value| v["err"]["tag"].as_str().map(String::from);
     assert_eq!(
         result(&host, 6, "subscriptions.create-subscription")["ok"]["subscription"]["quantity"],
@@ -151,6 +151,32 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
         serde_json::json!([])
     );
     // Billing: the card is kept as its last four digits; a retried change charges once.
+    // Bulk changes over a filter, paged in the component: counts and the failures listed.
+    let sales = &result(&host, 31, "bulk.change-where")["ok"];
+    assert_eq!(
+        (sales["selected"].as_u64(), sales["applied"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let everyone = &result(&host, 32, "bulk.change-where")["ok"];
+    assert_eq!(everyone["rolled-back"], true, "{everyone:#}");
+    assert_eq!(
+        (everyone["selected"].as_u64(), everyone["failed"].as_u64()),
+        (Some(5), Some(2))
+    );
+    assert_eq!(
+        everyone["failures"].as_array().unwrap().len(),
+        1,
+        "the failure limit"
+    );
+    assert_eq!(
+        refusal(result(&host, 34, "bulk.change-where")).as_deref(),
+        Some("invalid")
+    );
+    assert_eq!(
+        result(&host, 35, "tenant.check-invariants")["ok"]["assignments"],
+        2,
+        "Sales moved to E3, the rolled-back call left nothing, Finance has none"
+    );
     let card = &result(&host, 5, "billing.add-payment-method")["ok"];
     assert_eq!(card["details"]["val"]["last4"], "4242");
     // 2 -> 12 annual licenses at 432.00 on the purchase day: ten more for the whole year.

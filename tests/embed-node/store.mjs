@@ -373,6 +373,21 @@ export function createStore({ without = [] } = {}) {
       .filter(([name]) => !without.includes(witName(name)))
       .map(([name, f]) => [name, (...args) => f(tables, ...args)]),
   );
+  // Savepoints inside a call (a bulk call that writes page by page undoes them all or
+  // nothing): the tables as they were at each mark; the call's end forgets them.
+  let marks = [];
+  if (!without.includes('savepoint')) {
+    implemented.savepoint = () => {
+      marks.push(structuredClone(tables));
+      return marks.length;
+    };
+  }
+  if (!without.includes('rollback-to')) {
+    implemented.rollbackTo = (mark) => {
+      tables = structuredClone(marks[mark - 1]);
+      marks = marks.slice(0, mark);
+    };
+  }
   const imports = new Proxy(implemented, {
     get(target, name) {
       if (typeof name !== 'string' || name in target) return target[name];
@@ -393,10 +408,12 @@ export function createStore({ without = [] } = {}) {
     },
     commit() {
       saved = undefined;
+      marks = [];
     },
     rollback() {
       tables = saved;
       saved = undefined;
+      marks = [];
     },
   };
 }

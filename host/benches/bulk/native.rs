@@ -268,6 +268,12 @@ impl guest::Store for Native {
             ok(self.h().append_audit(entries.to_vec().conv()))
         })
     }
+    fn savepoint(&self) -> u32 {
+        self.timed("savepoint", || ok(self.h().savepoint()))
+    }
+    fn rollback_to(&self, mark: u32) {
+        ok(self.h().rollback_to(mark))
+    }
 
     unused! {
         put_tenant(tenant: &g::Tenant);

@@ -1,9 +1,11 @@
 //! `seats assign`, `seats unassign`, `seats set-plans`: one user or many (L2, L3, L5, L6).
 
-use super::Session;
+use super::{FAILURES_SHOWN, Session};
+use crate::component::bulk::{AddRemove, LicenseChange};
 use crate::component::licenses::{BulkResult, LicenseChoice};
+use crate::component::users::UserFilter;
 use crate::output;
-use crate::views::{OutcomeRow, UserLicenseRow};
+use crate::views::{BulkSummaryView, OutcomeRow, UserLicenseRow};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
@@ -17,9 +19,40 @@ pub struct Users {
     /// `UserPrincipalName` column.
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: Where,
     /// Apply nothing when any user fails (default: apply the others and report each failure).
     #[arg(long)]
     pub all_or_nothing: bool,
+}
+
+/// Instead of naming users: every active user that matches all of these. The component
+/// selects and changes them a page at a time (any number of users, in flat memory) and
+/// prints a summary with the failures instead of one row per user.
+#[derive(Args)]
+#[group(id = "where", multiple = true, conflicts_with_all = ["users", "from"])]
+pub struct Where {
+    /// Users of this department.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Users that hold this product (part number or GUID).
+    #[arg(long, value_name = "PRODUCT")]
+    pub holding: Option<String>,
+    /// Users without any license (L10).
+    #[arg(long)]
+    pub unlicensed: bool,
+    /// Users with this usage location (ISO 3166-1 alpha-2).
+    #[arg(long, value_name = "COUNTRY")]
+    pub usage_location: Option<String>,
+    /// Users that can (true) or cannot (false) sign in.
+    #[arg(long)]
+    pub enabled: Option<bool>,
+}
+
+/// The users a bulk command covers.
+pub enum Selection {
+    Upns(Vec<String>),
+    Where(UserFilter),
 }
 
 impl Users {
@@ -29,10 +62,86 @@ impl Users {
             all.extend(read_upns(path)?);
         }
         if all.is_empty() {
-            bail!("name at least one user (UPN arguments or --from FILE)");
+            bail!(
+                "name at least one user (UPN arguments, --from FILE, or a filter such as \
+                 --department or --holding)"
+            );
         }
         Ok(all)
     }
+
+    pub fn selection(&self) -> Result<Selection> {
+        let w = &self.filter;
+        if w.department.is_none()
+            && w.holding.is_none()
+            && !w.unlicensed
+            && w.usage_location.is_none()
+            && w.enabled.is_none()
+        {
+            return self.list().map(Selection::Upns);
+        }
+        Ok(Selection::Where(UserFilter {
+            unlicensed_only: w.unlicensed,
+            product: w.holding.clone(),
+            department: w.department.clone(),
+            usage_location: w.usage_location.clone(),
+            enabled: w.enabled,
+            deleted: false,
+        }))
+    }
+}
+
+/// Failures a table shows; the rest are counted.
+const FAILURES_IN_TABLE: usize = 20;
+
+/// A filtered bulk change in the component, reported as a summary and the failures; a
+/// failure makes the command exit 1.
+fn change_where(
+    s: &mut Session,
+    filter: &UserFilter,
+    change: &LicenseChange,
+    all: bool,
+) -> Result<()> {
+    let summary = s.change_licenses_where(filter, change, all)?;
+    let first = summary
+        .failures
+        .first()
+        .and_then(|o| o.error.as_ref().map(|e| (o.upn.clone(), e.clone())));
+    let view = BulkSummaryView::from(summary);
+    match s.format {
+        output::Format::Json => output::print_one(&view, s.format)?,
+        output::Format::Csv => output::print(&view.failures, s.format, None)?,
+        output::Format::Table => {
+            let shown = view.failures.len().min(FAILURES_IN_TABLE);
+            if shown > 0 {
+                output::print(&view.failures[..shown], s.format, None)?;
+            }
+            if view.counts.failed as usize > shown {
+                eprintln!(
+                    "{} more failures not shown: `-o json` or `-o csv` lists the first {FAILURES_SHOWN}",
+                    view.counts.failed as usize - shown
+                );
+            }
+            output::print_one(&view.counts, s.format)?;
+        }
+    }
+    if let Some((upn, e)) = first {
+        let c = &view.counts;
+        let applied = if c.rolled_back {
+            "nothing was applied (--all-or-nothing)".to_string()
+        } else {
+            format!("the other {} were applied", c.selected - c.failed)
+        };
+        return Err(super::Refused(format!(
+            "error[{}]: {} of {} users refused, {applied}; first, {upn}: {}",
+            e.kind(),
+            c.failed,
+            c.selected,
+            e.text()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// UPNs from a plain list or a CSV with a upn column.
@@ -129,8 +238,13 @@ fn report(s: &Session, result: BulkResult) -> Result<()> {
 }
 
 pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
-    let users = a.users.list()?;
-    if users.len() == 1 && a.product.len() == 1 && !a.replace && !a.remove_all {
+    let selection = a.users.selection()?;
+    if let Selection::Upns(users) = &selection
+        && users.len() == 1
+        && a.product.len() == 1
+        && !a.replace
+        && !a.remove_all
+    {
         let license = s.call(|d, st, actor| {
             d.seats_licensing_licenses().call_assign(
                 st,
@@ -142,27 +256,30 @@ pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
         })?;
         return output::print_one(&UserLicenseRow::from(license), s.format);
     }
-    let all = a.users.all_or_nothing;
-    let result = if a.remove_all {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_remove_all_licenses(st, actor, &users, all)
-        })?
+    let change = if a.remove_all {
+        LicenseChange::RemoveAll
+    } else if a.replace {
+        LicenseChange::Replace(choices(&a.product, &a.disabled_plans)?)
     } else {
-        let chosen = choices(&a.product, &a.disabled_plans)?;
-        if a.replace {
-            s.call(|d, st, actor| {
-                d.seats_licensing_licenses()
-                    .call_replace_licenses(st, actor, &users, &chosen, all)
-            })?
-        } else {
-            s.call(|d, st, actor| {
-                d.seats_licensing_licenses()
-                    .call_add_licenses(st, actor, &users, &chosen, all)
-            })?
-        }
+        LicenseChange::Add(choices(&a.product, &a.disabled_plans)?)
     };
-    report(s, result)
+    bulk_change(s, selection, &change, a.users.all_or_nothing)
+}
+
+/// A bulk change over the users named (a row each) or a filter (a summary).
+fn bulk_change(
+    s: &mut Session,
+    selection: Selection,
+    change: &LicenseChange,
+    all: bool,
+) -> Result<()> {
+    match selection {
+        Selection::Upns(users) => {
+            let result = s.change_licenses(&users, change, all)?;
+            report(s, result)
+        }
+        Selection::Where(filter) => change_where(s, &filter, change, all),
+    }
 }
 
 #[derive(Args)]
@@ -182,8 +299,11 @@ struct Unassigned<'a> {
 }
 
 pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
-    let users = a.users.list()?;
-    if users.len() == 1 && a.product.len() == 1 {
+    let selection = a.users.selection()?;
+    if let Selection::Upns(users) = &selection
+        && users.len() == 1
+        && a.product.len() == 1
+    {
         s.call(|d, st, actor| {
             d.seats_licensing_licenses()
                 .call_unassign(st, actor, &users[0], &a.product[0])
@@ -197,12 +317,8 @@ pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
             s.format,
         );
     }
-    let all = a.users.all_or_nothing;
-    let result = s.call(|d, st, actor| {
-        d.seats_licensing_licenses()
-            .call_remove_licenses(st, actor, &users, &a.product, all)
-    })?;
-    report(s, result)
+    let change = LicenseChange::Remove(a.product.clone());
+    bulk_change(s, selection, &change, a.users.all_or_nothing)
 }
 
 #[derive(Args)]
@@ -232,8 +348,8 @@ pub fn set_plans(s: &mut Session, a: &SetPlansArgs) -> Result<()> {
 
 #[derive(Args)]
 pub struct SetLicensesArgs {
-    /// User principal name.
-    pub user: String,
+    #[command(flatten)]
+    pub users: Users,
     /// A product to add (part number or GUID); `PRODUCT:PLAN,PLAN` switches those plans off.
     #[arg(long)]
     pub add: Vec<String>,
@@ -242,7 +358,8 @@ pub struct SetLicensesArgs {
     pub remove: Vec<String>,
 }
 
-/// G2, like Set-MgUserLicense -AddLicenses -RemoveLicenses: one change, refused whole.
+/// G2, like Set-MgUserLicense -AddLicenses -RemoveLicenses: one change per user; one user's
+/// is refused whole, many users' are a bulk call (L5).
 pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
     let add: Vec<LicenseChoice> = a
         .add
@@ -263,9 +380,19 @@ pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
             },
         })
         .collect();
+    let user = match a.users.selection()? {
+        Selection::Upns(users) if users.len() == 1 => users[0].clone(),
+        selection => {
+            let change = LicenseChange::Set(AddRemove {
+                add,
+                remove: a.remove.clone(),
+            });
+            return bulk_change(s, selection, &change, a.users.all_or_nothing);
+        }
+    };
     let licenses = s.call(|d, st, actor| {
         d.seats_licensing_licenses()
-            .call_set_user_licenses(st, actor, &a.user, &add, &a.remove)
+            .call_set_user_licenses(st, actor, &user, &add, &a.remove)
     })?;
     let rows: Vec<UserLicenseRow> = licenses.into_iter().map(UserLicenseRow::from).collect();
     output::print(

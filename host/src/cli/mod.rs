@@ -16,6 +16,9 @@ mod self_service;
 mod subscriptions;
 mod users;
 
+use crate::component::bulk::{BulkSummary, LicenseChange};
+use crate::component::licenses::BulkResult;
+use crate::component::users::UserFilter;
 use crate::component::{CacheDir, CallError, Runtime, RuntimeOptions};
 use crate::db::Db;
 use crate::output::Format;
@@ -161,7 +164,51 @@ impl Session {
         let actor = self.actor.clone();
         self.rt.call(|d, s| f(d, s, &actor))
     }
+
+    /// A bulk license change over the users named: one outcome per user.
+    pub fn change_licenses(
+        &mut self,
+        users: &[String],
+        change: &LicenseChange,
+        all: bool,
+    ) -> Result<BulkResult, CallError> {
+        self.call(|d, st, actor| {
+            let l = d.seats_licensing_licenses();
+            match change {
+                LicenseChange::Add(c) => l.call_add_licenses(st, actor, users, c, all),
+                LicenseChange::Replace(c) => l.call_replace_licenses(st, actor, users, c, all),
+                LicenseChange::RemoveAll => l.call_remove_all_licenses(st, actor, users, all),
+                LicenseChange::Remove(p) => l.call_remove_licenses(st, actor, users, p, all),
+                LicenseChange::Set(s) => {
+                    l.call_set_licenses(st, actor, users, &s.add, &s.remove, all)
+                }
+            }
+        })
+    }
+
+    /// A bulk license change over every user the filter selects, a page at a time in the
+    /// component: counts and the first `FAILURES_SHOWN` failures.
+    pub fn change_licenses_where(
+        &mut self,
+        filter: &UserFilter,
+        change: &LicenseChange,
+        all: bool,
+    ) -> Result<BulkSummary, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_bulk().call_change_where(
+                st,
+                actor,
+                filter,
+                change,
+                all,
+                FAILURES_SHOWN,
+            )
+        })
+    }
 }
+
+/// Failures a bulk change over a filter lists in full; its counts cover them all.
+pub const FAILURES_SHOWN: u32 = 1000;
 
 impl Session {
     /// Every user matching the filter, page by page.

@@ -15,7 +15,9 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
-pub use exports::seats::licensing::{billing, catalog, licenses, subscriptions, tenant, users};
+pub use exports::seats::licensing::{
+    billing, bulk, catalog, licenses, subscriptions, tenant, users,
+};
 pub use seats::licensing::types;
 
 /// The WIT package and version of the domain's interfaces.

@@ -18,6 +18,8 @@ use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 
 pub struct HostState {
     pub db: Db,
+    /// Savepoints the component has asked for (`store.savepoint`), to name the next one.
+    pub(crate) marks: u32,
     wasi: WasiCtx,
     table: ResourceTable,
 }
@@ -28,6 +30,7 @@ impl HostState {
     pub fn new(db: Db) -> HostState {
         HostState {
             db,
+            marks: 0,
             wasi: WasiCtxBuilder::new().build(),
             table: ResourceTable::new(),
         }
@@ -160,6 +163,7 @@ impl Runtime {
         }
         let state = HostState {
             db,
+            marks: 0,
             wasi: wasi.build(),
             table: ResourceTable::new(),
         };

@@ -1137,6 +1137,23 @@ impl Host for HostState {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    // Inside the call's transaction; its COMMIT or ROLLBACK ends them.
+    fn savepoint(&mut self) -> Result<u32> {
+        self.marks += 1;
+        let sql = format!("SAVEPOINT mark_{}", self.marks);
+        self.db.conn.execute_batch(&sql)?;
+        Ok(self.marks)
+    }
+
+    fn rollback_to(&mut self, mark: u32) -> Result<()> {
+        if mark == 0 || mark > self.marks {
+            wasmtime::bail!("the component rolled back to savepoint {mark}, which it never made");
+        }
+        let sql = format!("ROLLBACK TO mark_{mark}");
+        self.db.conn.execute_batch(&sql)?;
+        Ok(())
+    }
+
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
         let mut stmt = self.db.conn.prepare_cached(
             "INSERT INTO audit (at, actor, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -4,6 +4,7 @@
 use super::convert::*;
 use super::progress::Spinner;
 use crate::cli::Session;
+use crate::component::bulk::{AddRemove, LicenseChange};
 use crate::component::types::{AuditFilter, UserKind};
 use crate::component::users::{NewUser, UserFilter, UserUpdate};
 use crate::views::*;
@@ -16,6 +17,7 @@ pub type Shared = Rc<RefCell<Session>>;
 /// The names, for the shell's completion and the README's table.
 pub const NAMES: &[&str] = &[
     "get_users",
+    "users_where",
     "get_user",
     "new_user",
     "update_user",
@@ -61,22 +63,32 @@ fn rows_of<T: serde::Serialize>(values: &[T]) -> Fallible<Dynamic> {
     rows(values)
 }
 
-/// Runs a bulk export over many users with a spinner on a terminal, one row per user.
-fn bulk(
+/// The users a filter selects (`users_where(#{ product: "SPE_E3" })`), for a bulk cmdlet to
+/// change inside the component a page at a time: any number of users in flat memory, and a
+/// summary (counts, the failures) instead of one row per user.
+#[derive(Clone)]
+pub struct UserSelection(UserFilter);
+
+/// Runs a bulk change with a spinner on a terminal: over users given, one row per user; over
+/// a `users_where` selection, a summary map.
+fn change(
     s: &Shared,
-    users: Vec<String>,
+    users: Dynamic,
+    change: LicenseChange,
+    all: bool,
     what: &str,
-    f: impl FnOnce(
-        &mut Session,
-        &[String],
-    ) -> Result<crate::component::licenses::BulkResult, crate::component::CallError>,
 ) -> Fallible<Dynamic> {
+    if let Some(UserSelection(filter)) = users.clone().try_cast::<UserSelection>() {
+        let spinner = Spinner::selected(what);
+        let summary = s.borrow_mut().change_licenses_where(&filter, &change, all);
+        drop(spinner);
+        return to_dynamic(&BulkSummaryView::from(summary.map_err(from_call)?));
+    }
+    let users = upns(users)?;
     let spinner = Spinner::start(users.len(), what);
-    let result = f(&mut s.borrow_mut(), &users).map_err(from_call);
+    let result = s.borrow_mut().change_licenses(&users, &change, all);
     drop(spinner);
-    let result = result?;
-    let rows = OutcomeRow::all(result);
-    rows_of(&rows)
+    rows_of(&OutcomeRow::all(result.map_err(from_call)?))
 }
 
 fn all_or_nothing(options: &Map) -> bool {
@@ -91,6 +103,11 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     let c = s.clone();
     engine.register_fn("get_users", move |filter: Map| {
         get_users(&c, user_filter(&filter))
+    });
+    // Get-MgUser -Filter, left in the component: for the bulk cmdlets.
+    engine.register_type_with_name::<UserSelection>("UserSelection");
+    engine.register_fn("users_where", |filter: Map| {
+        UserSelection(user_filter(&filter))
     });
     let c = s.clone();
     engine.register_fn("get_user", move |upn: &str| -> Fallible<Dynamic> {
@@ -296,12 +313,8 @@ pub fn register(engine: &mut Engine, s: &Shared) {
                 .transpose()?
                 .unwrap_or_default();
             let all = all_or_nothing(&m);
-            bulk(&c, upns(users)?, "changing licenses", |s, users| {
-                s.call(|d, st, actor| {
-                    d.seats_licensing_licenses()
-                        .call_set_licenses(st, actor, users, &add, &remove, all)
-                })
-            })
+            let set = LicenseChange::Set(AddRemove { add, remove });
+            change(&c, users, set, all, "changing licenses")
         },
     );
     // The bulk modes (L5, L6): one call to the component for all the users.
@@ -359,43 +372,29 @@ pub fn register(engine: &mut Engine, s: &Shared) {
 }
 
 fn add(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
-    let (users, chosen, all) = (upns(users)?, choices(products)?, all_or_nothing(o));
-    bulk(s, users, "adding licenses", |s, users| {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_add_licenses(st, actor, users, &chosen, all)
-        })
-    })
+    let add = LicenseChange::Add(choices(products)?);
+    change(s, users, add, all_or_nothing(o), "adding licenses")
 }
 
 fn replace(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
-    let (users, chosen, all) = (upns(users)?, choices(products)?, all_or_nothing(o));
-    bulk(s, users, "replacing licenses", |s, users| {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_replace_licenses(st, actor, users, &chosen, all)
-        })
-    })
+    let replace = LicenseChange::Replace(choices(products)?);
+    change(s, users, replace, all_or_nothing(o), "replacing licenses")
 }
 
 fn remove_all(s: &Shared, users: Dynamic, o: &Map) -> Fallible<Dynamic> {
-    let (users, all) = (upns(users)?, all_or_nothing(o));
-    bulk(s, users, "removing all licenses", |s, users| {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_remove_all_licenses(st, actor, users, all)
-        })
-    })
+    let all = all_or_nothing(o);
+    change(
+        s,
+        users,
+        LicenseChange::RemoveAll,
+        all,
+        "removing all licenses",
+    )
 }
 
 fn remove(s: &Shared, users: Dynamic, products: Dynamic, o: &Map) -> Fallible<Dynamic> {
-    let (users, products, all) = (upns(users)?, strings(products)?, all_or_nothing(o));
-    bulk(s, users, "removing licenses", |s, users| {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_remove_licenses(st, actor, users, &products, all)
-        })
-    })
+    let remove = LicenseChange::Remove(strings(products)?);
+    change(s, users, remove, all_or_nothing(o), "removing licenses")
 }
 
 fn audit(s: &Shared, m: &Map) -> Fallible<Dynamic> {

@@ -11,7 +11,19 @@ pub struct Spinner(Option<ProgressBar>);
 
 impl Spinner {
     pub fn start(users: usize, what: &str) -> Spinner {
-        if users < SHOW_FROM || !std::io::stderr().is_terminal() {
+        if users < SHOW_FROM {
+            return Spinner(None);
+        }
+        Self::show(format!("{what} for {users} users, in one transaction"))
+    }
+
+    /// For a bulk call over a filter: how many users it covers is known when it ends.
+    pub fn selected(what: &str) -> Spinner {
+        Self::show(format!("{what} for the selected users, in one transaction"))
+    }
+
+    fn show(message: String) -> Spinner {
+        if !std::io::stderr().is_terminal() {
             return Spinner(None);
         }
         let bar = ProgressBar::new_spinner();
@@ -19,7 +31,7 @@ impl Spinner {
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        bar.set_message(format!("{what} for {users} users, in one transaction"));
+        bar.set_message(message);
         bar.enable_steady_tick(Duration::from_millis(100));
         Spinner(Some(bar))
     }

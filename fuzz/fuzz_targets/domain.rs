@@ -7,9 +7,10 @@ use arbitrary::Arbitrary;
 use guest::cx::Cx;
 use guest::exports::seats::licensing::billing::{NewCard, NewPaymentMethod, Purchase};
 use guest::exports::seats::licensing::catalog::{CatalogRow, PriceUpdate};
+use guest::exports::seats::licensing::bulk::{AddRemove, LicenseChange};
 use guest::exports::seats::licensing::licenses::LicenseChoice;
 use guest::exports::seats::licensing::tenant::TenantSetup;
-use guest::exports::seats::licensing::users::NewUser;
+use guest::exports::seats::licensing::users::{NewUser, UserFilter};
 use guest::memory::MemoryStore;
 use guest::types::{BillingFrequency, CancelReason, Cloud, PurchaseChannel, UserKind};
 use libfuzzer_sys::fuzz_target;
@@ -43,6 +44,14 @@ enum Op {
     },
     RemoveAll {
         users: Vec<u8>,
+    },
+    /// Every holder of one product (optionally of one department) moves to another, in pages.
+    MoveWhere {
+        from: u8,
+        to: u8,
+        department: Option<String>,
+        all_or_nothing: bool,
+        page: u8,
     },
     Buy {
         product: u8,
@@ -212,6 +221,33 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::RemoveAll { users } => {
                 let users: Vec<String> = users.into_iter().map(upn).collect();
                 guest::bulk::run(&cx, &users, guest::bulk::Mode::RemoveAll, false).is_ok()
+            }
+            Op::MoveWhere {
+                from,
+                to,
+                department,
+                all_or_nothing,
+                page,
+            } => {
+                let filter = UserFilter {
+                    unlicensed_only: false,
+                    product: Some(product(from)),
+                    department,
+                    usage_location: None,
+                    enabled: None,
+                    deleted: false,
+                };
+                let change = LicenseChange::Set(AddRemove {
+                    add: vec![LicenseChoice {
+                        product: product(to),
+                        disabled_plans: vec![],
+                    }],
+                    remove: vec![product(from)],
+                });
+                let page = usize::from(page % 4) + 1;
+                // Rolled back counts as refused: it must leave the store as it was.
+                guest::bulk::change_where_paged(&cx, &filter, &change, all_or_nothing, 3, page)
+                    .is_ok_and(|r| !r.rolled_back)
             }
             Op::Buy {
                 product: p,

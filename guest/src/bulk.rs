@@ -488,7 +488,9 @@ pub fn change_where<S: Store + ?Sized>(
     change_where_paged(cx, filter, change, all_or_nothing, failure_limit, CHUNK)
 }
 
-fn change_where_paged<S: Store + ?Sized>(
+/// [`change_where`] with pages of `page` users: small pages let tests and the fuzzer cross
+/// pages (and undo written ones) with a few users.
+pub fn change_where_paged<S: Store + ?Sized>(
     cx: &Cx<S>,
     filter: &UserFilter,
     change: &LicenseChange,

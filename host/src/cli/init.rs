@@ -119,13 +119,19 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
         s.rt.db().bulk_load(false)?;
         eprintln!(
             "Generated {n} users in {:.1} s (users {:.1} s, subscriptions {:.1} s, licenses {:.1} s, \
-             deletions {:.1} s, commit {:.1} s).",
+             deletions {:.1} s, indexes {:.1} s, commit {:.1} s).",
             started.elapsed().as_secs_f64(),
             t.users,
             t.subscriptions,
             t.licenses,
             t.deletes,
-            started.elapsed().as_secs_f64() - t.users - t.subscriptions - t.licenses - t.deletes
+            t.indexes,
+            started.elapsed().as_secs_f64()
+                - t.users
+                - t.subscriptions
+                - t.licenses
+                - t.deletes
+                - t.indexes
         );
     } else {
         s.rt.finish(true)?;

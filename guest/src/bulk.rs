@@ -514,8 +514,9 @@ pub fn change_where_paged<S: Store + ?Sized>(
             remove: &s.remove,
         },
     };
-    let query = crate::users::query(cx.store, filter)?;
+    // The actor's roles first: a forbidden call learns nothing about the filter's values.
     let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
+    let query = crate::users::query(cx.store, filter)?;
     let (mut selected, mut failures) = (0, Vec::new());
     let mut after = None;
     loop {

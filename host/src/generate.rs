@@ -242,7 +242,7 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
             .collect();
         let r = s.call(|d, st, actor| {
             d.seats_licensing_licenses()
-                .call_add_licenses(st, actor, upns, &choices, true)
+                .call_add_licenses(st, actor, upns, &choices, false)
         })?;
         anyhow::ensure!(
             !r.rolled_back && r.failed == 0,

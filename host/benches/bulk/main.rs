@@ -528,9 +528,7 @@ fn child(argv: &[String]) -> Result<()> {
         "native" => native_run(op, db, now)?,
         "floor" => {
             let conn = rusqlite::Connection::open(db)?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
+            seats::db::configure(&conn)?;
             floor::run(&conn, op, now, ADMIN)?
         }
         other => bail!("unknown way {other}"),

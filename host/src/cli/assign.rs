@@ -110,7 +110,19 @@ fn change_where(
     let view = BulkSummaryView::from(summary);
     match s.format {
         output::Format::Json => output::print_one(&view, s.format)?,
-        output::Format::Csv => output::print(&view.failures, s.format, None)?,
+        // CSV is rows of one kind: the failures; the counts go to stderr.
+        output::Format::Csv => {
+            output::print(&view.failures, s.format, None)?;
+            let c = &view.counts;
+            eprintln!(
+                "selected {}, applied {}, unchanged {}, failed {}{}",
+                c.selected,
+                c.applied,
+                c.unchanged,
+                c.failed,
+                if c.rolled_back { ", rolled back" } else { "" }
+            );
+        }
         output::Format::Table => {
             let shown = view.failures.len().min(FAILURES_IN_TABLE);
             if shown > 0 {
@@ -125,13 +137,14 @@ fn change_where(
             output::print_one(&view.counts, s.format)?;
         }
     }
-    if let Some((upn, e)) = first {
-        let c = &view.counts;
+    let c = &view.counts;
+    if c.failed > 0 {
         let applied = if c.rolled_back {
             "nothing was applied (--all-or-nothing)".to_string()
         } else {
-            format!("the other {} were applied", c.selected - c.failed)
+            format!("{} were applied", c.applied)
         };
+        let (upn, e) = first.context("a failure without its outcome")?;
         return Err(super::Refused(format!(
             "error[{}]: {} of {} users refused, {applied}; first, {upn}: {}",
             e.kind(),
@@ -212,7 +225,7 @@ fn choices(products: &[String], disabled: &[String]) -> Result<Vec<LicenseChoice
 
 /// Prints one row per user; a failure makes the command exit 1.
 fn report(s: &Session, result: BulkResult) -> Result<()> {
-    let failed = result.failed;
+    let (failed, applied) = (result.failed, result.applied);
     let total = result.outcomes.len();
     let rolled_back = result.rolled_back;
     let first = result
@@ -225,7 +238,7 @@ fn report(s: &Session, result: BulkResult) -> Result<()> {
         let applied = if rolled_back {
             "nothing was applied (--all-or-nothing)".to_string()
         } else {
-            format!("the other {} were applied", total - failed as usize)
+            format!("{applied} were applied")
         };
         return Err(super::Refused(format!(
             "error[{}]: {failed} of {total} users refused, {applied}; first, {upn}: {}",

@@ -23,7 +23,8 @@ pub struct Db {
     pub conn: Connection,
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+/// Every connection's settings (the benchmark's SQL floor uses them too).
+pub fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

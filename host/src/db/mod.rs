@@ -1,6 +1,7 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
 pub(crate) mod billing;
+mod many;
 mod schema;
 mod store;
 

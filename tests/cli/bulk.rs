@@ -191,6 +191,17 @@ fn g2_set_licenses_adds_and_removes_as_one_change() {
     assert!(err.contains("no license changes"), "{err}");
 }
 
+/// Every E3 holder to E5, keeping their other licenses: a bulk change over a filter.
+const MOVE_E3_HOLDERS_TO_E5: [&str; 7] = [
+    "set-licenses",
+    "--holding",
+    "SPE_E3",
+    "--add",
+    "SPE_E5",
+    "--remove",
+    "SPE_E3",
+];
+
 /// The demo tenant, for bulk changes over a filter.
 fn demo() -> Env {
     let env = Env::new();
@@ -203,16 +214,8 @@ fn l5_set_licenses_over_a_filter_moves_every_holder_or_no_one() {
     let env = demo();
     let e3 = pool(&env, "SPE_E3")["assigned"].as_u64().unwrap();
     let e5 = pool(&env, "SPE_E5")["assigned"].as_u64().unwrap();
-    let move_all = [
-        "set-licenses",
-        "--holding",
-        "SPE_E3",
-        "--add",
-        "SPE_E5",
-        "--remove",
-        "SPE_E3",
-        "--all-or-nothing",
-    ];
+    let mut move_all = MOVE_E3_HOLDERS_TO_E5.to_vec();
+    move_all.push("--all-or-nothing");
     // The demo's E5 pool is too small: refused whole, with the first failure named.
     let before = env.dump();
     let stderr = env.refused(&move_all);
@@ -307,15 +310,7 @@ fn l5_all_or_nothing_over_a_filter_undoes_the_pages_it_already_wrote() {
         .unwrap()["id"]
         .to_string();
     env.ok(&["set-quantity", &id, &(e5 + 12_000).to_string()]);
-    let move_all = [
-        "set-licenses",
-        "--holding",
-        "SPE_E3",
-        "--add",
-        "SPE_E5",
-        "--remove",
-        "SPE_E3",
-    ];
+    let move_all = MOVE_E3_HOLDERS_TO_E5;
     let before = env.dump();
     let mut all = move_all.to_vec();
     all.push("--all-or-nothing");

@@ -71,8 +71,10 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
     if args.generate.is_some() {
         // A new file that is removed if anything fails: no need to sync while loading it.
         rt.db().bulk_load(true)?;
+        rt.begin_load()?;
+    } else {
+        rt.begin()?;
     }
-    rt.begin()?;
     let setup = TenantSetup {
         name: args.name.clone(),
         country: args.country.clone(),

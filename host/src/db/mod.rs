@@ -87,6 +87,8 @@ impl Db {
             self.conn.pragma_update(None, "synchronous", "OFF")?;
             self.conn.pragma_update(None, "cache_size", -1_048_576)?;
             self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+            // The deferred indexes are built at the end by sorting: a second thread helps.
+            self.conn.pragma_update(None, "threads", 2)?;
         } else {
             self.conn.pragma_update(None, "cache_size", -2000)?;
             configure(&self.conn)?;

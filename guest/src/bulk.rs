@@ -15,7 +15,7 @@ use crate::licenses::{pool_total, resolve_plans};
 use crate::roles::Operation;
 use crate::types::{Assignment, Error, Product, User};
 use crate::{Store, catalog, error, licenses, provisioning};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Most rows one store call reads or writes: big calls cross the boundary in batches of this
 /// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
@@ -247,8 +247,8 @@ struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     default_location: Option<String>,
     pools: Pools<'s, S>,
     names: Names<'s, S>,
-    /// UPNs seen, when the users are given (a filter selects each user once).
-    seen: Option<BTreeSet<String>>,
+    /// Users seen (by id), when the users are given (a filter selects each user once).
+    seen: Option<HashSet<u64>>,
     rules: Vec<crate::types::PlanRule>,
     cache: PlanCache,
     all_or_nothing: bool,
@@ -309,7 +309,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 store: cx.store,
                 names: HashMap::new(),
             },
-            seen: given.then(BTreeSet::new),
+            seen: given.then(HashSet::new),
             rules: cx.store.plan_rules(),
             cache: PlanCache::default(),
             mode,
@@ -579,7 +579,7 @@ fn plan_user<S: Store + ?Sized>(
     mode: &Mode,
     chosen: &[Choice],
     removes: &[Product],
-    seen: Option<&mut BTreeSet<String>>,
+    seen: Option<&mut HashSet<u64>>,
     default_location: Option<&str>,
     pools: &mut Pools<S>,
     (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
@@ -591,7 +591,7 @@ fn plan_user<S: Store + ?Sized>(
         )));
     };
     if let Some(seen) = seen
-        && !seen.insert(user.upn.to_lowercase())
+        && !seen.insert(user.id)
     {
         return Err(invalid(
             "users",

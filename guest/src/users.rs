@@ -10,7 +10,7 @@ use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{Timestamp, User, UserKind};
 use crate::{Store, bulk, catalog, licenses, provisioning, validate};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 /// Most users one page returns.
 pub const MAX_PAGE: u32 = 5000;
@@ -68,7 +68,7 @@ pub fn create<S: Store + ?Sized>(cx: &Cx<S>, new: &NewUser) -> Result<User> {
 pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec<User>> {
     cx.require(Operation::ManageUsers)?;
     let mut users = Vec::with_capacity(new.len());
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for n in new {
         let u = validated(cx, n)?;
         if !seen.insert(u.upn.to_lowercase()) {

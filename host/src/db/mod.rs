@@ -30,8 +30,14 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 64 MB of page cache instead of SQLite's 2 MB: a bulk change over a large tenant
+    // revisits index and audit pages; SQLite only takes what it uses.
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(())
 }
+
+/// The page cache of a connection, in KiB (negative: SQLite's unit for a size, not pages).
+const CACHE_KIB: i64 = -65_536;
 
 impl Db {
     /// Creates a new seats database; refuses a file that already exists.
@@ -90,7 +96,6 @@ impl Db {
             // The deferred indexes are built at the end by sorting: a second thread helps.
             self.conn.pragma_update(None, "threads", 2)?;
         } else {
-            self.conn.pragma_update(None, "cache_size", -2000)?;
             configure(&self.conn)?;
         }
         Ok(())

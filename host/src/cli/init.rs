@@ -117,6 +117,7 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
     if let Some(n) = args.generate {
         let started = std::time::Instant::now();
         let t = generate::build(&mut s, n)?;
+        s.rt.db().check_references()?;
         s.rt.finish(true)?;
         s.rt.db().bulk_load(false)?;
         eprintln!(

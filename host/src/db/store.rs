@@ -1034,12 +1034,8 @@ impl Host for HostState {
     }
 
     fn delete_assignments(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
-        let mut stmt = self
-            .db
-            .conn
-            .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
         for (user, sku) in keys {
-            stmt.execute(params![user as i64, sku])?;
+            self.delete_assignment(user, sku)?;
         }
         Ok(())
     }
@@ -1053,9 +1049,12 @@ impl Host for HostState {
     }
 
     fn delete_assignment(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
-        let n = self
-            .db
-            .conn
+        // Its disabled plans first, not by the foreign key's cascade: a bulk load runs with
+        // foreign keys unenforced (checked once at its end, `Db::check_references`).
+        let conn = &self.db.conn;
+        conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
+            .execute(params![user_id as i64, sku_id])?;
+        let n = conn
             .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;
         Ok(n > 0)

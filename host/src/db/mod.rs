@@ -22,6 +22,9 @@ const APPLICATION_ID: i64 = 0x5345_4154;
 
 pub struct Db {
     pub conn: Connection,
+    /// A bulk load is running with foreign keys unenforced: the store does what a cascade
+    /// would (`bulk_load`).
+    loading: std::cell::Cell<bool>,
 }
 
 /// Every connection's settings (the benchmark's SQL floor uses them too).
@@ -51,7 +54,10 @@ impl Db {
         let conn = Connection::open(path).with_context(|| format!("create {}", path.display()))?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         configure(&conn)?;
-        let mut db = Db { conn };
+        let mut db = Db {
+            conn,
+            loading: Default::default(),
+        };
         schema::migrate(&mut db.conn)?;
         Ok(db)
     }
@@ -78,7 +84,10 @@ impl Db {
             bail!("{} is not a seats database", path.display());
         }
         configure(&conn)?;
-        let mut db = Db { conn };
+        let mut db = Db {
+            conn,
+            loading: Default::default(),
+        };
         schema::migrate(&mut db.conn)?;
         Ok(db)
     }
@@ -88,6 +97,7 @@ impl Db {
     /// new file has next to nothing to journal; savepoints still roll back), no fsync, a
     /// large page cache, temporary data in memory. `false` restores the usual ones.
     pub fn bulk_load(&self, on: bool) -> Result<()> {
+        self.loading.set(on);
         if on {
             self.conn.pragma_update(None, "journal_mode", "MEMORY")?;
             self.conn.pragma_update(None, "synchronous", "OFF")?;
@@ -102,6 +112,11 @@ impl Db {
             configure(&self.conn)?;
         }
         Ok(())
+    }
+
+    /// Whether foreign keys are unenforced for a bulk load.
+    pub fn loading(&self) -> bool {
+        self.loading.get()
     }
 
     /// Refuses a database with a reference to a row that does not exist (after a bulk load,

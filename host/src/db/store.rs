@@ -1049,11 +1049,13 @@ impl Host for HostState {
     }
 
     fn delete_assignment(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
-        // Its disabled plans first, not by the foreign key's cascade: a bulk load runs with
-        // foreign keys unenforced (checked once at its end, `Db::check_references`).
+        // Its disabled plans go by the foreign key's cascade, except in a bulk load, which
+        // runs with foreign keys unenforced (checked once at its end, `Db::check_references`).
         let conn = &self.db.conn;
-        conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
-            .execute(params![user_id as i64, sku_id])?;
+        if self.db.loading() {
+            conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
+                .execute(params![user_id as i64, sku_id])?;
+        }
         let n = conn
             .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;

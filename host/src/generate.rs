@@ -21,15 +21,12 @@ const BATCH: usize = 10_000;
 /// Users per window of add-licenses calls (one call per set of licenses in a window): few
 /// calls, since each counts its products' pools; the component pages within a call.
 const LICENSE_WINDOW: usize = 100_000;
-/// Indexes generating never reads (audit and user lookups by other columns than the key):
-/// created once at the end instead of updated per row.
-const DEFERRED_INDEXES: &[&str] = &[
-    "audit_by_target",
-    "audit_by_time",
-    "audit_by_actor",
-    "users_by_department",
-    "users_by_usage_location",
-];
+/// Indexes generating never reads whose keys arrive in random order (audit entries by their
+/// target's name): created once at the end instead of updated per row. The other secondary
+/// indexes of audit and users get their keys in order or from a few values (time, actor,
+/// department, location), so each insert lands where the last one did: measured at 1M, keeping
+/// those up to date cost 1.2-2 s less than building them at the end.
+const DEFERRED_INDEXES: &[&str] = &["audit_by_target"];
 /// The most licenses one subscription may hold (the domain's limit); bigger pools are several.
 const MAX_SUBSCRIPTION: i64 = 500_000;
 

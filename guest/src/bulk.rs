@@ -959,6 +959,24 @@ mod tests {
         assert_eq!(store.snapshot(), before);
     }
 
+    #[test]
+    fn l5_a_user_listed_twice_is_refused_the_second_time_even_on_another_page() {
+        let store = tenant_with_users(4);
+        buy(&store, "SPE_E3", 4);
+        let cx = admin(&store);
+        // The same user under another spelling, two pages later (pages of 2).
+        let mut list = upns(4);
+        list.push("U1@Contoso.com".into());
+        let r = run_paged(&cx, &list, Mode::Add(&[choice("SPE_E3")]), false, 2).unwrap();
+        assert_eq!((r.applied, r.failed), (4, 1));
+        let refused = r.outcomes[4].error.as_ref().expect("the repeat is refused");
+        assert!(
+            refused.text().contains("listed more than once"),
+            "{refused:?}"
+        );
+        assert_eq!(held(&store, "u1@contoso.com"), vec!["SPE_E3"]);
+    }
+
     fn holders_of_e3(n: usize, e5: i64) -> MemoryStore {
         let store = tenant_with_users(n);
         buy(&store, "SPE_E3", n as i64);

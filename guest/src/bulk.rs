@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// Most rows one store call reads or writes: big calls cross the boundary in batches of this
 /// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
 /// host call that copies too much).
-const CHUNK: usize = 10_000;
+pub(crate) const CHUNK: usize = 10_000;
 
 /// How a call changes each user's set of licenses.
 pub enum Mode<'a> {
@@ -436,6 +436,142 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     }
 }
 
+/// S7: the licenses of users about to be created, checked as any addition is (L2 against
+/// exact pool counts, G1, G3, L9) before anything is written. New users hold nothing and
+/// have no service data, so nothing is read per user, and each user's rows follow from
+/// their list of licenses, resolved once per distinct list.
+pub struct NewLicenses {
+    sets: Vec<LicenseSet>,
+    /// Per user, in the order given: the index of their set, or none.
+    of_user: Vec<Option<usize>>,
+}
+
+struct LicenseSet {
+    chosen: Vec<Choice>,
+    /// Part numbers, sorted, as the audit log shows them.
+    names: Vec<String>,
+    /// The workloads the set provisions (L4).
+    provided: BTreeSet<String>,
+}
+
+/// Plans the licenses of `users` (validated, not yet inserted); the first refusal, naming
+/// its user, refuses them all. The caller has checked the actor may assign licenses.
+pub fn plan_new<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    users: &[User],
+    licenses: &[&[LicenseChoice]],
+) -> Result<NewLicenses> {
+    let store = cx.store;
+    let mut plan = NewLicenses {
+        sets: Vec::new(),
+        of_user: Vec::with_capacity(users.len()),
+    };
+    if licenses.iter().all(|given| given.is_empty()) {
+        plan.of_user.resize(users.len(), None);
+        return Ok(plan);
+    }
+    let mut pools = Pools {
+        store,
+        counts: HashMap::new(),
+        source: None,
+    };
+    let rules = store.plan_rules();
+    let default_location = store.get_tenant().and_then(|t| t.default_usage_location);
+    let mut cache = PlanCache::default();
+    let mut index: HashMap<Vec<(&str, &[String])>, usize> = HashMap::new();
+    let nothing = BTreeMap::new();
+    for (user, given) in users.iter().zip(licenses) {
+        if given.is_empty() {
+            plan.of_user.push(None);
+            continue;
+        }
+        let key: Vec<(&str, &[String])> = given
+            .iter()
+            .map(|c| (c.product.as_str(), c.disabled_plans.as_slice()))
+            .collect();
+        let k = match index.get(&key) {
+            Some(k) => *k,
+            None => {
+                let chosen = choices(store, given)?;
+                let mut names: Vec<String> = chosen
+                    .iter()
+                    .map(|c| c.product.part_number.clone())
+                    .collect();
+                names.sort();
+                let held: Vec<Assignment> =
+                    chosen.iter().map(|c| new_assignment(cx, 0, c)).collect();
+                let provided = cache.provided(store, held.iter()).clone();
+                plan.sets.push(LicenseSet {
+                    chosen,
+                    names,
+                    provided,
+                });
+                index.insert(key, plan.sets.len() - 1);
+                plan.sets.len() - 1
+            }
+        };
+        plan_user(
+            cx,
+            &user.upn,
+            Some(user),
+            &nothing,
+            &Mode::Add(given),
+            &plan.sets[k].chosen,
+            &[],
+            None,
+            default_location.as_deref(),
+            &mut pools,
+            (&rules, &mut cache),
+        )?;
+        plan.of_user.push(Some(k));
+    }
+    Ok(plan)
+}
+
+fn new_assignment<S: Store + ?Sized>(cx: &Cx<S>, user_id: u64, c: &Choice) -> Assignment {
+    Assignment {
+        user_id,
+        sku_id: c.product.sku_id.clone(),
+        disabled_plans: c.disabled.clone(),
+        assigned_at: cx.now,
+        assigned_by: cx.actor.clone(),
+        subscription: None,
+    }
+}
+
+/// Writes the planned licenses of `users`, now inserted, which start at position `from` of
+/// the users planned: their assignments, audit entries and provisioned service data.
+pub fn write_new<S: Store + ?Sized>(cx: &Cx<S>, plan: &NewLicenses, users: &[User], from: usize) {
+    let store = cx.store;
+    let (mut insert, mut audit, mut data) = (Vec::new(), Vec::new(), Vec::new());
+    for (user, k) in users.iter().zip(&plan.of_user[from..]) {
+        let Some(set) = k.map(|k| &plan.sets[k]) else {
+            continue;
+        };
+        insert.extend(set.chosen.iter().map(|c| new_assignment(cx, user.id, c)));
+        audit.push(cx.audit_entry(
+            "license.add",
+            format!("user:{}", user.upn),
+            Some(&Vec::<String>::new()),
+            Some(&set.names),
+        ));
+        data.extend(provisioning::transition(
+            user,
+            &[],
+            &set.provided,
+            false,
+            cx.now,
+        ));
+    }
+    for c in insert.chunks(CHUNK) {
+        store.insert_assignments(c);
+    }
+    store.append_audit(&audit);
+    for c in data.chunks(CHUNK) {
+        store.put_service_data(c);
+    }
+}
+
 /// L5, L6 over the users given by UPN, in pages of `CHUNK`: one outcome per user, in order.
 pub fn run<S: Store + ?Sized>(
     cx: &Cx<S>,
@@ -565,7 +701,9 @@ fn provision<S: Store + ?Sized>(
         let wanted = cache.provided(store, after.values());
         data.extend(provisioning::transition(user, &current, wanted, false, now));
     }
-    store.put_service_data(&data);
+    for c in data.chunks(CHUNK) {
+        store.put_service_data(c);
+    }
 }
 
 type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);

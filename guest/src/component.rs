@@ -323,6 +323,12 @@ impl users::Guest for Component {
     fn create_users(actor: Principal, users: Vec<users::NewUser>) -> Result<Vec<User>, Error> {
         crate::users::create_many(&cx(actor), &users)
     }
+    fn create_licensed_users(
+        actor: Principal,
+        users: Vec<users::NewLicensedUser>,
+    ) -> Result<Vec<User>, Error> {
+        crate::users::create_licensed(&cx(actor), &users)
+    }
     fn get_user(actor: Principal, upn: String) -> Result<users::UserDetails, Error> {
         crate::users::get(&cx(actor), &upn)
     }

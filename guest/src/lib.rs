@@ -35,9 +35,16 @@ pub mod validate;
 mod model_test;
 #[cfg(test)]
 mod testkit;
+#[cfg(test)]
+mod users_licensed_test;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+
+// Single-threaded (no atomics), as wasm32-wasip2 is.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The WIT records and enums every module speaks.
 pub use seats::licensing::types;

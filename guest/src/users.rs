@@ -4,7 +4,7 @@ use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, invalid, not_found};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::users::{
-    NewUser, RestoreResult, UserDetails, UserFilter, UserPage, UserUpdate,
+    NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter, UserPage, UserUpdate,
 };
 use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
@@ -37,8 +37,7 @@ pub fn find_active<S: Store + ?Sized>(store: &S, upn: &str) -> Result<User> {
     Ok(user)
 }
 
-fn validated<S: Store + ?Sized>(cx: &Cx<S>, new: &NewUser) -> Result<User> {
-    let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
+fn validated(new: &NewUser, default_location: Option<&str>, now: Timestamp) -> Result<User> {
     Ok(User {
         id: 0,
         upn: validate::upn("upn", &new.upn)?,
@@ -48,14 +47,14 @@ fn validated<S: Store + ?Sized>(cx: &Cx<S>, new: &NewUser) -> Result<User> {
             Some(d) => Some(validate::text("department", d, 64)?),
         },
         usage_location: match new.usage_location.as_deref().map(str::trim) {
-            None | Some("") => default_location,
+            None | Some("") => default_location.map(str::to_string),
             Some(l) => Some(validate::country("usage-location", l)?),
         },
         enabled: new.enabled,
         kind: new.kind,
         mailbox_gb: new.mailbox_gb,
         retention_hold: false,
-        created_at: cx.now,
+        created_at: now,
         deleted_at: None,
     })
 }
@@ -67,23 +66,73 @@ pub fn create<S: Store + ?Sized>(cx: &Cx<S>, new: &NewUser) -> Result<User> {
 /// Creates every user or, when one is refused, none.
 pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec<User>> {
     cx.require(Operation::ManageUsers)?;
+    let mut users = checked_new(cx, new.iter())?;
+    for page in users.chunks_mut(bulk::CHUNK) {
+        insert_new(cx, page);
+    }
+    Ok(users)
+}
+
+/// S7: creates the users and assigns each their licenses, as one change. Everything is
+/// checked before anything is written: the first refusal (a user, or a license: no room, no
+/// usage location, a plan conflict, a mailbox that needs none) refuses the call.
+pub fn create_licensed<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    new: &[NewLicensedUser],
+) -> Result<Vec<User>> {
+    create_licensed_paged(cx, new, bulk::CHUNK)
+}
+
+/// [`create_licensed`], writing `page` users at a time (small pages for tests).
+pub fn create_licensed_paged<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    new: &[NewLicensedUser],
+    page: usize,
+) -> Result<Vec<User>> {
+    cx.require(Operation::ManageUsers)?;
+    if new.iter().any(|n| !n.licenses.is_empty()) {
+        cx.require(Operation::AssignLicense)?;
+    }
+    let mut users = checked_new(cx, new.iter().map(|n| &n.user))?;
+    let licenses: Vec<&[LicenseChoice]> = new.iter().map(|n| n.licenses.as_slice()).collect();
+    let plan = bulk::plan_new(cx, &users, &licenses)?;
+    for (i, chunk) in users.chunks_mut(page).enumerate() {
+        insert_new(cx, chunk);
+        bulk::write_new(cx, &plan, chunk, i * page);
+    }
+    Ok(users)
+}
+
+/// The users validated, none given twice and none taken; nothing is written.
+fn checked_new<'n, S: Store + ?Sized>(
+    cx: &Cx<S>,
+    new: impl ExactSizeIterator<Item = &'n NewUser>,
+) -> Result<Vec<User>> {
+    let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
     let mut users = Vec::with_capacity(new.len());
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(new.len());
     for n in new {
-        let u = validated(cx, n)?;
+        let u = validated(n, default_location.as_deref(), cx.now)?;
         if !seen.insert(u.upn.to_lowercase()) {
             return Err(invalid("upn", format!("{} is given twice", u.upn)));
         }
         users.push(u);
     }
-    let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
-    if let Some(Some(taken)) = cx.store.find_users(&upns).into_iter().find(Option::is_some) {
-        return Err(conflict(format!(
-            "a user {} already exists; choose another user principal name",
-            taken.upn
-        )));
+    for page in users.chunks(bulk::CHUNK) {
+        let upns: Vec<String> = page.iter().map(|u| u.upn.clone()).collect();
+        if let Some(Some(taken)) = cx.store.find_users(&upns).into_iter().find(Option::is_some) {
+            return Err(conflict(format!(
+                "a user {} already exists; choose another user principal name",
+                taken.upn
+            )));
+        }
     }
-    let ids = cx.store.insert_users(&users);
+    Ok(users)
+}
+
+/// Inserts checked users (at most `bulk::CHUNK`), giving them their ids, and audits them.
+fn insert_new<S: Store + ?Sized>(cx: &Cx<S>, users: &mut [User]) {
+    let ids = cx.store.insert_users(users);
     let entries: Vec<_> = users
         .iter_mut()
         .zip(ids)
@@ -98,7 +147,6 @@ pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec
         })
         .collect();
     cx.store.append_audit(&entries);
-    Ok(users)
 }
 
 /// L9: a user account needs a license; shared, room and resource mailboxes only over 50 GB.

@@ -2,25 +2,22 @@
 //! still entirely through the component's exports (the host decides the tenant's shape, the
 //! domain checks and writes every user, subscription and license).
 //!
-//! Users are created by batched `create-users` calls, licenses by batched `add-licenses`
-//! calls (one per group of users that get the same licenses), all inside the one outer
-//! transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
+//! The subscriptions are bought first; then users are created with their licenses by batched
+//! `create-licensed-users` calls, all inside the one outer transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
 
 use crate::cli::Session;
 use crate::component::licenses::LicenseChoice;
 use crate::component::subscriptions::NewSubscription;
 use crate::component::types::{BillingFrequency, PurchaseChannel, UserKind};
-use crate::component::users::NewUser;
+use crate::component::users::{NewLicensedUser, NewUser};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 const DOMAIN: &str = "contoso.com";
-/// Users per create-users call.
-const BATCH: usize = 10_000;
-/// Users per window of add-licenses calls (one call per set of licenses in a window): few
-/// calls, since each counts its products' pools; the component pages within a call.
-const LICENSE_WINDOW: usize = 100_000;
+/// Users per create-licensed-users call: few calls, since each counts the pools of the
+/// products it assigns; the component pages within a call.
+const BATCH: usize = 100_000;
 /// Indexes generating never reads whose keys arrive in random order (audit entries by their
 /// target's name): created once at the end instead of updated per row. The other secondary
 /// indexes of audit and users get their keys in order or from a few values (time, actor,
@@ -141,9 +138,9 @@ fn person(rng: &mut fastrand::Rng, i: u32) -> Person {
 /// Time spent in each step, for `init` to report.
 #[derive(Default)]
 pub struct Timings {
-    pub users: f64,
     pub subscriptions: f64,
-    pub licenses: f64,
+    /// Users created with their licenses.
+    pub users: f64,
     pub deletes: f64,
     pub indexes: f64,
 }
@@ -152,38 +149,12 @@ pub struct Timings {
 pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     let mut rng = fastrand::Rng::with_seed(7);
     let mut t = Timings::default();
-    let started = Instant::now();
     let deferred = s.rt.db().defer_indexes(DEFERRED_INDEXES)?;
     let people: Vec<Person> = (0..n).map(|i| person(&mut rng, i)).collect();
-    let mailboxes = (n / 1000).max(2);
-    let mut users: Vec<&NewUser> = people.iter().map(|p| &p.user).collect();
-    let shared: Vec<NewUser> = (0..mailboxes)
-        .map(|i| NewUser {
-            upn: format!("shared{}@{DOMAIN}", i + 1),
-            display_name: format!("Shared mailbox {}", i + 1),
-            department: None,
-            usage_location: Some("US".into()),
-            enabled: true,
-            kind: if i % 5 == 4 {
-                UserKind::RoomMailbox
-            } else {
-                UserKind::SharedMailbox
-            },
-            mailbox_gb: rng.u32(1..60),
-        })
-        .collect();
-    users.extend(shared.iter());
-    for batch in users.chunks(BATCH) {
-        let batch: Vec<NewUser> = batch.iter().map(|u| (*u).clone()).collect();
-        s.call(|d, st, actor| {
-            d.seats_licensing_users()
-                .call_create_users(st, actor, &batch)
-        })?;
-    }
-    t.users = started.elapsed().as_secs_f64();
 
     // Pools sized from what is assigned, with room for the benchmarks' operations: every E3
-    // holder can move to E5, and every unlicensed user can get E3.
+    // holder can move to E5, and every unlicensed user can get E3. Bought first, so each user
+    // is created with their licenses in one step.
     let started = Instant::now();
     let mut held: BTreeMap<&str, i64> = BTreeMap::new();
     // Leavers hold theirs until they are deleted, at the end.
@@ -227,40 +198,47 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     }
     t.subscriptions = started.elapsed().as_secs_f64();
 
-    // Licenses: per window of users (in id order), one add-licenses call per set of licenses.
+    // Users with their licenses, in id order, a batch per create-licensed-users call.
     let started = Instant::now();
-    let flush = |s: &mut Session, key: &[(&str, &[&str])], upns: &[String]| -> Result<()> {
-        let choices: Vec<LicenseChoice> = key
-            .iter()
-            .map(|(product, disabled)| LicenseChoice {
-                product: product.to_string(),
-                disabled_plans: disabled.iter().map(|p| p.to_string()).collect(),
-            })
-            .collect();
-        let r = s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_add_licenses(st, actor, upns, &choices, false)
+    let mailboxes = (n / 1000).max(2);
+    let shared = (0..mailboxes).map(|i| NewLicensedUser {
+        user: NewUser {
+            upn: format!("shared{}@{DOMAIN}", i + 1),
+            display_name: format!("Shared mailbox {}", i + 1),
+            department: None,
+            usage_location: Some("US".into()),
+            enabled: true,
+            kind: if i % 5 == 4 {
+                UserKind::RoomMailbox
+            } else {
+                UserKind::SharedMailbox
+            },
+            mailbox_gb: rng.u32(1..60),
+        },
+        licenses: Vec::new(),
+    });
+    let mut all: Vec<NewLicensedUser> = people
+        .iter()
+        .map(|p| NewLicensedUser {
+            user: p.user.clone(),
+            licenses: p
+                .licenses
+                .iter()
+                .map(|(product, disabled)| LicenseChoice {
+                    product: product.to_string(),
+                    disabled_plans: disabled.iter().map(|p| p.to_string()).collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    all.extend(shared);
+    for batch in all.chunks(BATCH) {
+        s.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_create_licensed_users(st, actor, batch)
         })?;
-        anyhow::ensure!(
-            !r.rolled_back && r.failed == 0,
-            "generating licenses failed: {:?}",
-            r.outcomes.iter().find_map(|o| o.error.as_ref())
-        );
-        Ok(())
-    };
-    for window in people.chunks(LICENSE_WINDOW) {
-        let mut groups: BTreeMap<Vec<(&str, &[&str])>, Vec<String>> = BTreeMap::new();
-        for p in window.iter().filter(|p| !p.licenses.is_empty()) {
-            groups
-                .entry(p.licenses.clone())
-                .or_default()
-                .push(p.user.upn.clone());
-        }
-        for (key, upns) in &groups {
-            flush(s, key, upns)?;
-        }
     }
-    t.licenses = started.elapsed().as_secs_f64();
+    t.users = started.elapsed().as_secs_f64();
 
     // A few leavers: deleted, their licenses kept for a restore (L8).
     let started = Instant::now();

@@ -94,7 +94,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
 
     // What the scenario is about, so that two equally broken runs cannot pass.
     let calls = host.as_array().unwrap();
-    assert_eq!(calls.len(), 36, "{host:#}");
+    assert_eq!(calls.len(), 40, "{host:#}");
     let refusal = |v: &Value| v["err"]["tag"].as_str().map(String::from);
     assert_eq!(
         result(&host, 6, "subscriptions.create-subscription")["ok"]["subscription"]["quantity"],
@@ -176,6 +176,24 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
         result(&host, 35, "tenant.check-invariants")["ok"]["assignments"],
         2,
         "Sales moved to E3, the rolled-back call left nothing, Finance has none"
+    );
+    // S7: users created with their licenses in one call, or refused whole.
+    let hired = &result(&host, 36, "users.create-licensed-users")["ok"];
+    assert_eq!(hired.as_array().map(Vec::len), Some(2), "{hired:#}");
+    assert_eq!(
+        refusal(result(&host, 37, "users.create-licensed-users")).as_deref(),
+        Some("not-found")
+    );
+    let hal = &result(&host, 38, "users.get-user")["ok"];
+    assert_eq!(hal["licenses"][0]["part-number"], "SPE_E5", "{hal:#}");
+    assert_eq!(
+        hal["licenses"][0]["disabled-plans"][0]["name"], "MCOSTANDARD",
+        "{hal:#}"
+    );
+    assert_eq!(
+        result(&host, 39, "tenant.check-invariants")["ok"]["users"],
+        7,
+        "Hal and Ivy, not Jon"
     );
     let card = &result(&host, 5, "billing.add-payment-method")["ok"];
     assert_eq!(card["details"]["val"]["last4"], "4242");

@@ -450,3 +450,44 @@ fn billing_cmdlets_read_invoices_pending_charges_and_payment_methods() {
     assert!(out.contains("refused=invalid"), "{out}");
     assert!(out.contains("refund=-136.80 status=cancelled"), "{out}");
 }
+
+#[test]
+fn s7_new_users_creates_every_user_with_their_licenses_or_none() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
+    let path = script(
+        &env,
+        "hire.rhai",
+        r#"
+        let people = [
+            #{ upn: "dan@contoso.com", display_name: "Dan", usage_location: "DK", licenses: "SPE_E3" },
+            #{ upn: "eve@contoso.com", display_name: "Eve", usage_location: "DK",
+               licenses: [#{ product: "SPE_E3", disabled_plans: ["MCOSTANDARD"] }] },
+            #{ upn: "fay@contoso.com", display_name: "Fay", usage_location: "DK" },
+        ];
+        let hired = new_users(people);
+        print(`hired ${hired.len()}`);
+        try {
+            new_users([#{ upn: "gus@contoso.com", display_name: "Gus", usage_location: "DK", licenses: "SPE_E3" }]);
+        } catch (e) { print(`refused: ${e.kind}: ${e.message}`); }
+        "#,
+    );
+    let out = env.ok(&["run", &path]);
+    assert!(out.contains("hired 3"), "{out}");
+    assert!(
+        out.contains("refused: insufficient-licenses") && out.contains("gus@contoso.com"),
+        "{out}"
+    );
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 2);
+    let eve = env.json(&["users", "show", "eve@contoso.com"]);
+    assert_eq!(eve["licenses"][0]["product"], "SPE_E3", "{eve}");
+    assert!(
+        eve["licenses"][0]["disabled_plans"]
+            .to_string()
+            .contains("MCOSTANDARD"),
+        "{eve}"
+    );
+    let refused = env.refused(&["users", "show", "gus@contoso.com"]);
+    assert!(refused.contains("no user"), "{refused}");
+}

@@ -1,8 +1,9 @@
 //! `seats users`: list (L10), add, show.
 
 use super::Session;
+use crate::component::licenses::LicenseChoice;
 use crate::component::types::UserKind;
-use crate::component::users::{NewUser, UserFilter, UserUpdate};
+use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::output;
 use crate::views::{ServiceDataRow, UserLicenseRow, UserRow};
 use anyhow::Result;
@@ -179,35 +180,36 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
 }
 
 fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
-    let new = NewUser {
-        upn: a.upn.clone(),
-        display_name: a.name.clone(),
-        department: a.department.clone(),
-        usage_location: a.usage_location.clone(),
-        enabled: !a.disabled,
-        kind: match a.kind {
-            Kind::User => UserKind::User,
-            Kind::SharedMailbox => UserKind::SharedMailbox,
-            Kind::RoomMailbox => UserKind::RoomMailbox,
-            Kind::ResourceMailbox => UserKind::ResourceMailbox,
+    let new = [NewLicensedUser {
+        user: NewUser {
+            upn: a.upn.clone(),
+            display_name: a.name.clone(),
+            department: a.department.clone(),
+            usage_location: a.usage_location.clone(),
+            enabled: !a.disabled,
+            kind: match a.kind {
+                Kind::User => UserKind::User,
+                Kind::SharedMailbox => UserKind::SharedMailbox,
+                Kind::RoomMailbox => UserKind::RoomMailbox,
+                Kind::ResourceMailbox => UserKind::ResourceMailbox,
+            },
+            mailbox_gb: a.mailbox_gb,
         },
-        mailbox_gb: a.mailbox_gb,
-    };
-    // The user and their licenses in one transaction: both, or neither (S7).
-    s.rt.begin()?;
-    let done = (|| -> Result<crate::component::types::User> {
-        let user =
-            s.call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))?;
-        for product in &a.licenses {
-            s.call(|d, st, actor| {
-                d.seats_licensing_licenses()
-                    .call_assign(st, actor, &a.upn, product, &[])
-            })?;
-        }
-        Ok(user)
-    })();
-    s.rt.finish(done.is_ok())?;
-    output::print_one(&UserRow::from(done?), s.format)
+        licenses: a
+            .licenses
+            .iter()
+            .map(|product| LicenseChoice {
+                product: product.clone(),
+                disabled_plans: Vec::new(),
+            })
+            .collect(),
+    }];
+    // The user and their licenses as one change: both, or neither (S7).
+    let mut users = s.call(|d, st, actor| {
+        d.seats_licensing_users()
+            .call_create_licensed_users(st, actor, &new)
+    })?;
+    output::print_one(&UserRow::from(users.remove(0)), s.format)
 }
 
 #[derive(Serialize)]

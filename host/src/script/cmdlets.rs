@@ -6,7 +6,7 @@ use super::progress::Spinner;
 use crate::cli::Session;
 use crate::component::bulk::{AddRemove, LicenseChange};
 use crate::component::types::{AuditFilter, UserKind};
-use crate::component::users::{NewUser, UserFilter, UserUpdate};
+use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::views::*;
 use rhai::{Dynamic, Engine, Map};
 use std::cell::RefCell;
@@ -20,6 +20,7 @@ pub const NAMES: &[&str] = &[
     "users_where",
     "get_user",
     "new_user",
+    "new_users",
     "update_user",
     "remove_user",
     "restore_user",
@@ -51,6 +52,35 @@ fn user_filter(m: &Map) -> UserFilter {
         enabled: opt::<bool>(m, "enabled"),
         deleted: opt::<bool>(m, "deleted").unwrap_or(false),
     }
+}
+
+/// A user map: `upn`, `display_name`, `department`, `usage_location`, `enabled`, `kind`,
+/// `mailbox_gb` and `licenses` (products as the bulk cmdlets take them).
+fn new_licensed_user(m: &Map) -> Fallible<NewLicensedUser> {
+    let kind = match opt_string(m, "kind").as_deref() {
+        None | Some("user") => UserKind::User,
+        Some("shared-mailbox") => UserKind::SharedMailbox,
+        Some("room-mailbox") => UserKind::RoomMailbox,
+        Some("resource-mailbox") => UserKind::ResourceMailbox,
+        Some(other) => return Err(thrown("invalid", format!("unknown user kind '{other}'"))),
+    };
+    Ok(NewLicensedUser {
+        user: NewUser {
+            upn: opt_string(m, "upn").unwrap_or_default(),
+            display_name: opt_string(m, "display_name").unwrap_or_default(),
+            department: opt_string(m, "department"),
+            usage_location: opt_string(m, "usage_location"),
+            enabled: opt::<bool>(m, "enabled").unwrap_or(true),
+            kind,
+            mailbox_gb: opt::<i64>(m, "mailbox_gb")
+                .unwrap_or(0)
+                .clamp(0, u32::MAX as i64) as u32,
+        },
+        licenses: match m.get("licenses") {
+            Some(l) if !l.is_unit() => choices(l.clone())?,
+            _ => Vec::new(),
+        },
+    })
 }
 
 fn get_users(s: &Shared, filter: UserFilter) -> Fallible<Dynamic> {
@@ -128,33 +158,42 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         m.insert("service_data".into(), rows(&data)?);
         Ok(m.into())
     });
-    // New-MgUser
+    // New-MgUser (with -AssignedLicenses, as the admin center's add-user wizard: S7)
     let c = s.clone();
     engine.register_fn("new_user", move |m: Map| -> Fallible<Dynamic> {
-        let kind = match opt_string(&m, "kind").as_deref() {
-            None | Some("user") => UserKind::User,
-            Some("shared-mailbox") => UserKind::SharedMailbox,
-            Some("room-mailbox") => UserKind::RoomMailbox,
-            Some("resource-mailbox") => UserKind::ResourceMailbox,
-            Some(other) => return Err(thrown("invalid", format!("unknown user kind '{other}'"))),
-        };
-        let new = NewUser {
-            upn: opt_string(&m, "upn").unwrap_or_default(),
-            display_name: opt_string(&m, "display_name").unwrap_or_default(),
-            department: opt_string(&m, "department"),
-            usage_location: opt_string(&m, "usage_location"),
-            enabled: opt::<bool>(&m, "enabled").unwrap_or(true),
-            kind,
-            mailbox_gb: opt::<i64>(&m, "mailbox_gb")
-                .unwrap_or(0)
-                .clamp(0, u32::MAX as i64) as u32,
-        };
-        let u = c
+        let new = [new_licensed_user(&m)?];
+        let mut users = c
             .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_users().call_create_user(st, actor, &new))
+            .call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_create_licensed_users(st, actor, &new)
+            })
             .map_err(from_call)?;
-        to_dynamic(&UserRow::from(u))
+        to_dynamic(&UserRow::from(users.remove(0)))
     });
+    // The admin center's "Add multiple users": every user with their licenses, or none.
+    let c = s.clone();
+    engine.register_fn(
+        "new_users",
+        move |users: rhai::Array| -> Fallible<Dynamic> {
+            let new = users
+                .into_iter()
+                .map(|u| match u.try_cast::<Map>() {
+                    Some(m) => new_licensed_user(&m),
+                    None => Err(thrown("invalid", "new_users takes an array of user maps")),
+                })
+                .collect::<Fallible<Vec<_>>>()?;
+            let users = c
+                .borrow_mut()
+                .call(|d, st, actor| {
+                    d.seats_licensing_users()
+                        .call_create_licensed_users(st, actor, &new)
+                })
+                .map_err(from_call)?;
+            let rows: Vec<UserRow> = users.into_iter().map(UserRow::from).collect();
+            rows_of(&rows)
+        },
+    );
     // Update-MgUser
     let c = s.clone();
     engine.register_fn(

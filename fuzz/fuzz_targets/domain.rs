@@ -10,7 +10,7 @@ use guest::exports::seats::licensing::catalog::{CatalogRow, PriceUpdate};
 use guest::exports::seats::licensing::bulk::{AddRemove, LicenseChange};
 use guest::exports::seats::licensing::licenses::LicenseChoice;
 use guest::exports::seats::licensing::tenant::TenantSetup;
-use guest::exports::seats::licensing::users::{NewUser, UserFilter};
+use guest::exports::seats::licensing::users::{NewLicensedUser, NewUser, UserFilter};
 use guest::memory::MemoryStore;
 use guest::types::{BillingFrequency, CancelReason, Cloud, PurchaseChannel, UserKind};
 use libfuzzer_sys::fuzz_target;
@@ -95,6 +95,11 @@ enum Op {
     Raw {
         upn: String,
         product: String,
+    },
+    /// New users with their licenses in one change (S7), written in pages of 1-4.
+    AddLicensedUsers {
+        users: Vec<(u8, Option<String>, u8, Vec<u8>)>,
+        page: u8,
     },
 }
 
@@ -323,6 +328,37 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::Later { days } => {
                 now += i64::from(days % 400) * 86_400;
                 guest::lifecycle::process(&Cx::new(&store, ADMIN, now)).is_ok()
+            }
+            Op::AddLicensedUsers { users, page } => {
+                let users: Vec<NewLicensedUser> = users
+                    .into_iter()
+                    .take(8)
+                    .map(|(name, location, kind, products)| NewLicensedUser {
+                        user: NewUser {
+                            upn: upn(name),
+                            display_name: format!("User {name}"),
+                            department: None,
+                            usage_location: location,
+                            enabled: true,
+                            kind: [UserKind::User, UserKind::SharedMailbox][kind as usize % 2],
+                            mailbox_gb: u32::from(kind),
+                        },
+                        licenses: products
+                            .into_iter()
+                            .take(3)
+                            .map(|p| LicenseChoice {
+                                product: product(p),
+                                disabled_plans: if p % 4 == 3 {
+                                    vec!["MCOSTANDARD".into()]
+                                } else {
+                                    vec![]
+                                },
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let page = usize::from(page % 4) + 1;
+                guest::users::create_licensed_paged(&cx, &users, page).is_ok()
             }
             Op::As { actor: a } => {
                 actor = if a % 2 == 0 { ADMIN.into() } else { upn(a) };

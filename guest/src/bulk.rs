@@ -82,6 +82,44 @@ impl<S: Store + ?Sized> Pools<'_, S> {
     }
 }
 
+impl<S: Store + ?Sized> Pools<'_, S> {
+    /// L2, counted exactly: one user's removals (`freed`) give their licenses back before its
+    /// additions (`taken`) need one each; refused, naming the user, when a pool has none left,
+    /// and then the counts are as they were.
+    fn take<F: AsRef<str>, T: AsRef<str>>(
+        &mut self,
+        freed: &[F],
+        taken: &[T],
+        chosen: &[Choice],
+        upn: &str,
+    ) -> Result<()> {
+        for sku in freed {
+            self.entry(sku.as_ref()).1 -= 1;
+        }
+        let short = taken.iter().map(AsRef::as_ref).find(|sku| {
+            let (total, assigned) = *self.entry(sku);
+            total - assigned < 1
+        });
+        if let Some(sku) = short {
+            for freed in freed {
+                self.entry(freed.as_ref()).1 += 1;
+            }
+            let (total, assigned) = *self.entry(sku);
+            let part = chosen
+                .iter()
+                .find(|c| c.product.sku_id == sku)
+                .map_or(sku, |c| c.product.part_number.as_str());
+            return Err(error::insufficient(format!(
+                "CountViolation: no license of {part} is available for {upn}: {assigned} of {total} are assigned"
+            )));
+        }
+        for sku in taken {
+            self.entry(sku.as_ref()).1 += 1;
+        }
+        Ok(())
+    }
+}
+
 fn choices<S: Store + ?Sized>(store: &S, given: &[LicenseChoice]) -> Result<Vec<Choice>> {
     let mut out: Vec<Choice> = Vec::new();
     for c in given {
@@ -374,7 +412,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         before: before_names,
                     });
                 }
-                Ok((_, None)) => {
+                Ok(None) => {
                     self.unchanged += 1;
                     outcomes.push(UserOutcome {
                         upn: upn.clone(),
@@ -384,7 +422,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         before: before_names,
                     });
                 }
-                Ok((user, Some((after, w)))) => {
+                Ok(Some((after, w))) => {
+                    let user = user.expect("only a user that exists is planned");
                     self.applied += 1;
                     let after_names = self.names.of(after.keys().cloned());
                     audit.push(self.cx.audit_entry(
@@ -448,6 +487,7 @@ pub struct NewLicenses {
 
 struct LicenseSet {
     chosen: Vec<Choice>,
+    skus: Vec<String>,
     /// Part numbers, sorted, as the audit log shows them.
     names: Vec<String>,
     /// The workloads the set provisions (L4).
@@ -478,19 +518,17 @@ pub fn plan_new<S: Store + ?Sized>(
     let rules = store.plan_rules();
     let default_location = store.get_tenant().and_then(|t| t.default_usage_location);
     let mut cache = PlanCache::default();
-    let mut index: HashMap<Vec<(&str, &[String])>, usize> = HashMap::new();
-    let nothing = BTreeMap::new();
+    // Each distinct list of licenses and its set; a call has a few, so a list is searched.
+    let mut index: Vec<(&[LicenseChoice], usize)> = Vec::new();
     for (user, given) in users.iter().zip(licenses) {
         if given.is_empty() {
             plan.of_user.push(None);
             continue;
         }
-        let key: Vec<(&str, &[String])> = given
-            .iter()
-            .map(|c| (c.product.as_str(), c.disabled_plans.as_slice()))
-            .collect();
-        let k = match index.get(&key) {
-            Some(k) => *k,
+        // What any addition checks per user (as `plan_user` does): L9 and G1, G3, then L2.
+        receivable(user, default_location.as_deref())?;
+        let k = match index.iter().find(|(list, _)| list == given) {
+            Some((_, k)) => *k,
             None => {
                 let chosen = choices(store, given)?;
                 let mut names: Vec<String> = chosen
@@ -498,31 +536,24 @@ pub fn plan_new<S: Store + ?Sized>(
                     .map(|c| c.product.part_number.clone())
                     .collect();
                 names.sort();
+                let skus = chosen.iter().map(|c| c.product.sku_id.clone()).collect();
                 let held: Vec<Assignment> =
                     chosen.iter().map(|c| new_assignment(cx, 0, c)).collect();
+                // G3 once per set (the first user who asks for it is named).
+                cache.check(store, &rules, held.iter(), &user.upn)?;
                 let provided = cache.provided(store, held.iter()).clone();
                 plan.sets.push(LicenseSet {
                     chosen,
+                    skus,
                     names,
                     provided,
                 });
-                index.insert(key, plan.sets.len() - 1);
+                index.push((given, plan.sets.len() - 1));
                 plan.sets.len() - 1
             }
         };
-        plan_user(
-            cx,
-            &user.upn,
-            Some(user),
-            &nothing,
-            &Mode::Add(given),
-            &plan.sets[k].chosen,
-            &[],
-            None,
-            default_location.as_deref(),
-            &mut pools,
-            (&rules, &mut cache),
-        )?;
+        let set = &plan.sets[k];
+        pools.take::<String, _>(&[], &set.skus, &set.chosen, &user.upn)?;
         plan.of_user.push(Some(k));
     }
     Ok(plan)
@@ -706,7 +737,7 @@ fn provision<S: Store + ?Sized>(
     }
 }
 
-type Planned = (User, Option<(BTreeMap<String, Assignment>, Writes)>);
+type Planned = Option<(BTreeMap<String, Assignment>, Writes)>;
 
 #[allow(clippy::too_many_arguments)]
 fn plan_user<S: Store + ?Sized>(
@@ -784,7 +815,7 @@ fn plan_user<S: Store + ?Sized>(
         }
     }
     if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
-        return Ok((user.clone(), None));
+        return Ok(None);
     }
     // P4: a license from a self-service subscription is its purchaser's to change.
     let touched = w
@@ -804,7 +835,21 @@ fn plan_user<S: Store + ?Sized>(
             a.subscription.unwrap_or_default()
         )));
     }
-    if !w.insert.is_empty() && !crate::users::needs_license(user) {
+    if !w.insert.is_empty() {
+        receivable(user, default_location)?;
+    }
+    if !w.insert.is_empty() || !w.replan.is_empty() {
+        cache.check(cx.store, rules, after.values(), &user.upn)?;
+    }
+    let freed: Vec<&str> = w.delete.iter().map(|(_, sku)| sku.as_str()).collect();
+    let taken: Vec<&str> = w.insert.iter().map(|a| a.sku_id.as_str()).collect();
+    pools.take(&freed, &taken, chosen, &user.upn)?;
+    Ok(Some((after, w)))
+}
+
+/// L9 and G1: whether the user can be given a license at all.
+fn receivable(user: &User, default_location: Option<&str>) -> Result<()> {
+    if !crate::users::needs_license(user) {
         return Err(invalid(
             "user",
             format!(
@@ -819,7 +864,7 @@ fn plan_user<S: Store + ?Sized>(
             ),
         ));
     }
-    if !w.insert.is_empty() && user.usage_location.is_none() && default_location.is_none() {
+    if user.usage_location.is_none() && default_location.is_none() {
         return Err(invalid(
             "usage-location",
             format!(
@@ -829,37 +874,7 @@ fn plan_user<S: Store + ?Sized>(
             ),
         ));
     }
-    if !w.insert.is_empty() || !w.replan.is_empty() {
-        cache.check(cx.store, rules, after.values(), &user.upn)?;
-    }
-    // Count exactly: this user's removals free licenses before its additions take them.
-    for (_, sku) in &w.delete {
-        pools.entry(sku).1 -= 1;
-    }
-    let short = w.insert.iter().find(|a| {
-        let (total, assigned) = *pools.entry(&a.sku_id);
-        total - assigned < 1
-    });
-    if let Some(a) = short {
-        let sku = a.sku_id.clone();
-        for (_, sku) in &w.delete {
-            pools.entry(sku).1 += 1;
-        }
-        let (total, assigned) = *pools.entry(&sku);
-        let part = chosen
-            .iter()
-            .find(|c| c.product.sku_id == sku)
-            .map(|c| c.product.part_number.clone())
-            .unwrap_or(sku);
-        return Err(error::insufficient(format!(
-            "CountViolation: no license of {part} is available for {}: {assigned} of {total} are assigned",
-            user.upn
-        )));
-    }
-    for a in &w.insert {
-        pools.entry(&a.sku_id).1 += 1;
-    }
-    Ok((user.clone(), Some((after, w))))
+    Ok(())
 }
 
 /// G2: one user's additions and removals as one change, refused whole with the reason.

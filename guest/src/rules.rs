@@ -185,6 +185,37 @@ mod tests {
     }
 
     #[test]
+    fn g3_s7_users_created_with_licenses_are_held_to_the_plan_rules() {
+        use crate::exports::seats::licensing::users::NewLicensedUser;
+        let store = tenant();
+        let cx = admin(&store);
+        let with = |upn: &str, products: &[&str]| NewLicensedUser {
+            user: new_user(upn),
+            licenses: products
+                .iter()
+                .map(|p| LicenseChoice {
+                    product: p.to_string(),
+                    disabled_plans: vec![],
+                })
+                .collect(),
+        };
+        let before = store.snapshot();
+        let both = [
+            with("bo@contoso.com", &[]),
+            with("cy@contoso.com", &["STANDARDPACK", "SPE_E3"]),
+        ];
+        let err = crate::users::create_licensed(&cx, &both).unwrap_err();
+        assert_eq!(err.kind(), "mutually-exclusive-violation");
+        assert!(err.text().contains("cy@contoso.com"), "{}", err.text());
+        let alone = [with("cy@contoso.com", &["MCOEV"])];
+        let err = crate::users::create_licensed(&cx, &alone).unwrap_err();
+        assert_eq!(err.kind(), "dependency-violation", "{err:?}");
+        assert_eq!(store.snapshot(), before);
+        let together = [with("cy@contoso.com", &["MCOEV", "SPE_E3"])];
+        crate::users::create_licensed(&cx, &together).unwrap();
+    }
+
+    #[test]
     fn g3_g4_an_add_on_without_its_prerequisite_is_a_dependency_violation() {
         let store = tenant();
         let cx = admin(&store);

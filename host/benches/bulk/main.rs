@@ -605,7 +605,7 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
         native::Timings::default(),
     );
     let started = std::time::Instant::now();
-    let exec = |sql: &str| -> Result<()> { Ok(store.0.borrow().db.conn.execute_batch(sql)?) };
+    let exec = |sql: &str| -> Result<()> { Ok(store.0.borrow().db.conn().execute_batch(sql)?) };
     let call = |f: &mut dyn FnMut(&Cx<native::Native>) -> Result<(), guest::types::Error>| {
         exec("BEGIN IMMEDIATE")?;
         let cx = Cx::new(&store, ADMIN, now);

@@ -16,7 +16,7 @@ struct Report {
 }
 
 pub fn run(s: &mut Session) -> Result<()> {
-    let conn = &s.rt.db().conn;
+    let conn = s.rt.db().conn();
     let integrity: Vec<String> = conn
         .prepare("PRAGMA integrity_check")?
         .query_map([], |r| r.get(0))?

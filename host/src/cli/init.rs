@@ -117,19 +117,30 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
     if let Some(n) = args.generate {
         let started = std::time::Instant::now();
         let t = generate::build(&mut s, n)?;
+        let checked = std::time::Instant::now();
         s.rt.db().check_references()?;
+        let checked = checked.elapsed().as_secs_f64();
+        let committed = std::time::Instant::now();
         s.rt.finish(true)?;
         s.rt.db().bulk_load(false)?;
+        let committed = committed.elapsed().as_secs_f64();
+        let b = t.behind;
         eprintln!(
-            "Generated {n} users in {:.1} s (subscriptions {:.1} s, users with their licenses \
-             {:.1} s, deletions {:.1} s, indexes {:.1} s, the rest {:.1} s: drawing the people, \
-             checking references, commit).",
+            "Generated {n} users in {:.1} s: people drawn {:.1} s, subscriptions {:.1} s, users \
+             with their licenses {:.1} s (written behind for {:.1} s; the planning waited {:.1} s \
+             for the writer, {:.1} s for reads), deletions {:.1} s, indexes {:.1} s, references \
+             checked {:.1} s, commit {:.1} s.",
             started.elapsed().as_secs_f64(),
+            t.people,
             t.subscriptions,
             t.users,
+            b.writing,
+            b.queue_full,
+            b.draining,
             t.deletes,
             t.indexes,
-            started.elapsed().as_secs_f64() - t.subscriptions - t.users - t.deletes - t.indexes
+            checked,
+            committed,
         );
     } else {
         s.rt.finish(true)?;

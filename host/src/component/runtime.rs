@@ -207,7 +207,7 @@ impl Runtime {
             return Ok(());
         }
         self.db()
-            .conn
+            .conn()
             .execute_batch(sql)
             .map_err(|e| crate::db::explain(e, sql))
     }
@@ -236,12 +236,17 @@ impl Runtime {
     pub fn finish(&mut self, commit: bool) -> Result<()> {
         anyhow::ensure!(self.outer, "no transaction is open");
         self.outer = false;
+        let written = self.db().sync();
+        if written.is_err() {
+            self.fail_load();
+        }
         let failed = std::mem::replace(&mut self.load, Load::Off) == Load::Failed;
         self.exec(if commit && !failed {
             "COMMIT"
         } else {
             "ROLLBACK"
         })?;
+        written?;
         anyhow::ensure!(
             !(commit && failed),
             "a call of the load failed, so nothing of it was kept"
@@ -338,7 +343,14 @@ impl Runtime {
             })?)
         };
         let loaded = self.store.as_mut().expect("instantiated");
-        match f(&loaded.domain, &loaded.instance, &mut loaded.store) {
+        let outcome = f(&loaded.domain, &loaded.instance, &mut loaded.store);
+        // A load's writes go on behind its calls (db/behind.rs): one that failed fails the
+        // load, and is what the call reports, before whatever the call made of it.
+        if let Some(e) = self.db().failure() {
+            self.fail_load();
+            return Err(CallError::Host(e));
+        }
+        match outcome {
             Ok(Ok(value)) => {
                 // Before COMMIT: the policy plugins decide on what the call wrote.
                 if let Some(mark) = mark
@@ -396,7 +408,7 @@ impl Runtime {
     fn audit_mark(&mut self) -> Result<u64> {
         let id: i64 = self
             .db()
-            .conn
+            .conn()
             .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
             .map_err(|e| crate::db::explain(e, "read the audit log"))?;
         Ok(id as u64)
@@ -514,7 +526,7 @@ mod tests {
 
     fn audit_rows(rt: &mut Runtime) -> i64 {
         rt.db()
-            .conn
+            .conn()
             .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
             .unwrap()
     }
@@ -526,7 +538,7 @@ mod tests {
         let actor = "admin@t.com".to_string();
         let before = audit_rows(&mut rt);
         rt.db()
-            .conn
+            .conn()
             .execute_batch(
                 "CREATE TRIGGER f BEFORE INSERT ON roles BEGIN SELECT RAISE(ABORT, 'boom'); END;",
             )
@@ -547,7 +559,7 @@ mod tests {
             "{err}"
         );
         assert_eq!(audit_rows(&mut rt), before);
-        rt.db().conn.execute_batch("DROP TRIGGER f").unwrap();
+        rt.db().conn().execute_batch("DROP TRIGGER f").unwrap();
         rt.call(|d, s| {
             d.seats_licensing_tenant()
                 .call_grant_role(s, &actor, &upn, types::Role::BillingAdmin)
@@ -624,5 +636,43 @@ mod tests {
         );
         rt.begin().expect("the transaction was closed");
         rt.finish(false).unwrap();
+    }
+
+    #[test]
+    fn a_write_that_fails_behind_a_load_fails_the_load_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rt = runtime(dir.path());
+        let actor = "admin@t.com".to_string();
+        let before = audit_rows(&mut rt);
+        rt.db()
+            .conn()
+            .execute_batch(
+                "CREATE TRIGGER f BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        rt.db().bulk_load(true).unwrap();
+        rt.begin_load().unwrap();
+        let upn = "admin@t.com".to_string();
+        // The audit entry is written behind: the call may end before the writer fails.
+        let call = rt.call(|d, s| {
+            d.seats_licensing_tenant()
+                .call_grant_role(s, &actor, &upn, types::Role::BillingAdmin)
+        });
+        let err = rt.finish(true).unwrap_err();
+        let said = format!("{err:#} {:?}", call.err());
+        assert!(said.contains("boom"), "{said}");
+        rt.db().bulk_load(false).unwrap();
+        rt.db().conn().execute_batch("DROP TRIGGER f").unwrap();
+        assert_eq!(audit_rows(&mut rt), before);
+        let roles: i64 = rt
+            .db()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM roles WHERE role = 'billing-admin'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(roles, 0, "the role granted in the same load is gone too");
     }
 }

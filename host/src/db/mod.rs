@@ -1,5 +1,6 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
+pub mod behind;
 pub(crate) mod billing;
 mod many;
 mod schema;
@@ -21,10 +22,19 @@ use std::path::Path;
 const APPLICATION_ID: i64 = 0x5345_4154;
 
 pub struct Db {
-    pub conn: Connection,
+    /// During a load, the writer thread (`behind.rs`). Declared before `conn`, so that it is
+    /// dropped, and its thread joined, before the connection it writes to.
+    behind: Option<behind::Behind>,
+    /// Boxed: the writer thread holds its address while the `Db` may move.
+    conn: Box<Connection>,
     /// A bulk load is running with foreign keys unenforced: the store does what a cascade
     /// would (`bulk_load`).
     loading: std::cell::Cell<bool>,
+    /// While loading: the id the next user inserted gets (users are inserted behind, so the
+    /// store gives the ids SQLite would: one more than the largest).
+    pub(crate) next_user_id: std::cell::Cell<Option<i64>>,
+    /// A write behind that failed, until `sync` reports it.
+    failed: std::cell::RefCell<Option<anyhow::Error>>,
 }
 
 /// Every connection's settings (the benchmark's SQL floor uses them too).
@@ -54,12 +64,63 @@ impl Db {
         let conn = Connection::open(path).with_context(|| format!("create {}", path.display()))?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         configure(&conn)?;
+        Db::with(conn)
+    }
+
+    fn with(conn: Connection) -> Result<Db> {
         let mut db = Db {
-            conn,
+            behind: None,
+            conn: Box::new(conn),
             loading: Default::default(),
+            next_user_id: Default::default(),
+            failed: Default::default(),
         };
         schema::migrate(&mut db.conn)?;
         Ok(db)
+    }
+
+    /// The connection, once every write queued behind has run (see `behind.rs`).
+    pub fn conn(&self) -> &Connection {
+        if let Some(b) = &self.behind
+            && let Some(e) = b.wait()
+        {
+            // Kept for `sync`, which fails the call; reads until then see less than written.
+            self.failed.replace(Some(e));
+        }
+        &self.conn
+    }
+
+    /// Runs `job` on the connection now or, during a load, queues it for the writer thread.
+    pub fn write(
+        &mut self,
+        job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) -> rusqlite::Result<()> {
+        match &self.behind {
+            Some(b) => {
+                b.queue(Box::new(job));
+                Ok(())
+            }
+            None => job(&self.conn),
+        }
+    }
+
+    /// Waits for the writes queued behind; fails with the first of them that failed.
+    pub fn sync(&self) -> Result<()> {
+        self.conn();
+        self.failure().map_or(Ok(()), Err)
+    }
+
+    /// How the load's writes behind went so far (none when not loading).
+    pub fn behind_stats(&self) -> Option<behind::Stats> {
+        self.behind.as_ref().map(behind::Behind::stats)
+    }
+
+    /// A write behind that has failed so far, without waiting for the others.
+    pub fn failure(&self) -> Option<anyhow::Error> {
+        self.failed
+            .take()
+            .or_else(|| self.behind.as_ref().and_then(|b| b.failure()))
+            .map(|e| e.context("database: writing a batch of rows of the load"))
     }
 
     /// Opens an existing seats database and brings its schema up to date.
@@ -84,19 +145,18 @@ impl Db {
             bail!("{} is not a seats database", path.display());
         }
         configure(&conn)?;
-        let mut db = Db {
-            conn,
-            loading: Default::default(),
-        };
-        schema::migrate(&mut db.conn)?;
-        Ok(db)
+        Db::with(conn)
     }
 
     /// Settings for loading a new database in one big transaction (`init --generate`): the
     /// rollback journal in memory instead of the WAL (pages go straight to the file, and a
     /// new file has next to nothing to journal; savepoints still roll back), no fsync, a
-    /// large page cache, temporary data in memory. `false` restores the usual ones.
-    pub fn bulk_load(&self, on: bool) -> Result<()> {
+    /// large page cache, temporary data in memory, and writes behind on a second thread
+    /// (`behind.rs`). `false` waits for those writes and restores the usual settings.
+    pub fn bulk_load(&mut self, on: bool) -> Result<()> {
+        self.sync()?;
+        self.behind = None;
+        self.next_user_id.set(None);
         self.loading.set(on);
         if on {
             self.conn.pragma_update(None, "journal_mode", "MEMORY")?;
@@ -108,6 +168,10 @@ impl Db {
             // Every reference is checked once, at the end (`check_references`), instead of
             // per row: some 10M lookups in a 1M-user load.
             self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+            // SAFETY: the connection is boxed (its address stays), `behind` is dropped before
+            // it (field order, and above before a new one), and every other use of it goes
+            // through `conn`, which waits for the writer first.
+            self.behind = Some(unsafe { behind::Behind::start(&self.conn) }?);
         } else {
             configure(&self.conn)?;
         }
@@ -123,7 +187,7 @@ impl Db {
     /// which does not check them row by row).
     pub fn check_references(&self) -> Result<()> {
         let broken: Vec<(String, String)> = self
-            .conn
+            .conn()
             .prepare("SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -142,12 +206,12 @@ impl Db {
     pub fn defer_indexes(&self, names: &[&str]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for name in names {
-            let sql: String = self.conn.query_row(
+            let sql: String = self.conn().query_row(
                 "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
                 [name],
                 |r| r.get(0),
             )?;
-            self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+            self.conn().execute_batch(&format!("DROP INDEX {name}"))?;
             out.push(sql);
         }
         Ok(out)
@@ -156,7 +220,7 @@ impl Db {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         Ok(self
-            .conn
+            .conn()
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
@@ -164,7 +228,7 @@ impl Db {
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
+        self.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
             [key, value],
         )?;
@@ -192,12 +256,12 @@ mod tests {
     #[test]
     fn a_load_checks_references_once_at_its_end() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::create(&dir.path().join("t.db")).unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
         db.bulk_load(true).unwrap();
-        db.conn.execute_batch("BEGIN").unwrap();
+        db.conn().execute_batch("BEGIN").unwrap();
         db.check_references().unwrap();
         // Unenforced while loading: the row goes in, and the check at the end finds it.
-        db.conn
+        db.conn()
             .execute_batch("INSERT INTO service_data VALUES (42, 'teams', 'active', 1, NULL)")
             .unwrap();
         let err = db.check_references().unwrap_err().to_string();
@@ -205,11 +269,47 @@ mod tests {
             err.contains("service_data") && err.contains("users"),
             "{err}"
         );
-        db.conn.execute_batch("ROLLBACK").unwrap();
+        db.conn().execute_batch("ROLLBACK").unwrap();
         db.bulk_load(false).unwrap();
         let enforced = db
-            .conn
+            .conn()
             .execute_batch("INSERT INTO service_data VALUES (42, 'teams', 'active', 1, NULL)");
         assert!(enforced.is_err(), "enforced again after the load");
+    }
+
+    #[test]
+    fn writes_behind_run_in_order_and_reads_wait_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+        db.bulk_load(true).unwrap();
+        db.conn().execute_batch("BEGIN").unwrap();
+        for i in 0..200 {
+            db.write(move |c| {
+                c.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    ["k".to_string(), i.to_string()],
+                )
+                .map(drop)
+            })
+            .unwrap();
+        }
+        assert_eq!(
+            db.setting("k").unwrap().as_deref(),
+            Some("199"),
+            "the last one wins"
+        );
+        db.sync().unwrap();
+        // A failed write is reported once, by sync, and the writes after it are skipped.
+        db.write(|c| c.execute_batch("INSERT INTO no_such_table VALUES (1)"))
+            .unwrap();
+        db.write(|c| c.execute_batch("INSERT INTO settings VALUES ('after', 'x')"))
+            .unwrap();
+        let err = format!("{:#}", db.sync().unwrap_err());
+        assert!(err.contains("no_such_table"), "{err}");
+        db.sync().unwrap();
+        assert_eq!(db.setting("after").unwrap(), None);
+        db.conn().execute_batch("ROLLBACK").unwrap();
+        db.bulk_load(false).unwrap();
     }
 }

@@ -143,7 +143,7 @@ impl Changes {
     fn start(s: &mut Session) -> Result<Changes> {
         let first_audit: i64 =
             s.rt.db()
-                .conn
+                .conn()
                 .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))?;
         Ok(Changes {
             first_audit: first_audit as u64,

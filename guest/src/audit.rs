@@ -28,9 +28,33 @@ pub fn list<S: Store + ?Sized>(
     {
         return Err(invalid("since", "the start of the range is after its end"));
     }
-    let records = cx.store.list_audit(filter, after, limit);
+    let mut filter = filter.clone();
+    filter.target = filter.target.map(|t| canonical_target(cx.store, &t));
+    let records = cx.store.list_audit(&filter, after, limit);
     let next = (records.len() == limit as usize).then(|| records[records.len() - 1].id);
     Ok(AuditPage { records, next })
+}
+
+/// A target as the entries spell it ("user:" and the UPN as created, "product:" and the part
+/// number), however it was typed: the store compares targets exactly, by its index.
+fn canonical_target<S: Store + ?Sized>(store: &S, target: &str) -> String {
+    let Some((kind, key)) = target.trim().split_once(':') else {
+        return target.trim().to_string();
+    };
+    let kind = kind.to_ascii_lowercase();
+    let found = match kind.as_str() {
+        "user" => store.find_user(key).map(|u| u.upn),
+        "product" => match store.find_products(key).as_slice() {
+            [one] => Some(one.part_number.clone()),
+            _ => None,
+        },
+        "tenant" => store
+            .get_tenant()
+            .map(|t| t.name)
+            .filter(|name| name.eq_ignore_ascii_case(key)),
+        _ => None,
+    };
+    format!("{kind}:{}", found.as_deref().unwrap_or(key))
 }
 
 #[cfg(test)]
@@ -84,6 +108,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(by_target.records.len(), 2, "created, then licensed");
+        // However the target is typed.
+        let typed = AuditFilter {
+            target: Some(" USER:Ana@Contoso.COM".into()),
+            ..filter()
+        };
+        assert_eq!(
+            list(&cx, &typed, None, 100).unwrap().records,
+            by_target.records
+        );
+        let product = AuditFilter {
+            target: Some("product:spe_e3".into()),
+            ..filter()
+        };
+        let prices = list(&cx, &product, None, 100).unwrap().records;
+        assert!(
+            !prices.is_empty() && prices.iter().all(|r| r.entry.target == "product:SPE_E3"),
+            "{prices:?}"
+        );
     }
 
     #[test]

@@ -474,11 +474,7 @@ impl Store for MemoryStore {
                     .is_none_or(|a| r.entry.actor.eq_ignore_ascii_case(a))
             })
             .filter(|r| family(&r.entry.action))
-            .filter(|r| {
-                f.target
-                    .as_deref()
-                    .is_none_or(|x| r.entry.target.eq_ignore_ascii_case(x))
-            })
+            .filter(|r| f.target.as_deref().is_none_or(|x| r.entry.target == x))
             .filter(|r| {
                 f.since.is_none_or(|s| r.entry.at >= s) && f.until.is_none_or(|u| r.entry.at < u)
             })

@@ -273,7 +273,7 @@ const functions = {
       ({ entry: e }) =>
         (f.actor === undefined || sameText(e.actor, f.actor)) &&
         action(e.action) &&
-        (f.target === undefined || sameText(e.target, f.target)) &&
+        (f.target === undefined || e.target === f.target) &&
         (f.since === undefined || e.at >= f.since) &&
         (f.until === undefined || e.at < f.until),
     );

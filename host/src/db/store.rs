@@ -1143,41 +1143,58 @@ impl Host for HostState {
         after: Option<u64>,
         limit: u32,
     ) -> Result<Vec<AuditRecord>> {
+        // Only the conditions given, so that SQLite can pick the index that fits: by target
+        // (a user's history), by actor, or by time; otherwise the entries in id order.
+        let mut sql = String::from(
+            "SELECT id, at, actor, action, target, before, after FROM audit WHERE id > :after",
+        );
         let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
-        let mut stmt = self.db.conn().prepare_cached(
-            "SELECT id, at, actor, action, target, before, after FROM audit
-             WHERE id > ?1 AND (?2 IS NULL OR actor = ?2 COLLATE NOCASE)
-               AND (?3 IS NULL OR action = ?3 OR action LIKE ?4)
-               AND (?5 IS NULL OR target = ?5 COLLATE NOCASE)
-               AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
-             ORDER BY id LIMIT ?8",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                after.unwrap_or(0) as i64,
-                f.actor,
-                f.action,
-                action_prefix,
-                f.target,
-                f.since,
-                f.until,
-                limit
-            ],
-            |r| {
-                Ok(AuditRecord {
-                    id: r.get::<_, i64>(0)? as u64,
-                    entry: AuditEntry {
-                        at: r.get(1)?,
-                        actor: r.get(2)?,
-                        action: r.get(3)?,
-                        target: r.get(4)?,
-                        before: r.get(5)?,
-                        after: r.get(6)?,
-                    },
-                })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        for (given, condition) in [
+            (f.actor.is_some(), " AND actor = :actor COLLATE NOCASE"),
+            (
+                f.action.is_some(),
+                " AND (action = :action OR action LIKE :family)",
+            ),
+            (f.target.is_some(), " AND target = :target"),
+            (f.since.is_some(), " AND at >= :since"),
+            (f.until.is_some(), " AND at < :until"),
+        ] {
+            if given {
+                sql.push_str(condition);
+            }
+        }
+        sql.push_str(" ORDER BY id LIMIT :limit");
+        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut bind = |name: &str, value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
+            match stmt.parameter_index(name)? {
+                Some(i) => stmt.raw_bind_parameter(i, value),
+                None => Ok(()),
+            }
+        };
+        bind(":after", &(after.unwrap_or(0) as i64))?;
+        bind(":actor", &f.actor)?;
+        bind(":action", &f.action)?;
+        bind(":family", &action_prefix)?;
+        bind(":target", &f.target)?;
+        bind(":since", &f.since)?;
+        bind(":until", &f.until)?;
+        bind(":limit", &limit)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(AuditRecord {
+                id: r.get::<_, i64>(0)? as u64,
+                entry: AuditEntry {
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    before: r.get(5)?,
+                    after: r.get(6)?,
+                },
+            });
+        }
+        Ok(out)
     }
 
     // Inside the call's transaction; its COMMIT or ROLLBACK ends them.

@@ -13,7 +13,7 @@ use crate::exports::seats::licensing::licenses::{
 use crate::exports::seats::licensing::users::UserFilter;
 use crate::licenses::{pool_total, resolve_plans};
 use crate::roles::Operation;
-use crate::types::{Assignment, Error, Product, User};
+use crate::types::{Assignment, Error, Product, ServiceData, User};
 use crate::{Store, catalog, error, licenses, provisioning};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -366,31 +366,47 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         self.all_or_nothing && self.failed > 0
     }
 
-    /// Plans a page of users (at most `CHUNK`, `None` for a UPN not found) and writes it,
-    /// unless the call has already failed all or nothing; one outcome per user. `more` says
-    /// whether pages may follow, which all or nothing must be able to undo this one for.
-    fn page(&mut self, upns: &[String], users: Vec<Option<User>>, more: bool) -> Vec<UserOutcome> {
+    /// Reads what planning a page needs (at most `CHUNK` users, `None` for a UPN not found):
+    /// what each user holds and their service data.
+    fn read(&self, upns: Vec<String>, users: Vec<Option<User>>) -> Page {
         let store = self.cx.store;
         let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
-        let mut held = store.assignments_of_users(&ids).into_iter();
+        Page {
+            held: store.assignments_of_users(&ids),
+            data: store.service_data_of(&ids),
+            upns,
+            users,
+        }
+    }
+
+    /// Plans a read page: one outcome per user, and what the page writes (none when the call
+    /// has failed all or nothing: then the pages written so far are undone here).
+    fn plan(&mut self, page: Page) -> (Vec<UserOutcome>, Option<PageWrites>) {
+        let Page {
+            upns,
+            users,
+            held,
+            data,
+        } = page;
+        let (mut held, mut data) = (held.into_iter(), data.into_iter());
         let mut outcomes = Vec::with_capacity(upns.len());
-        let mut writes = Writes::default();
-        let mut audit = Vec::new();
-        let mut changed_users: Vec<(User, BTreeMap<String, Assignment>)> = Vec::new();
-        for (upn, user) in upns.iter().zip(users) {
-            let before: BTreeMap<String, Assignment> = match &user {
-                Some(_) => held
-                    .next()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| (a.sku_id.clone(), a))
-                    .collect(),
-                None => BTreeMap::new(),
+        let mut w = PageWrites::default();
+        for (upn, user) in upns.into_iter().zip(users) {
+            let (before, current): (BTreeMap<String, Assignment>, Vec<ServiceData>) = match &user {
+                Some(_) => (
+                    held.next()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|a| (a.sku_id.clone(), a))
+                        .collect(),
+                    data.next().unwrap_or_default(),
+                ),
+                None => Default::default(),
             };
             let before_names = self.names.of(before.keys().cloned());
             let planned = plan_user(
                 self.cx,
-                upn,
+                &upn,
                 user.as_ref(),
                 &before,
                 &self.mode,
@@ -405,7 +421,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 Err(e) => {
                     self.failed += 1;
                     outcomes.push(UserOutcome {
-                        upn: upn.clone(),
+                        upn,
                         error: Some(e),
                         changed: false,
                         after: before_names.clone(),
@@ -415,64 +431,123 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 Ok(None) => {
                     self.unchanged += 1;
                     outcomes.push(UserOutcome {
-                        upn: upn.clone(),
+                        upn,
                         error: None,
                         changed: false,
                         after: before_names.clone(),
                         before: before_names,
                     });
                 }
-                Ok(Some((after, w))) => {
+                Ok(Some((after, planned))) => {
                     let user = user.expect("only a user that exists is planned");
                     self.applied += 1;
                     let after_names = self.names.of(after.keys().cloned());
-                    audit.push(self.cx.audit_entry(
+                    w.audit.push(self.cx.audit_entry(
                         self.mode.action(),
                         format!("user:{}", user.upn),
                         Some(&before_names),
                         Some(&after_names),
                     ));
-                    writes.delete.extend(w.delete);
-                    writes.insert.extend(w.insert);
-                    writes.replan.extend(w.replan);
+                    w.rows.delete.extend(planned.delete);
+                    w.rows.insert.extend(planned.insert);
+                    w.rows.replan.extend(planned.replan);
+                    // L4, L7: what the user's data becomes under their new licenses.
+                    let wanted = self.cache.provided(self.cx.store, after.values());
+                    w.data.extend(provisioning::transition(
+                        &user,
+                        &current,
+                        wanted,
+                        false,
+                        self.cx.now,
+                    ));
                     outcomes.push(UserOutcome {
-                        upn: user.upn.clone(),
+                        upn: user.upn,
                         error: None,
                         changed: true,
                         before: before_names,
                         after: after_names,
                     });
-                    changed_users.push((user, after));
                 }
             }
         }
         if self.rolled_back() {
             // The rest is planned (so every failure is reported), never written.
             if let Some(mark) = self.mark.take() {
-                store.rollback_to(mark);
+                self.cx.store.rollback_to(mark);
             }
-            return outcomes;
+            return (outcomes, None);
         }
-        if changed_users.is_empty() {
-            return outcomes;
-        }
+        let any = !(w.audit.is_empty() && w.data.is_empty());
+        (outcomes, any.then_some(w))
+    }
+
+    /// Writes a planned page. `more` says whether pages may follow, which all or nothing must
+    /// be able to undo this one for.
+    fn write(&mut self, w: PageWrites, more: bool) {
+        let store = self.cx.store;
         if self.all_or_nothing && more && self.mark.is_none() {
             self.mark = Some(store.savepoint());
         }
         // A user can hold several licenses: rows, not users, bound a crossing.
-        for c in writes.delete.chunks(CHUNK) {
+        for c in w.rows.delete.chunks(CHUNK) {
             store.delete_assignments(c);
         }
-        for c in writes.insert.chunks(CHUNK) {
+        for c in w.rows.insert.chunks(CHUNK) {
             store.insert_assignments(c);
         }
-        for a in &writes.replan {
+        for a in &w.rows.replan {
             store.set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
         }
-        store.append_audit(&audit);
-        provision(store, &changed_users, &mut self.cache, self.cx.now);
-        outcomes
+        store.append_audit(&w.audit);
+        for c in w.data.chunks(CHUNK) {
+            store.put_service_data(c);
+        }
     }
+
+    /// Plans and writes pages as they are read. Each page is read before the one planned
+    /// ahead of it is written: a host that writes behind (the SQLite store does) then writes
+    /// one page while the next is planned. No page's writes change what a later page reads:
+    /// a filter's pages follow user ids, and a user listed twice is refused the second time.
+    /// `next` reads the next page (and says whether more may follow); `done` takes each
+    /// page's outcomes.
+    fn run(
+        &mut self,
+        mut next: impl FnMut(&Self) -> Option<(Page, bool)>,
+        mut done: impl FnMut(Vec<UserOutcome>),
+    ) {
+        let Some((mut page, mut more)) = next(self) else {
+            return;
+        };
+        loop {
+            let (outcomes, writes) = self.plan(page);
+            done(outcomes);
+            let ahead = if more { next(self) } else { None };
+            if let Some(w) = writes {
+                self.write(w, more);
+            }
+            match ahead {
+                Some((p, m)) => (page, more) = (p, m),
+                None => return,
+            }
+        }
+    }
+}
+
+/// A page of users as read, before it is planned.
+struct Page {
+    upns: Vec<String>,
+    users: Vec<Option<User>>,
+    /// What each user found holds, and their service data, in the order of `users`.
+    held: Vec<Vec<Assignment>>,
+    data: Vec<Vec<ServiceData>>,
+}
+
+/// What a planned page writes.
+#[derive(Default)]
+struct PageWrites {
+    rows: Writes,
+    audit: Vec<crate::types::AuditEntry>,
+    data: Vec<ServiceData>,
 }
 
 /// S7: the licenses of users about to be created, checked as any addition is (L2 against
@@ -622,11 +697,15 @@ fn run_paged<S: Store + ?Sized>(
 ) -> Result<BulkResult> {
     let mut planner = Planner::new(cx, mode, all_or_nothing, true)?;
     let mut outcomes = Vec::with_capacity(upns.len());
-    let pages = upns.len().div_ceil(page);
-    for (i, upns) in upns.chunks(page).enumerate() {
-        let users = cx.store.find_users(upns);
-        outcomes.extend(planner.page(upns, users, i + 1 < pages));
-    }
+    let mut pages = upns.chunks(page).peekable();
+    planner.run(
+        |p| {
+            let upns = pages.next()?;
+            let users = cx.store.find_users(upns);
+            Some((p.read(upns.to_vec(), users), pages.peek().is_some()))
+        },
+        |page| outcomes.extend(page),
+    );
     let rolled_back = planner.rolled_back();
     if rolled_back {
         for o in outcomes.iter_mut().filter(|o| o.error.is_none()) {
@@ -686,27 +765,27 @@ pub fn change_where_paged<S: Store + ?Sized>(
     let query = crate::users::query(cx.store, filter)?;
     let (mut selected, mut failures) = (0, Vec::new());
     let mut after = None;
-    loop {
-        let mut users = cx.store.list_users(&query, after, page as u32);
-        let Some(last) = users.last() else { break };
-        after = Some(last.id);
-        // Ids only grow, so a page's writes never move a user into or out of a later page.
-        let more = users.len() == page;
-        crate::users::keep(filter, &mut users);
-        selected += users.len() as u32;
-        let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
-        let outcomes = planner.page(&upns, users.into_iter().map(Some).collect(), more);
-        let room = (failure_limit as usize).saturating_sub(failures.len());
-        failures.extend(
-            outcomes
-                .into_iter()
-                .filter(|o| o.error.is_some())
-                .take(room),
-        );
-        if !more {
-            break;
-        }
-    }
+    planner.run(
+        |p| {
+            let mut users = cx.store.list_users(&query, after, page as u32);
+            after = Some(users.last()?.id);
+            // Ids only grow, so a page's writes never move a user into or out of a later page.
+            let more = users.len() == page;
+            crate::users::keep(filter, &mut users);
+            selected += users.len() as u32;
+            let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
+            Some((p.read(upns, users.into_iter().map(Some).collect()), more))
+        },
+        |outcomes| {
+            let room = (failure_limit as usize).saturating_sub(failures.len());
+            failures.extend(
+                outcomes
+                    .into_iter()
+                    .filter(|o| o.error.is_some())
+                    .take(room),
+            );
+        },
+    );
     let rolled_back = planner.rolled_back();
     Ok(BulkSummary {
         selected,
@@ -716,25 +795,6 @@ pub fn change_where_paged<S: Store + ?Sized>(
         rolled_back,
         failures,
     })
-}
-
-/// L4, L7: what each changed user's data becomes under their new licenses.
-fn provision<S: Store + ?Sized>(
-    store: &S,
-    changed: &[(User, BTreeMap<String, Assignment>)],
-    cache: &mut PlanCache,
-    now: crate::types::Timestamp,
-) {
-    let ids: Vec<u64> = changed.iter().map(|(u, _)| u.id).collect();
-    let current = store.service_data_of(&ids);
-    let mut data = Vec::new();
-    for ((user, after), current) in changed.iter().zip(current) {
-        let wanted = cache.provided(store, after.values());
-        data.extend(provisioning::transition(user, &current, wanted, false, now));
-    }
-    for c in data.chunks(CHUNK) {
-        store.put_service_data(c);
-    }
 }
 
 type Planned = Option<(BTreeMap<String, Assignment>, Writes)>;

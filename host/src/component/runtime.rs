@@ -344,11 +344,20 @@ impl Runtime {
         };
         let loaded = self.store.as_mut().expect("instantiated");
         let outcome = f(&loaded.domain, &loaded.instance, &mut loaded.store);
-        // A load's writes go on behind its calls (db/behind.rs): one that failed fails the
-        // load, and is what the call reports, before whatever the call made of it.
-        if let Some(e) = self.db().failure() {
+        // The store writes behind the call (db/behind.rs): before its commit, every write must
+        // have gone in. A load only checks (its writes go on into its next call, and `finish`
+        // waits for them). A write that failed is a store failure, as if it had trapped.
+        let failed = if self.load != Load::Off {
+            self.db().failure()
+        } else {
+            self.db().sync().err()
+        };
+        if let Some(e) = failed {
             self.fail_load();
-            return Err(CallError::Host(e));
+            if outcome.is_ok() {
+                self.exec(rollback)?;
+                return Err(CallError::Trap(format!("its store failed: {e:#}")));
+            }
         }
         match outcome {
             Ok(Ok(value)) => {

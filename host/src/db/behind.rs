@@ -1,14 +1,16 @@
-//! Writes behind: during a load (`init --generate`), the rows the component hands the store
-//! are written by a second thread while the component goes on planning the next ones. A load
-//! is one long transaction on a new file, and the store's reads and writes alternate in big
-//! batches, so the two cores can each do half of the work: SQLite's b-trees on one, the
-//! domain's checks and the copying across the component boundary on the other.
+//! Writes behind: the rows the component hands the store (users, assignments, audit entries,
+//! service data) are written by a second thread while the component goes on planning the
+//! next ones. Bulk calls read a page, plan it and write it, and read the next page before
+//! writing the one planned (`guest/src/bulk.rs`), so the two cores each do part of the work:
+//! SQLite's b-trees on one, the domain's checks and the copying across the component
+//! boundary on the other. A load (`init --generate`) does the same over its whole run.
 //!
 //! The connection is shared, never used by both at once: a write is queued only through
 //! `&mut Db` (`Db::write`), and every other use goes through `Db::conn`, which first waits
 //! for the queue to be empty; so while the main thread holds a `&Connection`, no job can be
 //! queued or running. Jobs run in the order queued; the first failure stops the rest and is
-//! reported by `Db::sync`, which the runtime calls at the end of every call of the load.
+//! reported by `Db::sync`, which the runtime calls before each call commits (a load's calls
+//! only check for one, and its end waits).
 
 use rusqlite::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -22,8 +22,8 @@ use std::path::Path;
 const APPLICATION_ID: i64 = 0x5345_4154;
 
 pub struct Db {
-    /// During a load, the writer thread (`behind.rs`). Declared before `conn`, so that it is
-    /// dropped, and its thread joined, before the connection it writes to.
+    /// The writer thread (`behind.rs`), from the first write on. Declared before `conn`, so
+    /// that it is dropped, and its thread joined, before the connection it writes to.
     behind: Option<behind::Behind>,
     /// Boxed: the writer thread holds its address while the `Db` may move.
     conn: Box<Connection>,
@@ -47,6 +47,13 @@ pub fn configure(conn: &Connection) -> Result<()> {
     // revisits index and audit pages; SQLite only takes what it uses.
     conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(())
+}
+
+/// Whether writes go behind (`behind.rs`): `SEATS_WRITE_BEHIND=0` writes each batch as it
+/// comes instead, to measure what writing behind gives.
+fn write_behind() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("SEATS_WRITE_BEHIND").map_or(true, |v| v != "0"))
 }
 
 /// The page cache of a connection, in KiB (negative: SQLite's unit for a size, not pages).
@@ -90,18 +97,29 @@ impl Db {
         &self.conn
     }
 
-    /// Runs `job` on the connection now or, during a load, queues it for the writer thread.
+    /// Queues `job` for the writer thread (started on the first write), which runs it while
+    /// the caller goes on; `conn` and `sync` wait for it.
     pub fn write(
         &mut self,
         job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
     ) -> rusqlite::Result<()> {
-        match &self.behind {
-            Some(b) => {
-                b.queue(Box::new(job));
-                Ok(())
-            }
-            None => job(&self.conn),
+        if self.behind.is_none() && !write_behind() {
+            return job(&self.conn);
         }
+        if self.behind.is_none() {
+            // SAFETY: the connection is boxed (its address stays), `behind` is dropped before
+            // it (field order), and every other use of it goes through `conn`, which waits
+            // for the writer first; jobs are queued only here, through `&mut self`.
+            match unsafe { behind::Behind::start(&self.conn) } {
+                Ok(b) => self.behind = Some(b),
+                // No thread to be had: write now.
+                Err(_) => return job(&self.conn),
+            }
+        }
+        if let Some(b) = &self.behind {
+            b.queue(Box::new(job));
+        }
+        Ok(())
     }
 
     /// Waits for the writes queued behind; fails with the first of them that failed.
@@ -120,7 +138,7 @@ impl Db {
         self.failed
             .take()
             .or_else(|| self.behind.as_ref().and_then(|b| b.failure()))
-            .map(|e| e.context("database: writing a batch of rows of the load"))
+            .map(|e| e.context("database: writing a batch of rows"))
     }
 
     /// Opens an existing seats database and brings its schema up to date.
@@ -151,11 +169,10 @@ impl Db {
     /// Settings for loading a new database in one big transaction (`init --generate`): the
     /// rollback journal in memory instead of the WAL (pages go straight to the file, and a
     /// new file has next to nothing to journal; savepoints still roll back), no fsync, a
-    /// large page cache, temporary data in memory, and writes behind on a second thread
-    /// (`behind.rs`). `false` waits for those writes and restores the usual settings.
+    /// large page cache, temporary data in memory, and the store giving users their ids
+    /// itself. `false` waits for the writes behind and restores the usual settings.
     pub fn bulk_load(&mut self, on: bool) -> Result<()> {
         self.sync()?;
-        self.behind = None;
         self.next_user_id.set(None);
         self.loading.set(on);
         if on {
@@ -168,10 +185,6 @@ impl Db {
             // Every reference is checked once, at the end (`check_references`), instead of
             // per row: some 10M lookups in a 1M-user load.
             self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-            // SAFETY: the connection is boxed (its address stays), `behind` is dropped before
-            // it (field order, and above before a new one), and every other use of it goes
-            // through `conn`, which waits for the writer first.
-            self.behind = Some(unsafe { behind::Behind::start(&self.conn) }?);
         } else {
             configure(&self.conn)?;
         }

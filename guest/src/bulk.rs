@@ -294,6 +294,10 @@ struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     applied: u32,
     unchanged: u32,
     failed: u32,
+    /// Outcomes only for users that failed: a call over a filter returns no others, and
+    /// building one per changed user (their name, licenses before and after) is most of a
+    /// page's allocations.
+    failures_only: bool,
 }
 
 impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
@@ -358,6 +362,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             applied: 0,
             unchanged: 0,
             failed: 0,
+            failures_only: false,
         })
     }
 
@@ -430,6 +435,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 }
                 Ok(None) => {
                     self.unchanged += 1;
+                    if self.failures_only {
+                        continue;
+                    }
                     outcomes.push(UserOutcome {
                         upn,
                         error: None,
@@ -460,6 +468,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         false,
                         self.cx.now,
                     ));
+                    if self.failures_only {
+                        continue;
+                    }
                     outcomes.push(UserOutcome {
                         upn: user.upn,
                         error: None,
@@ -762,6 +773,7 @@ pub fn change_where_paged<S: Store + ?Sized>(
     };
     // The actor's roles first: a forbidden call learns nothing about the filter's values.
     let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
+    planner.failures_only = true;
     let query = crate::users::query(cx.store, filter)?;
     let (mut selected, mut failures) = (0, Vec::new());
     let mut after = None;

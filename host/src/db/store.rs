@@ -1072,9 +1072,22 @@ impl Host for HostState {
     }
 
     fn delete_assignments(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
-        for (user, sku) in keys {
-            self.delete_assignment(user, sku)?;
-        }
+        // Behind, as the inserts: the main thread goes on planning while a page is deleted.
+        let loading = self.db.loading();
+        self.db.write(move |conn| {
+            let mut plans = conn
+                .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
+            let mut rows =
+                conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
+            for (user, sku) in &keys {
+                // As in `delete_assignment`: the cascade does this unless loading.
+                if loading {
+                    plans.execute(params![*user as i64, sku])?;
+                }
+                rows.execute(params![*user as i64, sku])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 

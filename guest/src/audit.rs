@@ -69,6 +69,7 @@ mod tests {
             target: None,
             since: None,
             until: None,
+            newest_first: false,
         }
     }
 
@@ -126,6 +127,50 @@ mod tests {
             !prices.is_empty() && prices.iter().all(|r| r.entry.target == "product:SPE_E3"),
             "{prices:?}"
         );
+    }
+
+    #[test]
+    fn newest_first_pages_back_from_the_end_with_the_same_filter() {
+        let (store, _) = tenant_with_catalog();
+        for i in 0..5 {
+            add_user(&store, &format!("u{i}@contoso.com"));
+        }
+        let cx = admin(&store);
+        let users = AuditFilter {
+            action: Some("user".into()),
+            ..filter()
+        };
+        let oldest_first = list(&cx, &users, None, 100).unwrap().records;
+        assert_eq!(oldest_first.len(), 5);
+        let newest = AuditFilter {
+            newest_first: true,
+            ..users
+        };
+        let (mut got, mut after) = (Vec::new(), None);
+        loop {
+            let page = list(&cx, &newest, after, 2).unwrap();
+            got.extend(page.records);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        got.reverse();
+        assert_eq!(got, oldest_first);
+        // Unfiltered, newest first starts at the log's last entry.
+        let everything = list(&cx, &filter(), None, 5000).unwrap().records;
+        let last = list(
+            &cx,
+            &AuditFilter {
+                newest_first: true,
+                ..filter()
+            },
+            None,
+            1,
+        )
+        .unwrap()
+        .records;
+        assert_eq!(last.as_slice(), &everything[everything.len() - 1..]);
     }
 
     #[test]

@@ -460,23 +460,30 @@ impl Store for MemoryStore {
                 .as_deref()
                 .is_none_or(|x| a == x || a.starts_with(&format!("{x}.")))
         };
-        t.audit
-            .iter()
-            .enumerate()
-            .map(|(i, e)| AuditRecord {
-                id: i as u64 + 1,
-                entry: e.clone(),
-            })
-            .filter(|r| r.id > after.unwrap_or(0))
-            .filter(|r| {
+        let ids = 1..=t.audit.len() as u64;
+        let ids: Box<dyn Iterator<Item = u64>> = if f.newest_first {
+            Box::new(ids.rev())
+        } else {
+            Box::new(ids)
+        };
+        let past = |id: u64| match after {
+            None => true,
+            Some(a) if f.newest_first => id < a,
+            Some(a) => id > a,
+        };
+        ids.filter(|&id| past(id))
+            .map(|id| (id, &t.audit[id as usize - 1]))
+            .filter(|(_, e)| {
                 f.actor
                     .as_deref()
-                    .is_none_or(|a| r.entry.actor.eq_ignore_ascii_case(a))
+                    .is_none_or(|a| e.actor.eq_ignore_ascii_case(a))
             })
-            .filter(|r| family(&r.entry.action))
-            .filter(|r| f.target.as_deref().is_none_or(|x| r.entry.target == x))
-            .filter(|r| {
-                f.since.is_none_or(|s| r.entry.at >= s) && f.until.is_none_or(|u| r.entry.at < u)
+            .filter(|(_, e)| family(&e.action))
+            .filter(|(_, e)| f.target.as_deref().is_none_or(|x| e.target == x))
+            .filter(|(_, e)| f.since.is_none_or(|s| e.at >= s) && f.until.is_none_or(|u| e.at < u))
+            .map(|(id, e)| AuditRecord {
+                id,
+                entry: e.clone(),
             })
             .take(limit as usize)
             .collect()

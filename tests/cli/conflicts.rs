@@ -110,3 +110,38 @@ fn the_audit_log_records_who_did_what_and_filters() {
         count
     );
 }
+
+#[test]
+fn audit_last_shows_the_newest_entries_oldest_first_from_the_cli_and_scripts() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&["buy", "SPE_E3", "--quantity", "2"]);
+    env.ok(&["assign", "ana@contoso.com", "-p", "SPE_E3"]);
+    env.ok(&["unassign", "ana@contoso.com", "-p", "SPE_E3"]);
+    let all = env.json(&["audit", "--last", "100000"]);
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 3, "{all:?}");
+    let last = env.json(&["audit", "--last", "2"]);
+    assert_eq!(last.as_array().unwrap(), &all[all.len() - 2..]);
+    assert_eq!(
+        column(&last, "action"),
+        vec!["license.add", "license.remove"]
+    );
+    let licenses = env.json(&["audit", "--action", "license", "--last", "1"]);
+    assert_eq!(column(&licenses, "action"), vec!["license.remove"]);
+
+    let p = env.dir.path().join("last.rhai");
+    std::fs::write(
+        &p,
+        "let a = get_audit(#{last: 2});\n\
+         print(a.len());\n\
+         print(a[0].action + \" \" + a[1].action);\n\
+         try { get_audit(#{last: 0}); } catch (e) { print(e.kind); }",
+    )
+    .unwrap();
+    let out = env.ok(&["run", p.to_str().unwrap()]);
+    assert!(
+        out.contains("2\nlicense.add license.remove\ninvalid"),
+        "{out}"
+    );
+}

@@ -94,7 +94,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
 
     // What the scenario is about, so that two equally broken runs cannot pass.
     let calls = host.as_array().unwrap();
-    assert_eq!(calls.len(), 40, "{host:#}");
+    assert_eq!(calls.len(), 41, "{host:#}");
     let refusal = |v: &Value| v["err"]["tag"].as_str().map(String::from);
     assert_eq!(
         result(&host, 6, "subscriptions.create-subscription")["ok"]["subscription"]["quantity"],
@@ -195,6 +195,19 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
         7,
         "Hal and Ivy, not Jon"
     );
+    // The newest entries first: the last three of the log, a cursor to the older ones.
+    let newest = &result(&host, 40, "audit.list-audit")["ok"];
+    let ids: Vec<u64> = newest["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert!(
+        ids.len() == 3 && ids.windows(2).all(|w| w[0] > w[1]),
+        "{newest:#}"
+    );
+    assert_eq!(newest["next"].as_u64(), Some(ids[2]), "{newest:#}");
     let card = &result(&host, 5, "billing.add-payment-method")["ok"];
     assert_eq!(card["details"]["val"]["last4"], "4242");
     // 2 -> 12 annual licenses at 432.00 on the purchase day: ten more for the whole year.

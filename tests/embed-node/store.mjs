@@ -277,7 +277,9 @@ const functions = {
         (f.since === undefined || e.at >= f.since) &&
         (f.until === undefined || e.at < f.until),
     );
-    return page(rows, after, limit).map(clone);
+    if (!f.newestFirst) return page(rows, after, limit).map(clone);
+    const before = after === undefined ? Infinity : num(after);
+    return rows.filter((r) => num(r.id) < before).sort(byId).reverse().slice(0, limit).map(clone);
   },
 
   // Billing: the same guarantees as the SQLite store's constraints (one invoice per profile

@@ -35,14 +35,9 @@ pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
         target: a.target.clone(),
         since: a.since.as_deref().map(parse_now).transpose()?,
         until: a.until.as_deref().map(parse_now).transpose()?,
+        newest_first: false,
     };
-    let records = s.all_audit(&filter, None)?;
-    let rows: Vec<AuditRow> = records
-        .into_iter()
-        .rev()
-        .take(a.last)
-        .rev()
-        .map(AuditRow::from)
-        .collect();
+    let records = s.newest_audit(&filter, a.last)?;
+    let rows: Vec<AuditRow> = records.into_iter().map(AuditRow::from).collect();
     output::print(&rows, s.format, None)
 }

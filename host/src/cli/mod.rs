@@ -250,6 +250,34 @@ impl Session {
             }
         }
     }
+
+    /// The newest `n` audit entries matching the filter, oldest first: read newest first,
+    /// so a long log costs only the pages asked for.
+    pub fn newest_audit(
+        &mut self,
+        filter: &crate::component::types::AuditFilter,
+        n: usize,
+    ) -> Result<Vec<crate::component::types::AuditRecord>, CallError> {
+        let filter = crate::component::types::AuditFilter {
+            newest_first: true,
+            ..filter.clone()
+        };
+        let (mut records, mut after) = (Vec::new(), None);
+        while records.len() < n {
+            let limit = (n - records.len()).min(5000) as u32;
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, &filter, after, limit)
+            })?;
+            records.extend(page.records);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        records.reverse();
+        Ok(records)
+    }
 }
 
 /// Seconds since the epoch for `--now`.

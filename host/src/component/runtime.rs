@@ -434,6 +434,7 @@ impl Runtime {
             target: None,
             since: None,
             until: None,
+            newest_first: false,
         };
         let records = host
             .list_audit(all, Some(mark), u32::MAX)

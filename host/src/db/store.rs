@@ -1158,9 +1158,13 @@ impl Host for HostState {
     ) -> Result<Vec<AuditRecord>> {
         // Only the conditions given, so that SQLite can pick the index that fits: by target
         // (a user's history), by actor, or by time; otherwise the entries in id order.
-        let mut sql = String::from(
-            "SELECT id, at, actor, action, target, before, after FROM audit WHERE id > :after",
-        );
+        let mut sql =
+            String::from("SELECT id, at, actor, action, target, before, after FROM audit");
+        sql.push_str(if f.newest_first {
+            " WHERE id < :after"
+        } else {
+            " WHERE id > :after"
+        });
         let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
         for (given, condition) in [
             (f.actor.is_some(), " AND actor = :actor COLLATE NOCASE"),
@@ -1176,7 +1180,11 @@ impl Host for HostState {
                 sql.push_str(condition);
             }
         }
-        sql.push_str(" ORDER BY id LIMIT :limit");
+        sql.push_str(if f.newest_first {
+            " ORDER BY id DESC LIMIT :limit"
+        } else {
+            " ORDER BY id LIMIT :limit"
+        });
         let mut stmt = self.db.conn().prepare_cached(&sql)?;
         let mut bind = |name: &str, value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
             match stmt.parameter_index(name)? {
@@ -1184,7 +1192,12 @@ impl Host for HostState {
                 None => Ok(()),
             }
         };
-        bind(":after", &(after.unwrap_or(0) as i64))?;
+        let cursor = match (after, f.newest_first) {
+            (Some(id), _) => id as i64,
+            (None, false) => 0,
+            (None, true) => i64::MAX,
+        };
+        bind(":after", &cursor)?;
         bind(":actor", &f.actor)?;
         bind(":action", &f.action)?;
         bind(":family", &action_prefix)?;

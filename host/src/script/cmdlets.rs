@@ -443,8 +443,19 @@ fn audit(s: &Shared, m: &Map) -> Fallible<Dynamic> {
         target: opt_string(m, "target"),
         since: None,
         until: None,
+        newest_first: false,
     };
-    let records = s.borrow_mut().all_audit(&filter, None).map_err(from_call)?;
+    let records = match m.get("last").map(|v| v.as_int()) {
+        None => s.borrow_mut().all_audit(&filter, None),
+        Some(Ok(n)) if n > 0 => s.borrow_mut().newest_audit(&filter, n as usize),
+        Some(_) => {
+            return Err(thrown(
+                "invalid",
+                "get_audit: `last` is a number of entries, at least 1",
+            ));
+        }
+    }
+    .map_err(from_call)?;
     let out: Vec<AuditRow> = records.into_iter().map(AuditRow::from).collect();
     rows(&out)
 }

@@ -158,6 +158,7 @@ impl Changes {
             target: None,
             since: None,
             until: None,
+            newest_first: false,
         };
         let entries: Vec<crate::views::AuditRow> = s
             .all_audit(&filter, Some(self.first_audit))?

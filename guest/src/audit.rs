@@ -5,8 +5,8 @@ use crate::Store;
 use crate::cx::Cx;
 use crate::error::{Result, invalid};
 use crate::exports::seats::licensing::audit::AuditPage;
-use crate::roles::Operation;
 use crate::types::AuditFilter;
+use crate::types::Operation;
 
 pub const MAX_PAGE: u32 = 5000;
 

@@ -11,10 +11,10 @@ use crate::exports::seats::licensing::licenses::{
     BulkResult, LicenseChoice, UserLicense, UserOutcome,
 };
 use crate::exports::seats::licensing::users::UserFilter;
-use crate::licenses::{pool_total, resolve_plans};
-use crate::roles::Operation;
-use crate::types::{Assignment, Error, Product, ServiceData, User};
-use crate::{Store, catalog, error, licenses, provisioning};
+use crate::plans::PlanCache;
+use crate::pool::{self, Source};
+use crate::types::{Assignment, Error, Operation, Product, ServiceData, User};
+use crate::{Store, catalog, directory, error, plans, provisioning, roles, view};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Most rows one store call reads or writes: big calls cross the boundary in batches of this
@@ -28,6 +28,16 @@ pub enum Mode<'a> {
     Add(&'a [LicenseChoice]),
     /// Add these from a self-service subscription (its purchaser's pool, P1), by its id.
     AddFrom(&'a [LicenseChoice], u64),
+    /// Remove the license a self-service subscription gave (its purchaser's, P2), by its id.
+    RemoveFrom(u64),
+    /// Switch the service plans of held licenses (L3): the product's plans given are off,
+    /// the rest on; a product not held is refused.
+    Plans(&'a [LicenseChoice]),
+    /// Free every license of a user being deleted (L8), self-service ones too, and keep them
+    /// for a restore.
+    Delete,
+    /// Bring back one license a deleted user held, from the pool it came from (L8).
+    Restore(&'a [LicenseChoice], Option<u64>),
     /// These, and only these.
     Replace(&'a [LicenseChoice]),
     RemoveAll,
@@ -45,6 +55,10 @@ impl Mode<'_> {
         match self {
             Mode::Add(_) => "license.add",
             Mode::AddFrom(..) => "license.self-service-assign",
+            Mode::RemoveFrom(_) => "license.self-service-unassign",
+            Mode::Plans(_) => "license.plans",
+            Mode::Delete => "license.user-deleted",
+            Mode::Restore(..) => "license.user-restored",
             Mode::Replace(_) => "license.replace",
             Mode::RemoveAll => "license.remove-all",
             Mode::Remove(_) => "license.remove",
@@ -58,66 +72,94 @@ struct Choice {
     disabled: Vec<String>,
 }
 
-/// Pool counts for the products a call touches, kept exact as the plan goes.
+/// Pool counts for the pools a call touches, kept exact as the plan goes.
 struct Pools<'s, S: Store + ?Sized> {
     store: &'s S,
-    counts: HashMap<String, (i64, i64)>,
-    /// A self-service subscription the licenses come from, instead of the product's pool.
-    source: Option<u64>,
+    counts: HashMap<Source, pool::Counts>,
 }
 
-impl<S: Store + ?Sized> Pools<'_, S> {
-    fn entry(&mut self, sku: &str) -> &mut (i64, i64) {
-        let (store, source) = (self.store, self.source);
-        self.counts.entry(sku.to_string()).or_insert_with(|| {
-            if let Some(id) = source {
-                let quantity = store.get_subscription(id).map_or(0, |s| s.quantity);
-                return (i64::from(quantity), store.assigned_from(id).len() as i64);
-            }
-            (
-                i64::from(pool_total(&store.subscriptions_of(sku))),
-                i64::from(store.count_assigned(sku)),
-            )
-        })
+impl<'s, S: Store + ?Sized> Pools<'s, S> {
+    fn new(store: &'s S) -> Self {
+        Pools {
+            store,
+            counts: HashMap::new(),
+        }
     }
-}
 
-impl<S: Store + ?Sized> Pools<'_, S> {
-    /// L2, counted exactly: one user's removals (`freed`) give their licenses back before its
-    /// additions (`taken`) need one each; refused, naming the user, when a pool has none left,
-    /// and then the counts are as they were.
-    fn take<F: AsRef<str>, T: AsRef<str>>(
+    fn entry(&mut self, source: &Source) -> &mut pool::Counts {
+        let store = self.store;
+        self.counts
+            .entry(source.clone())
+            .or_insert_with(|| pool::counts(store, source))
+    }
+
+    /// L2, counted exactly: one user's removals (`freed`) give their licenses back to the
+    /// pools they came from before its additions (`taken`) need one each; refused, naming the
+    /// user, when a pool has none left, and then the counts are as they were.
+    fn take(
         &mut self,
-        freed: &[F],
-        taken: &[T],
+        freed: &[Source],
+        taken: &[Source],
         chosen: &[Choice],
         upn: &str,
     ) -> Result<()> {
-        for sku in freed {
-            self.entry(sku.as_ref()).1 -= 1;
+        for source in freed {
+            self.entry(source).assigned -= 1;
         }
-        let short = taken.iter().map(AsRef::as_ref).find(|sku| {
-            let (total, assigned) = *self.entry(sku);
-            total - assigned < 1
-        });
-        if let Some(sku) = short {
+        let short = taken
+            .iter()
+            .find(|source| self.entry(source).available() < 1);
+        if let Some(source) = short {
             for freed in freed {
-                self.entry(freed.as_ref()).1 += 1;
+                self.entry(freed).assigned += 1;
             }
-            let (total, assigned) = *self.entry(sku);
-            let part = chosen
-                .iter()
-                .find(|c| c.product.sku_id == sku)
-                .map_or(sku, |c| c.product.part_number.as_str());
+            let counts = *self.entry(source);
+            let what = match source {
+                Source::Product(sku) => chosen
+                    .iter()
+                    .find(|c| &c.product.sku_id == sku)
+                    .map_or(sku.clone(), |c| c.product.part_number.clone()),
+                Source::Subscription(id) => format!("self-service subscription {id}"),
+            };
             return Err(error::insufficient(format!(
-                "CountViolation: no license of {part} is available for {upn}: {assigned} of {total} are assigned"
+                "CountViolation: no license of {what} is available for {upn}: {} of {} are assigned",
+                counts.assigned, counts.enabled
             )));
         }
-        for sku in taken {
-            self.entry(sku.as_ref()).1 += 1;
+        for source in taken {
+            self.entry(source).assigned += 1;
         }
         Ok(())
     }
+}
+
+/// A self-service subscription by id; the organisation's subscriptions give no licenses of
+/// their own (their product's pool does).
+fn self_service_subscription<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    id: u64,
+) -> Result<crate::types::Subscription> {
+    let s = cx.store.get_subscription(id).ok_or_else(|| {
+        not_found(format!(
+            "no subscription {id}; `seats subscriptions` lists them"
+        ))
+    })?;
+    if pool::is_organisations(&s) {
+        return Err(crate::error::forbidden(
+            None,
+            format!(
+                "subscription {id} is the organisation's, not a self-service subscription: its \
+                 licenses are assigned from the product's pool by administrators (`seats assign`)"
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+/// The product of a self-service subscription.
+fn own_product<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Product> {
+    let s = self_service_subscription(cx, id)?;
+    catalog::resolve(cx.store, &s.sku_id)
 }
 
 fn choices<S: Store + ?Sized>(store: &S, given: &[LicenseChoice]) -> Result<Vec<Choice>> {
@@ -133,7 +175,7 @@ fn choices<S: Store + ?Sized>(store: &S, given: &[LicenseChoice]) -> Result<Vec<
         let plans = store
             .plans_of(std::slice::from_ref(&product.sku_id))
             .remove(0);
-        let disabled = resolve_plans(&product, &plans, &c.disabled_plans)?;
+        let disabled = plans::resolve(&product, &plans, &c.disabled_plans)?;
         out.push(Choice { product, disabled });
     }
     Ok(out)
@@ -170,108 +212,14 @@ impl<S: Store + ?Sized> Names<'_, S> {
     }
 }
 
-/// Service plans per product, fetched once per call; and per combination of licenses (each
-/// product with its disabled plans), what it enables and provides, worked out once per call:
-/// a bulk call over many users has only a few combinations.
-#[derive(Default)]
-pub struct PlanCache {
-    plans: HashMap<String, Vec<crate::types::ServicePlan>>,
-    combos: HashMap<String, Combo>,
-}
-
-/// What one combination of licenses enables.
-struct Combo {
-    /// Names of the enabled plans (what G3's rules are about).
-    enabled: BTreeSet<String>,
-    /// Workloads they provision (L4).
-    provided: BTreeSet<String>,
-    /// Whether the plan rules allowed it, once checked.
-    allowed: Option<bool>,
-}
-
-impl PlanCache {
-    /// The enabled plans of a set of assignments.
-    pub fn enabled<'a, S: Store + ?Sized>(
-        &mut self,
-        store: &S,
-        assignments: impl IntoIterator<Item = &'a Assignment>,
-    ) -> Vec<crate::types::ServicePlan> {
-        let mut enabled = Vec::new();
-        for a in assignments {
-            let plans = self
-                .plans
-                .entry(a.sku_id.clone())
-                .or_insert_with(|| store.plans_of(std::slice::from_ref(&a.sku_id)).remove(0));
-            enabled.extend(
-                plans
-                    .iter()
-                    .filter(|p| !a.disabled_plans.contains(&p.id))
-                    .cloned(),
-            );
-        }
-        enabled
-    }
-
-    fn combo<'a, S: Store + ?Sized>(
-        &mut self,
-        store: &S,
-        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
-    ) -> &mut Combo {
-        let mut key = String::new();
-        for a in assignments.clone() {
-            key.push_str(&a.sku_id);
-            for p in &a.disabled_plans {
-                key.push(',');
-                key.push_str(p);
-            }
-            key.push(';');
-        }
-        if !self.combos.contains_key(&key) {
-            let plans = self.enabled(store, assignments);
-            let combo = Combo {
-                enabled: plans.iter().map(|p| p.name.clone()).collect(),
-                provided: provisioning::provided(&plans),
-                allowed: None,
-            };
-            self.combos.insert(key.clone(), combo);
-        }
-        self.combos.get_mut(&key).expect("inserted")
-    }
-
-    /// G3 for one user's licenses; the rules run once per combination.
-    fn check<'a, S: Store + ?Sized>(
-        &mut self,
-        store: &S,
-        rules: &[crate::types::PlanRule],
-        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
-        upn: &str,
-    ) -> Result<()> {
-        let combo = self.combo(store, assignments);
-        if combo.allowed == Some(true) {
-            return Ok(());
-        }
-        // Checked again on a refusal, so the message names this user.
-        let result = crate::rules::check(rules, &combo.enabled, upn);
-        combo.allowed = Some(result.is_ok());
-        result
-    }
-
-    /// The workloads a user's licenses provision.
-    fn provided<'a, S: Store + ?Sized>(
-        &mut self,
-        store: &S,
-        assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
-    ) -> &BTreeSet<String> {
-        &self.combo(store, assignments).provided
-    }
-}
-
 /// What one page's changes write.
 #[derive(Default)]
 struct Writes {
     delete: Vec<(u64, String)>,
     insert: Vec<Assignment>,
     replan: Vec<Assignment>,
+    /// A deleted user's licenses, kept for a restore (L8).
+    stash: Vec<(u64, Vec<Assignment>)>,
 }
 
 /// One bulk call's state across its pages: the exact pool counts, the caches, the counts so
@@ -304,22 +252,46 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     /// Checks the call before any user: the actor's roles and the products named.
     fn new(cx: &'c Cx<'s, S>, mode: Mode<'m>, all_or_nothing: bool, given: bool) -> Result<Self> {
         let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
-            Mode::Add(a) | Mode::AddFrom(a, _) | Mode::Replace(a) => (a, vec![]),
-            Mode::RemoveAll => (&[], vec![]),
+            Mode::Add(a)
+            | Mode::AddFrom(a, _)
+            | Mode::Replace(a)
+            | Mode::Plans(a)
+            | Mode::Restore(a, _) => (a, vec![]),
+            Mode::RemoveAll | Mode::Delete => (&[], vec![]),
             Mode::Remove(r) => (&[], products(cx.store, r)?),
+            Mode::RemoveFrom(id) => (&[], vec![own_product(cx, *id)?]),
             Mode::Set { add, remove } => (add, products(cx.store, remove)?),
         };
-        // A self-service subscription's purchaser is authorised by the caller (R2, P2).
-        if !matches!(mode, Mode::AddFrom(..))
-            && (!adds.is_empty() || matches!(mode, Mode::Replace(_)))
-        {
-            cx.require(Operation::AssignLicense)?;
-        }
-        if !matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) {
-            cx.require(Operation::RemoveLicense)?;
+        match &mode {
+            // R2, P2: a self-service subscription's licenses are its purchaser's to give and take.
+            Mode::AddFrom(_, id) | Mode::RemoveFrom(id) => {
+                let op = if matches!(mode, Mode::AddFrom(..)) {
+                    Operation::AssignLicense
+                } else {
+                    Operation::RemoveLicense
+                };
+                let s = self_service_subscription(cx, *id)?;
+                roles::for_subscription(cx.store, &cx.actor, &s, op)?;
+            }
+            // L8: deleting and restoring a user is the user administrator's, licenses and all.
+            Mode::Delete | Mode::Restore(..) => {
+                cx.require(Operation::DeleteUser)?;
+            }
+            _ => {
+                if !adds.is_empty() || matches!(mode, Mode::Replace(_)) {
+                    cx.require(Operation::AssignLicense)?;
+                }
+                if !matches!(mode, Mode::Add(_) | Mode::Plans(_)) {
+                    cx.require(Operation::RemoveLicense)?;
+                }
+            }
         }
         let chosen = choices(cx.store, adds)?;
-        if matches!(mode, Mode::Add(_) | Mode::AddFrom(..)) && chosen.is_empty() {
+        if matches!(
+            mode,
+            Mode::Add(_) | Mode::AddFrom(..) | Mode::Plans(_) | Mode::Restore(..)
+        ) && chosen.is_empty()
+        {
             return Err(invalid("products", "name at least one product to add"));
         }
         if let Mode::Set { add, remove } = &mode
@@ -334,19 +306,10 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
             return Err(invalid("products", "name at least one product to remove"));
         }
-        let source = if let Mode::AddFrom(_, id) = mode {
-            Some(id)
-        } else {
-            None
-        };
         Ok(Planner {
             cx,
             default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
-            pools: Pools {
-                store: cx.store,
-                counts: HashMap::new(),
-                source,
-            },
+            pools: Pools::new(cx.store),
             names: Names {
                 store: cx.store,
                 names: HashMap::new(),
@@ -450,22 +413,42 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                     let user = user.expect("only a user that exists is planned");
                     self.applied += 1;
                     let after_names = self.names.of(after.keys().cloned());
-                    w.audit.push(self.cx.audit_entry(
-                        self.mode.action(),
-                        format!("user:{}", user.upn),
-                        Some(&before_names),
-                        Some(&after_names),
-                    ));
+                    let entry = if matches!(self.mode, Mode::Plans(_)) {
+                        // A change of plans names the plans switched off, before and after.
+                        let store = self.cx.store;
+                        let mut label = |held: &BTreeMap<String, Assignment>| {
+                            let mut l: Vec<String> =
+                                held.values().map(|a| self.cache.label(store, a)).collect();
+                            l.sort();
+                            l
+                        };
+                        let (b, a) = (label(&before), label(&after));
+                        self.cx.audit_entry(
+                            self.mode.action(),
+                            format!("user:{}", user.upn),
+                            Some(&b),
+                            Some(&a),
+                        )
+                    } else {
+                        self.cx.audit_entry(
+                            self.mode.action(),
+                            format!("user:{}", user.upn),
+                            Some(&before_names),
+                            Some(&after_names),
+                        )
+                    };
+                    w.audit.push(entry);
                     w.rows.delete.extend(planned.delete);
                     w.rows.insert.extend(planned.insert);
                     w.rows.replan.extend(planned.replan);
+                    w.rows.stash.extend(planned.stash);
                     // L4, L7: what the user's data becomes under their new licenses.
                     let wanted = self.cache.provided(self.cx.store, after.values());
                     w.data.extend(provisioning::transition(
                         &user,
                         &current,
                         wanted,
-                        false,
+                        matches!(self.mode, Mode::Delete),
                         self.cx.now,
                     ));
                     if self.failures_only {
@@ -508,6 +491,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         }
         for a in &w.rows.replan {
             store.set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
+        }
+        for (user, held) in &w.rows.stash {
+            store.stash_assignments(*user, held);
         }
         store.append_audit(&w.audit);
         for c in w.data.chunks(CHUNK) {
@@ -573,7 +559,8 @@ pub struct NewLicenses {
 
 struct LicenseSet {
     chosen: Vec<Choice>,
-    skus: Vec<String>,
+    /// The pools its licenses are drawn from.
+    sources: Vec<Source>,
     /// Part numbers, sorted, as the audit log shows them.
     names: Vec<String>,
     /// The workloads the set provisions (L4).
@@ -596,11 +583,7 @@ pub fn plan_new<S: Store + ?Sized>(
         plan.of_user.resize(users.len(), None);
         return Ok(plan);
     }
-    let mut pools = Pools {
-        store,
-        counts: HashMap::new(),
-        source: None,
-    };
+    let mut pools = Pools::new(store);
     let rules = store.plan_rules();
     let default_location = store.get_tenant().and_then(|t| t.default_usage_location);
     let mut cache = PlanCache::default();
@@ -612,7 +595,7 @@ pub fn plan_new<S: Store + ?Sized>(
             continue;
         }
         // What any addition checks per user (as `plan_user` does): L9 and G1, G3, then L2.
-        receivable(user, default_location.as_deref())?;
+        directory::receivable(user, default_location.as_deref())?;
         let k = match index.iter().find(|(list, _)| list == given) {
             Some((_, k)) => *k,
             None => {
@@ -622,7 +605,10 @@ pub fn plan_new<S: Store + ?Sized>(
                     .map(|c| c.product.part_number.clone())
                     .collect();
                 names.sort();
-                let skus = chosen.iter().map(|c| c.product.sku_id.clone()).collect();
+                let sources = chosen
+                    .iter()
+                    .map(|c| Source::Product(c.product.sku_id.clone()))
+                    .collect();
                 let held: Vec<Assignment> =
                     chosen.iter().map(|c| new_assignment(cx, 0, c)).collect();
                 // G3 once per set (the first user who asks for it is named).
@@ -630,7 +616,7 @@ pub fn plan_new<S: Store + ?Sized>(
                 let provided = cache.provided(store, held.iter()).clone();
                 plan.sets.push(LicenseSet {
                     chosen,
-                    skus,
+                    sources,
                     names,
                     provided,
                 });
@@ -639,7 +625,7 @@ pub fn plan_new<S: Store + ?Sized>(
             }
         };
         let set = &plan.sets[k];
-        pools.take::<String, _>(&[], &set.skus, &set.chosen, &user.upn)?;
+        pools.take(&[], &set.sources, &set.chosen, &user.upn)?;
         plan.of_user.push(Some(k));
     }
     Ok(plan)
@@ -774,7 +760,7 @@ pub fn change_where_paged<S: Store + ?Sized>(
     // The actor's roles first: a forbidden call learns nothing about the filter's values.
     let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
     planner.failures_only = true;
-    let query = crate::users::query(cx.store, filter)?;
+    let query = crate::directory::query(cx.store, filter)?;
     let (mut selected, mut failures) = (0, Vec::new());
     let mut after = None;
     planner.run(
@@ -783,7 +769,7 @@ pub fn change_where_paged<S: Store + ?Sized>(
             after = Some(users.last()?.id);
             // Ids only grow, so a page's writes never move a user into or out of a later page.
             let more = users.len() == page;
-            crate::users::keep(filter, &mut users);
+            crate::directory::keep(filter, &mut users);
             selected += users.len() as u32;
             let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
             Some((p.read(upns, users.into_iter().map(Some).collect()), more))
@@ -847,13 +833,36 @@ fn plan_user<S: Store + ?Sized>(
     }
     let mut after = before.clone();
     match mode {
-        Mode::Replace(_) | Mode::RemoveAll => after.clear(),
+        Mode::Replace(_) | Mode::RemoveAll | Mode::Delete => after.clear(),
         Mode::Remove(_) | Mode::Set { .. } => {
             for p in removes {
                 after.remove(&p.sku_id);
             }
         }
-        Mode::Add(_) | Mode::AddFrom(..) => {}
+        Mode::RemoveFrom(id) => {
+            let from = removes
+                .iter()
+                .find(|p| before.get(&p.sku_id).and_then(|a| a.subscription) == Some(*id));
+            let Some(p) = from else {
+                return Err(not_found(format!(
+                    "{} holds no license of subscription {id}",
+                    user.upn
+                )));
+            };
+            after.remove(&p.sku_id);
+        }
+        Mode::Plans(_) => {
+            if let Some(c) = chosen
+                .iter()
+                .find(|c| !before.contains_key(&c.product.sku_id))
+            {
+                return Err(not_found(format!(
+                    "{} holds no license of {}; assign one first",
+                    user.upn, c.product.part_number
+                )));
+            }
+        }
+        Mode::Add(_) | Mode::AddFrom(..) | Mode::Restore(..) => {}
     }
     for c in chosen {
         let assignment = Assignment {
@@ -862,10 +871,10 @@ fn plan_user<S: Store + ?Sized>(
             disabled_plans: c.disabled.clone(),
             assigned_at: cx.now,
             assigned_by: cx.actor.clone(),
-            subscription: if let Mode::AddFrom(_, id) = mode {
-                Some(*id)
-            } else {
-                None
+            subscription: match mode {
+                Mode::AddFrom(_, id) => Some(*id),
+                Mode::Restore(_, from) => *from,
+                _ => None,
             },
         };
         let kept = before.get(&c.product.sku_id).map(|b| Assignment {
@@ -889,64 +898,50 @@ fn plan_user<S: Store + ?Sized>(
     if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
         return Ok(None);
     }
+    if matches!(mode, Mode::Delete) {
+        w.stash.push((user.id, before.values().cloned().collect()));
+    }
     // P4: a license from a self-service subscription is its purchaser's to change.
     let touched = w
         .delete
         .iter()
         .map(|(_, sku)| sku)
         .chain(w.replan.iter().map(|a| &a.sku_id));
-    if let Some(a) = touched
+    // Deleting a user frees every license, self-service ones too (L8).
+    let own = |id: u64| match mode {
+        Mode::RemoveFrom(from) => id == *from,
+        Mode::Delete => true,
+        _ => false,
+    };
+    if let Some((a, id)) = touched
         .filter_map(|sku| before.get(sku))
-        .find(|a| a.subscription.is_some())
+        .find_map(|a| a.subscription.filter(|id| !own(*id)).map(|id| (a, id)))
     {
+        let part = cx
+            .store
+            .get_product(&a.sku_id)
+            .map_or_else(|| a.sku_id.clone(), |p| p.part_number);
         return Err(crate::error::blocked(format!(
-            "{}'s license of {} comes from self-service subscription {}: only its purchaser can change              it, until an admin takes the subscription over (`seats self-service take-over {}`)",
+            "{}'s license of {part} comes from self-service subscription {id}: only its purchaser \
+             can change it, until an admin takes the subscription over (`seats self-service \
+             take-over {id}`)",
             user.upn,
-            a.sku_id,
-            a.subscription.unwrap_or_default(),
-            a.subscription.unwrap_or_default()
         )));
     }
     if !w.insert.is_empty() {
-        receivable(user, default_location)?;
+        directory::receivable(user, default_location)?;
     }
     if !w.insert.is_empty() || !w.replan.is_empty() {
         cache.check(cx.store, rules, after.values(), &user.upn)?;
     }
-    let freed: Vec<&str> = w.delete.iter().map(|(_, sku)| sku.as_str()).collect();
-    let taken: Vec<&str> = w.insert.iter().map(|a| a.sku_id.as_str()).collect();
+    let freed: Vec<Source> = w
+        .delete
+        .iter()
+        .filter_map(|(_, sku)| before.get(sku).map(Source::of))
+        .collect();
+    let taken: Vec<Source> = w.insert.iter().map(Source::of).collect();
     pools.take(&freed, &taken, chosen, &user.upn)?;
     Ok(Some((after, w)))
-}
-
-/// L9 and G1: whether the user can be given a license at all.
-fn receivable(user: &User, default_location: Option<&str>) -> Result<()> {
-    if !crate::users::needs_license(user) {
-        return Err(invalid(
-            "user",
-            format!(
-                "{} is a {} mailbox of {} GB: it needs no license unless it is over its 50 GB quota (L9)",
-                user.upn,
-                match user.kind {
-                    crate::types::UserKind::SharedMailbox => "shared",
-                    crate::types::UserKind::RoomMailbox => "room",
-                    _ => "resource",
-                },
-                user.mailbox_gb
-            ),
-        ));
-    }
-    if user.usage_location.is_none() && default_location.is_none() {
-        return Err(invalid(
-            "usage-location",
-            format!(
-                "{} has no usage location, and a license can only be assigned to a user with one \
-                 (G1): set the user's usage location or the tenant's default first",
-                user.upn
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// G2: one user's additions and removals as one change, refused whole with the reason.
@@ -966,8 +961,8 @@ pub fn set_user_licenses<S: Store + ?Sized>(
     if let Some(Some(e)) = result.outcomes.into_iter().next().map(|o| o.error) {
         return Err(e);
     }
-    let user = crate::users::find(cx.store, upn)?;
-    Ok(licenses::of_user(cx.store, &user))
+    let user = crate::directory::find(cx.store, upn)?;
+    Ok(view::licenses_of(cx.store, &user))
 }
 
 /// The first refusal of a one-user bulk call, as that call's error.
@@ -1004,8 +999,8 @@ mod tests {
     }
 
     fn held(store: &MemoryStore, upn: &str) -> Vec<String> {
-        let user = crate::users::find(store, upn).unwrap();
-        licenses::of_user(store, &user)
+        let user = crate::directory::find(store, upn).unwrap();
+        view::licenses_of(store, &user)
             .into_iter()
             .map(|l| l.part_number)
             .collect()
@@ -1040,7 +1035,7 @@ mod tests {
         for u in upns(4) {
             assert_eq!(held(&store, &u), vec!["SPE_E5"]);
         }
-        let e3 = licenses::pool(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
+        let e3 = crate::pool::of_product(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
         assert_eq!(e3.assigned, 0);
     }
 
@@ -1324,7 +1319,7 @@ mod tests {
         n.usage_location = None;
         crate::users::create(&cx, &n).unwrap();
         let before = store.snapshot();
-        let err = licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap_err();
+        let err = crate::licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap_err();
         assert!(
             matches!(&err, Error::Invalid(i) if i.field == "usage-location"),
             "{err:?}"
@@ -1334,6 +1329,6 @@ mod tests {
         let mut t = store.get_tenant().unwrap();
         t.default_usage_location = Some("DK".into());
         store.put_tenant(&t);
-        licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap();
+        crate::licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap();
     }
 }

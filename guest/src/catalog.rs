@@ -5,7 +5,7 @@ use crate::error::{Result, invalid, not_found};
 use crate::exports::seats::licensing::catalog::{
     CatalogRow, ImportSummary, PriceUpdate, ProductDetails, ProductPage,
 };
-use crate::roles::Operation;
+use crate::types::Operation;
 use crate::types::{Product, ServicePlan};
 use crate::{Store, validate};
 use rust_decimal::Decimal;
@@ -56,7 +56,7 @@ pub fn resolve<S: Store + ?Sized>(store: &S, name: &str) -> Result<Product> {
 /// Adds or updates products and plans from Microsoft's CSV rows. The whole import is
 /// validated before anything is written: one bad row refuses all.
 pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<ImportSummary> {
-    cx.require(Operation::ManageTenant)?;
+    cx.require(Operation::ImportCatalog)?;
     if rows.is_empty() {
         return Err(invalid("rows", "the catalog file has no rows"));
     }

@@ -4,10 +4,10 @@
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::tenant::CheckReport;
-use crate::roles::Operation;
 use crate::seats::licensing::store::UserQuery;
+use crate::types::Operation;
 use crate::types::{PurchaseChannel, SubscriptionStatus};
-use crate::{Store, validate};
+use crate::{Store, pool, validate};
 use std::collections::HashMap;
 
 pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
@@ -131,6 +131,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
             }
         }
     }
+    pools(store, &subscriptions, &mut problems);
     billing(store, &subscriptions, &mut problems);
     Ok(CheckReport {
         users,
@@ -138,6 +139,42 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         subscriptions: subscriptions.len() as u32,
         problems,
     })
+}
+
+/// L2, S2, C1, P1: the organisation's licenses are drawn from its own subscriptions only, so
+/// more can be assigned than its enabled units only after one of them ended (expired,
+/// disabled or deleted); never because an assignment or a reduction overdrew the pool.
+fn pools<S: Store + ?Sized>(
+    store: &S,
+    subscriptions: &[crate::types::Subscription],
+    problems: &mut Vec<String>,
+) {
+    for (sku, assigned) in store.assigned_counts() {
+        let of_product: Vec<_> = subscriptions
+            .iter()
+            .filter(|s| s.sku_id == sku && pool::is_organisations(s))
+            .cloned()
+            .collect();
+        let enabled = pool::Units::of(&of_product).enabled;
+        let ended = of_product.iter().any(|s| {
+            matches!(
+                s.status,
+                SubscriptionStatus::Expired
+                    | SubscriptionStatus::Disabled
+                    | SubscriptionStatus::Deleted
+            )
+        });
+        if assigned > enabled && !ended {
+            let part = store
+                .get_product(&sku)
+                .map_or(sku.clone(), |p| p.part_number);
+            problems.push(format!(
+                "{assigned} licenses of {part} are assigned from the organisation's pool, which \
+                 has {enabled}, and none of its subscriptions ended: an assignment or a \
+                 reduction overdrew the pool"
+            ));
+        }
+    }
 }
 
 /// B1, B2: every invoice is the sum of its lines, every reversal returns exactly one line of
@@ -206,8 +243,33 @@ mod tests {
             (2, 1, 1)
         );
         assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // Overdraw the pool behind the rules' back (L2).
+        add_user(&store, "bo@contoso.com");
+        add_user(&store, "cy@contoso.com");
+        for upn in ["bo@contoso.com", "cy@contoso.com"] {
+            let user = crate::directory::find(&store, upn).unwrap();
+            store.insert_assignments(&[crate::types::Assignment {
+                user_id: user.id,
+                sku_id: crate::catalog::resolve(&store, "SPE_E3").unwrap().sku_id,
+                disabled_plans: vec![],
+                assigned_at: NOW,
+                assigned_by: ADMIN.into(),
+                subscription: None,
+            }]);
+        }
+        let report = run(&admin(&store)).unwrap();
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(
+            report.problems[0].contains("overdrew the pool"),
+            "{:?}",
+            report.problems
+        );
+        store.delete_assignments(&[(
+            crate::directory::find(&store, "cy@contoso.com").unwrap().id,
+            crate::catalog::resolve(&store, "SPE_E3").unwrap().sku_id,
+        )]);
         // Break L8 behind the rules' back.
-        let mut u = crate::users::find(&store, "ana@contoso.com").unwrap();
+        let mut u = crate::directory::find(&store, "ana@contoso.com").unwrap();
         u.deleted_at = Some(NOW);
         store.update_user(&u);
         let report = run(&admin(&store)).unwrap();

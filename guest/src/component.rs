@@ -240,6 +240,12 @@ fn cx(actor: Principal) -> Cx<'static, WitStore> {
 struct Component;
 
 impl tenant::Guest for Component {
+    fn role_table() -> Vec<tenant::RoleRule> {
+        crate::roles::table()
+    }
+    fn authorize(actor: Principal, operation: Operation) -> Result<(), Error> {
+        crate::roles::authorize(&WitStore, &actor, operation).map(drop)
+    }
     fn check_invariants(actor: Principal) -> Result<tenant::CheckReport, Error> {
         crate::check::run(&cx(actor))
     }
@@ -343,6 +349,10 @@ impl users::Guest for Component {
 }
 
 impl licenses::Guest for Component {
+    fn pool_of(product: String) -> Option<licenses::LicensePool> {
+        let product = crate::catalog::resolve(&WitStore, &product).ok()?;
+        Some(crate::pool::of_product(&WitStore, &product))
+    }
     fn licenses_page(actor: Principal) -> Result<Vec<licenses::LicensePool>, Error> {
         crate::licenses::page(&cx(actor))
     }
@@ -493,7 +503,7 @@ impl subscriptions::Guest for Component {
     fn renew(actor: Principal, id: u64) -> Result<subscriptions::SubscriptionView, Error> {
         crate::lifecycle::renew(&cx(actor), id)
     }
-    fn process_lifecycle(actor: Principal) -> Result<Vec<subscriptions::LifecycleEvent>, Error> {
+    fn process_lifecycle(actor: Principal) -> Result<subscriptions::ProcessReport, Error> {
         crate::lifecycle::process(&cx(actor))
     }
 }
@@ -511,7 +521,7 @@ impl audit::Guest for Component {
 
 impl billing::Guest for Component {
     fn list_profiles(actor: Principal) -> Result<Vec<BillingProfile>, Error> {
-        Ok(payments::visible(&cx(actor)))
+        payments::visible(&cx(actor))
     }
     fn create_profile(actor: Principal, name: String) -> Result<BillingProfile, Error> {
         payments::create_profile(&cx(actor), &name)

@@ -2,8 +2,8 @@
 
 use crate::Store;
 use crate::error::Result;
-use crate::roles::{self, Operation};
-use crate::types::{AuditEntry, Timestamp, User};
+use crate::roles;
+use crate::types::{AuditEntry, Operation, Timestamp, User};
 use serde::Serialize;
 
 pub struct Cx<'s, S: Store + ?Sized> {
@@ -31,7 +31,7 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
 
     /// The actor, when one of its roles allows `op` (R1); else a refusal naming a role that would.
     pub fn require(&self, op: Operation) -> Result<User> {
-        roles::authorize(self.store, &self.actor, op)
+        roles::authorize(self.store, &self.actor, op).map(|a| a.user)
     }
 
     /// Writes an audit entry in the same transaction as the change it describes.

@@ -10,6 +10,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+pub mod actor;
 pub mod audit;
 pub mod billing;
 pub mod bulk;
@@ -17,10 +18,13 @@ pub mod calendar;
 pub mod catalog;
 pub mod check;
 pub mod cx;
+pub mod directory;
 pub mod error;
 pub mod licenses;
 pub mod lifecycle;
 pub mod memory;
+pub mod plans;
+pub mod pool;
 pub mod provisioning;
 pub mod roles;
 pub mod rules;
@@ -30,9 +34,12 @@ pub mod subscriptions;
 pub mod tenant;
 pub mod users;
 pub mod validate;
+pub mod view;
 
 #[cfg(test)]
 mod model_test;
+#[cfg(test)]
+mod roles_test;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]

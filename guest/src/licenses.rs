@@ -2,93 +2,32 @@
 
 use crate::bulk::{self, Mode};
 use crate::cx::Cx;
-use crate::error::{Result, conflict, invalid, not_found};
+use crate::error::{Result, conflict, not_found};
 use crate::exports::seats::licensing::licenses::{
     LicenseChoice, LicenseConflict, LicensePool, UserLicense,
 };
-use crate::roles::Operation;
-use crate::types::{Assignment, Product, ServicePlan, Subscription, SubscriptionStatus, User};
-use crate::{Store, catalog, users};
+use crate::pool::{self, Units};
+use crate::types::{Assignment, Operation, Product, SubscriptionStatus, User};
+use crate::{Store, catalog, directory, view};
 use std::collections::BTreeMap;
 
-/// Whether a subscription's licenses can be assigned: enabled units (G5).
-pub fn counts_in_pool(s: &Subscription) -> bool {
-    matches!(
-        s.status,
-        SubscriptionStatus::Active | SubscriptionStatus::Trial
-    )
-}
-
-/// L1: one pool per product, over all of its subscriptions: its enabled units.
-pub fn pool_total(subscriptions: &[Subscription]) -> u32 {
-    subscriptions
-        .iter()
-        .filter(|s| counts_in_pool(s))
-        .map(|s| s.quantity)
-        .sum()
-}
-
-/// Units per state, as Graph's licenseUnitsDetail reports them (G5).
-#[derive(Default, Clone, Copy)]
-struct Units {
-    enabled: u32,
-    warning: u32,
-    suspended: u32,
-}
-
-impl Units {
-    fn add(&mut self, s: &Subscription) {
-        if s.purchaser.is_some() {
-            return;
-        }
-        match s.status {
-            SubscriptionStatus::Active | SubscriptionStatus::Trial => self.enabled += s.quantity,
-            SubscriptionStatus::Expired => self.warning += s.quantity,
-            SubscriptionStatus::Disabled => self.suspended += s.quantity,
-            SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled => {}
-        }
-    }
-}
-
-/// The product's pool: its units over all its subscriptions and the licenses assigned.
-pub fn pool<S: Store + ?Sized>(store: &S, product: &Product) -> LicensePool {
-    let mut units = Units::default();
-    for s in store.subscriptions_of(&product.sku_id) {
-        units.add(&s);
-    }
-    make_pool(product, units, store.count_assigned(&product.sku_id))
-}
-
-fn make_pool(product: &Product, units: Units, assigned: u32) -> LicensePool {
-    LicensePool {
-        sku_id: product.sku_id.clone(),
-        part_number: product.part_number.clone(),
-        display_name: product.display_name.clone(),
-        total: units.enabled + units.warning,
-        enabled: units.enabled,
-        warning: units.warning,
-        suspended: units.suspended,
-        assigned,
-        available: i64::from(units.enabled) - i64::from(assigned),
-        users_needing_license: assigned.saturating_sub(units.enabled),
-    }
-}
-
-/// The Licenses page: every product with a subscription or an assigned license, by part number.
+/// The Licenses page (L1): every product the organisation holds units of or has assigned, by
+/// part number; self-service subscriptions are their purchasers' and are not on it (P3).
 /// Reading never fails on a conflict: more may be assigned than enabled (G5).
 pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
     cx.require(Operation::Read)?;
     let mut units: BTreeMap<String, Units> = BTreeMap::new();
+    let mut owned = std::collections::BTreeSet::new();
     let mut after = None;
     loop {
         let batch = cx.store.list_subscriptions(after, 1000);
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
-        for s in batch
-            .iter()
-            .filter(|s| s.status != SubscriptionStatus::Deleted)
-        {
+        for s in batch.iter().filter(|s| pool::is_organisations(s)) {
             units.entry(s.sku_id.clone()).or_default().add(s);
+            if s.status != SubscriptionStatus::Deleted {
+                owned.insert(s.sku_id.clone());
+            }
         }
     }
     let assigned: BTreeMap<String, u32> = cx.store.assigned_counts().into_iter().collect();
@@ -98,12 +37,15 @@ pub fn page<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicensePool>> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .filter_map(|sku| {
+            let units = units.get(sku).copied().unwrap_or_default();
+            let assigned = assigned.get(sku).copied().unwrap_or(0);
+            // A product the organisation never had a subscription of (only users' own
+            // self-service ones) and that nobody holds from its pool is not a row of 0s.
+            if !owned.contains(sku) && assigned == 0 {
+                return None;
+            }
             let product = cx.store.get_product(sku)?;
-            Some(make_pool(
-                &product,
-                units.get(sku).copied().unwrap_or_default(),
-                assigned.get(sku).copied().unwrap_or(0),
-            ))
+            Some(pool::license_pool(&product, units, assigned))
         })
         .collect();
     pools.sort_by(|a, b| {
@@ -125,7 +67,7 @@ pub fn conflicts<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicenseConflict>> 
                 .store
                 .subscriptions_of(&pool.sku_id)
                 .into_iter()
-                .filter(|s| matches!(s.status, SubscriptionStatus::Expired | SubscriptionStatus::Disabled))
+                .filter(|s| pool::is_organisations(s) && matches!(s.status, SubscriptionStatus::Expired | SubscriptionStatus::Disabled))
                 .map(|s| s.id)
                 .collect();
             let n = pool.users_needing_license;
@@ -143,75 +85,10 @@ pub fn conflicts<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LicenseConflict>> 
         .collect())
 }
 
-/// Resolves plan names or ids against the product's plans (L3).
-pub(crate) fn resolve_plans(
-    product: &Product,
-    plans: &[ServicePlan],
-    names: &[String],
-) -> Result<Vec<String>> {
-    let mut ids = Vec::new();
-    for name in names {
-        let n = name.trim();
-        let plan = plans
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(n) || p.name.eq_ignore_ascii_case(n))
-            .ok_or_else(|| {
-                invalid(
-                    "disabled-plans",
-                    format!(
-                        "'{n}' is not a service plan of {}; its plans are: {}",
-                        product.part_number,
-                        plans
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?;
-        if !ids.contains(&plan.id) {
-            ids.push(plan.id.clone());
-        }
-    }
-    Ok(ids)
-}
-
-pub(crate) fn view(
-    user: &User,
-    product: &Product,
-    plans: Vec<ServicePlan>,
-    a: &Assignment,
-) -> UserLicense {
-    let (disabled, enabled) = plans
-        .into_iter()
-        .partition(|p| a.disabled_plans.contains(&p.id));
-    UserLicense {
-        upn: user.upn.clone(),
-        sku_id: product.sku_id.clone(),
-        part_number: product.part_number.clone(),
-        enabled_plans: enabled,
-        disabled_plans: disabled,
-        assigned_at: a.assigned_at,
-        assigned_by: a.assigned_by.clone(),
-    }
-}
-
-/// Every license the user holds, with its plans on and off.
-pub fn of_user<S: Store + ?Sized>(store: &S, user: &User) -> Vec<UserLicense> {
-    let assignments = store.assignments_of(user.id);
-    let skus: Vec<String> = assignments.iter().map(|a| a.sku_id.clone()).collect();
-    let plans = store.plans_of(&skus);
-    assignments
-        .iter()
-        .zip(plans)
-        .filter_map(|(a, plans)| Some(view(user, &store.get_product(&a.sku_id)?, plans, a)))
-        .collect()
-}
-
 pub fn user_licenses<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<Vec<UserLicense>> {
     cx.require(Operation::Read)?;
-    let user = users::find(cx.store, upn)?;
-    Ok(of_user(cx.store, &user))
+    let user = directory::find(cx.store, upn)?;
+    Ok(view::licenses_of(cx.store, &user))
 }
 
 fn held<S: Store + ?Sized>(store: &S, user: &User, product: &Product) -> Option<Assignment> {
@@ -230,7 +107,7 @@ pub fn assign<S: Store + ?Sized>(
     disabled_plans: &[String],
 ) -> Result<UserLicense> {
     cx.require(Operation::AssignLicense)?;
-    let user = users::find_active(cx.store, upn)?;
+    let user = directory::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
     if held(cx.store, &user, &product).is_some() {
         return Err(conflict(format!(
@@ -254,12 +131,12 @@ pub fn assign<S: Store + ?Sized>(
         .store
         .plans_of(std::slice::from_ref(&product.sku_id))
         .remove(0);
-    Ok(view(&user, &product, plans, &a))
+    Ok(view::license(&user, &product, plans, &a))
 }
 
 pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Result<()> {
     cx.require(Operation::RemoveLicense)?;
-    let user = users::find(cx.store, upn)?;
+    let user = directory::find(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
     if held(cx.store, &user, &product).is_none() {
         return Err(not_found(format!(
@@ -276,7 +153,9 @@ pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Resu
     bulk::single(result)
 }
 
-/// L3: switches service plans of a held license off (the rest on); frees no license.
+/// L3: switches service plans of a held license off (the rest on); frees no license. Through
+/// the one planner: the plan rules (G3), self-service licenses (P4) and what the plans provide
+/// (L4, L7) are checked as for any change.
 pub fn set_disabled_plans<S: Store + ?Sized>(
     cx: &Cx<S>,
     upn: &str,
@@ -284,42 +163,30 @@ pub fn set_disabled_plans<S: Store + ?Sized>(
     disabled_plans: &[String],
 ) -> Result<UserLicense> {
     cx.require(Operation::AssignLicense)?;
-    let user = users::find_active(cx.store, upn)?;
+    let user = directory::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
-    let Some(mut a) = held(cx.store, &user, &product) else {
+    if held(cx.store, &user, &product).is_none() {
         return Err(not_found(format!(
             "{} holds no license of {}; assign one first",
             user.upn, product.part_number
         )));
+    }
+    let choice = LicenseChoice {
+        product: product.sku_id.clone(),
+        disabled_plans: disabled_plans.to_vec(),
     };
+    bulk::single(bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        Mode::Plans(&[choice]),
+        true,
+    )?)?;
+    let a = held(cx.store, &user, &product).expect("held: the planner refuses a product not held");
     let plans = cx
         .store
         .plans_of(std::slice::from_ref(&product.sku_id))
         .remove(0);
-    let disabled = resolve_plans(&product, &plans, disabled_plans)?;
-    let before = view(&user, &product, plans.clone(), &a);
-    a.disabled_plans = disabled;
-    // G3: the user's licenses with this change must still keep every plan rule.
-    let mut all = cx.store.assignments_of(user.id);
-    for x in all.iter_mut().filter(|x| x.sku_id == a.sku_id) {
-        x.disabled_plans = a.disabled_plans.clone();
-    }
-    let enabled = bulk::PlanCache::default()
-        .enabled(cx.store, &all)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    crate::rules::check(&cx.store.plan_rules(), &enabled, &user.upn)?;
-    cx.store
-        .set_disabled_plans(user.id, &product.sku_id, &a.disabled_plans);
-    let after = view(&user, &product, plans, &a);
-    cx.audit(
-        "license.plans",
-        format!("user:{}", user.upn),
-        Some(&before),
-        Some(&after),
-    );
-    Ok(after)
+    Ok(view::license(&user, &product, plans, &a))
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //! suspension, deletion; and what resolves the conflicts it causes (C1, C3).
 
 use crate::Store;
-use crate::billing::{invoices, ledger, payments, purchases};
-use crate::calendar;
+use crate::billing::{invoices, ledger, money, payments, purchases};
 use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, not_found};
-use crate::exports::seats::licensing::subscriptions::{LifecycleEvent, SubscriptionView};
-use crate::roles::Operation;
-use crate::subscriptions::view;
+use crate::exports::seats::licensing::subscriptions::{
+    LifecycleChange, LifecycleEvent, ProcessReport, SubscriptionView,
+};
+use crate::types::Operation;
 use crate::types::{PurchaseChannel, Subscription, SubscriptionStatus, Timestamp};
+use crate::{calendar, roles, view};
 
 const DAY: Timestamp = 86_400;
 
@@ -34,15 +35,15 @@ fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
 
 /// S5: with recurring billing off, the subscription ends at its term end.
 pub fn set_recurring<S: Store + ?Sized>(cx: &Cx<S>, id: u64, on: bool) -> Result<SubscriptionView> {
-    cx.require(Operation::BuyLicenses)?;
     let mut s = get(cx, id)?;
+    roles::for_subscription(cx.store, &cx.actor, &s, Operation::BuyLicenses)?;
     if matches!(
         s.status,
         SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled
     ) {
         return Err(blocked(format!(
-            "subscription {id} has ended ({:?}); buy a new subscription",
-            s.status
+            "subscription {id} has ended ({}); buy a new subscription",
+            view::status(s.status)
         )));
     }
     if s.recurring != on {
@@ -56,13 +57,13 @@ pub fn set_recurring<S: Store + ?Sized>(cx: &Cx<S>, id: u64, on: bool) -> Result
             Some(&s),
         );
     }
-    Ok(view(cx.store, s))
+    Ok(view::subscription(cx.store, s))
 }
 
 /// C3, S6: renews an expired or disabled subscription for a new term from today.
 pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView> {
-    cx.require(Operation::BuyLicenses)?;
     let mut s = get(cx, id)?;
+    roles::for_subscription(cx.store, &cx.actor, &s, Operation::BuyLicenses)?;
     match s.status {
         SubscriptionStatus::Expired | SubscriptionStatus::Disabled => {}
         SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled => {
@@ -117,43 +118,59 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
     if let Some(line) = purchases::renewal_line(cx.store, &s, cx.local) {
         ledger::write(cx, vec![line], cx.local);
     }
-    Ok(view(cx.store, s))
+    Ok(view::subscription(cx.store, s))
 }
 
-/// The next transition of `s` that fell due by `now`, applied to `s`.
-fn step(s: &mut Subscription, now: Timestamp) -> Option<(SubscriptionStatus, Timestamp)> {
+/// The next transition of `s` that fell due by `now`, applied to `s`: what it was, from
+/// which status, and when it fell due.
+fn step(
+    s: &mut Subscription,
+    now: Timestamp,
+) -> Option<(LifecycleChange, SubscriptionStatus, Timestamp)> {
     let (grace, suspended) = lengths(s.channel);
     let from = s.status;
-    let due = match s.status {
+    let (change, due) = match s.status {
         SubscriptionStatus::Active | SubscriptionStatus::Trial if s.term_end <= now => {
             let due = s.term_end;
-            if s.recurring {
+            let change = if !s.recurring {
+                s.status = SubscriptionStatus::Expired;
+                LifecycleChange::Expired
+            } else {
                 // A trial converts; a subscription renews. Terms keep the anchor's day of month.
                 s.status = SubscriptionStatus::Active;
                 s.terms += 1;
                 s.term_end = calendar::term_end(s.anchor, s.terms, s.billing);
-            } else {
-                s.status = SubscriptionStatus::Expired;
-            }
-            due
+                if from == SubscriptionStatus::Trial {
+                    LifecycleChange::Converted
+                } else {
+                    LifecycleChange::Renewed
+                }
+            };
+            (change, due)
         }
         SubscriptionStatus::Expired if s.term_end + grace * DAY <= now => {
             s.status = SubscriptionStatus::Disabled;
-            s.term_end + grace * DAY
+            (LifecycleChange::Disabled, s.term_end + grace * DAY)
         }
         SubscriptionStatus::Disabled if s.term_end + (grace + suspended) * DAY <= now => {
             s.status = SubscriptionStatus::Deleted;
-            s.term_end + (grace + suspended) * DAY
+            (
+                LifecycleChange::Deleted,
+                s.term_end + (grace + suspended) * DAY,
+            )
         }
         _ => return None,
     };
-    Some((from, due))
+    Some((change, from, due))
 }
 
-/// S6: applies every transition that fell due by now, oldest first per subscription.
-pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
-    cx.require(Operation::Read)?;
+/// S6: applies every transition that fell due by now, oldest first per subscription; then
+/// purges what is past its retention (L7, L8) and issues the invoices of months that ended
+/// (B1). Says what it did.
+pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<ProcessReport> {
+    cx.require(Operation::Process)?;
     let mut events = Vec::new();
+    let mut renewals = Vec::new();
     let mut after = None;
     loop {
         let batch = cx.store.list_subscriptions(after, 1000);
@@ -167,17 +184,18 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
                 .map(|p| p.part_number)
                 .unwrap_or_default();
             let mut changed = false;
-            while let Some((from, at)) = step(&mut s, cx.local) {
+            while let Some((change, from, at)) = step(&mut s, cx.local) {
                 changed = true;
                 if s.status == SubscriptionStatus::Active {
                     // Renewed: the new term is charged on the day it starts (S4, S6).
                     if let Some(line) = purchases::renewal_line(cx.store, &s, at) {
-                        ledger::write(cx, vec![line], at);
+                        renewals.extend(ledger::write(cx, vec![line], at));
                     }
                 }
                 events.push(LifecycleEvent {
                     subscription: s.id,
                     part_number: part.clone(),
+                    change,
                     was: from,
                     now: s.status,
                     at,
@@ -194,20 +212,27 @@ pub fn process<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<LifecycleEvent>> {
             }
         }
     }
-    purge_retained(cx);
-    crate::users::purge_deleted(cx);
-    // B1: months that are over close into invoices.
-    invoices::close(cx);
-    Ok(events)
+    let purged_data = purge_retained(cx);
+    let purged_users = crate::users::purge_deleted(cx);
+    Ok(ProcessReport {
+        events,
+        renewals_charged: money::text(ledger::sum(&renewals), &ledger::currency(cx.store)),
+        // B1: months that are over close into invoices.
+        invoices: invoices::close(cx),
+        purged_data,
+        purged_users,
+    })
 }
 
-/// L7: retained data past its date is deleted for good.
-fn purge_retained<S: Store + ?Sized>(cx: &Cx<S>) {
+/// L7: retained data past its date is deleted for good; how much.
+fn purge_retained<S: Store + ?Sized>(cx: &Cx<S>) -> u32 {
+    let mut purged = 0;
     loop {
         let due = cx.store.retained_due(cx.now, 1000);
         if due.is_empty() {
-            return;
+            return purged;
         }
+        purged += due.len() as u32;
         let purged: Vec<_> = due
             .into_iter()
             .map(|d| crate::types::ServiceData {
@@ -233,7 +258,7 @@ mod tests {
     fn e3(
         store: &crate::memory::MemoryStore,
     ) -> crate::exports::seats::licensing::licenses::LicensePool {
-        licenses::pool(store, &crate::catalog::resolve(store, "SPE_E3").unwrap())
+        crate::pool::of_product(store, &crate::catalog::resolve(store, "SPE_E3").unwrap())
     }
 
     #[test]
@@ -253,12 +278,20 @@ mod tests {
         set_recurring(&admin(&store), id, false).unwrap();
         // The 2-license subscription renews; the 3-license one expires (warning units).
         let later = Cx::new(&store, ADMIN, NOW + YEAR + DAY);
-        let events = process(&later).unwrap();
+        let report = process(&later).unwrap();
+        assert!(report.events.iter().any(|e| e.subscription == id
+            && e.now == SubscriptionStatus::Expired
+            && e.change == LifecycleChange::Expired));
+        // The other renewed, and says so (not "active to active"), with what it charged.
         assert!(
-            events
+            report
+                .events
                 .iter()
-                .any(|e| e.subscription == id && e.now == SubscriptionStatus::Expired)
+                .any(|e| e.subscription != id && e.change == LifecycleChange::Renewed),
+            "{:?}",
+            report.events
         );
+        assert_ne!(report.renewals_charged, "0.00");
         let pool = e3(&store);
         assert_eq!(
             (
@@ -299,7 +332,9 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         let id = buy(&store, "SPE_E3", 1);
         set_recurring(&admin(&store), id, false).unwrap();
-        let events = process(&Cx::new(&store, ADMIN, NOW + YEAR + 200 * DAY)).unwrap();
+        let events = process(&Cx::new(&store, ADMIN, NOW + YEAR + 200 * DAY))
+            .unwrap()
+            .events;
         let path: Vec<_> = events.iter().map(|e| e.now).collect();
         assert_eq!(
             path,

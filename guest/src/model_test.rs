@@ -55,7 +55,7 @@ fn needing(store: &MemoryStore) -> Vec<u32> {
     PRODUCTS
         .iter()
         .map(|p| {
-            crate::licenses::pool(store, &crate::catalog::resolve(store, p).unwrap())
+            crate::pool::of_product(store, &crate::catalog::resolve(store, p).unwrap())
                 .users_needing_license
         })
         .collect()

@@ -104,6 +104,21 @@ pub fn transition(
     changes
 }
 
+/// L8: a restored user's retained data with every retention timer stopped: it is kept (not
+/// searchable, as after any removal) until a license provides it again or the user is
+/// deleted again, never purged by a timer that ran while they were deleted.
+pub fn restored(current: &[ServiceData], now: Timestamp) -> Vec<ServiceData> {
+    current
+        .iter()
+        .filter(|d| d.state == DataState::Retained && d.until.is_some())
+        .map(|d| ServiceData {
+            until: None,
+            since: now,
+            ..*d
+        })
+        .collect()
+}
+
 /// A sentence on what the data is now, for people.
 pub fn describe(d: &ServiceData) -> String {
     match (d.workload, d.state) {
@@ -142,7 +157,7 @@ mod tests {
         store: &crate::memory::MemoryStore,
         upn: &str,
     ) -> Vec<(String, DataState, Option<Timestamp>)> {
-        let u = crate::users::find(store, upn).unwrap();
+        let u = crate::directory::find(store, upn).unwrap();
         let mut d: Vec<_> = crate::Store::service_data_of(store, &[u.id])
             .remove(0)
             .into_iter()

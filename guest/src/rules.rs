@@ -4,7 +4,7 @@
 use crate::Store;
 use crate::cx::Cx;
 use crate::error::{Result, invalid, violation};
-use crate::roles::Operation;
+use crate::types::Operation;
 use crate::types::{PlanRule, PlanRuleKind, ViolationCode};
 use std::collections::BTreeSet;
 
@@ -14,7 +14,7 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<PlanRule>> {
 }
 
 pub fn set<S: Store + ?Sized>(cx: &Cx<S>, rules: &[PlanRule]) -> Result<u32> {
-    cx.require(Operation::ManageTenant)?;
+    cx.require(Operation::ImportCatalog)?;
     let mut clean = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {
         let name = crate::validate::squash(&r.name);

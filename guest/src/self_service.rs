@@ -3,51 +3,20 @@
 //! a subscription over.
 
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, forbidden, not_found};
+use crate::error::{Result, blocked, conflict, not_found};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::subscriptions::{SelfServiceView, SubscriptionView};
-use crate::roles::Operation;
-use crate::subscriptions::view;
-use crate::types::{BillingFrequency, PurchaseChannel, Subscription, SubscriptionStatus, User};
-use crate::{Store, bulk, catalog, users};
+use crate::types::{
+    BillingFrequency, Operation, PurchaseChannel, Subscription, SubscriptionStatus,
+};
+use crate::{Store, actor, bulk, directory, pool, roles, view};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// The acting user, who must be an active user of the organisation.
-pub(crate) fn actor<S: Store + ?Sized>(cx: &Cx<S>) -> Result<User> {
-    match cx.store.find_user(cx.actor.trim()) {
-        Some(u) if u.deleted_at.is_none() && u.enabled => Ok(u),
-        _ => Err(forbidden(
-            None,
-            format!(
-                "'{}' is not an active user of this tenant, so it cannot buy or assign licenses",
-                cx.actor
-            ),
-        )),
-    }
-}
-
-/// The subscription, when the actor bought it (R2: the purchaser, on that subscription alone).
-fn own<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<(User, Subscription)> {
-    let me = actor(cx)?;
-    let s = cx
-        .store
+fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
+    cx.store
         .get_subscription(id)
-        .ok_or_else(|| not_found(format!("no subscription {id}")))?;
-    match &s.purchaser {
-        Some(p) if p.eq_ignore_ascii_case(&me.upn) => Ok((me, s)),
-        Some(_) => Err(forbidden(
-            None,
-            format!("subscription {id} was bought by someone else; only its purchaser manages it"),
-        )),
-        None => Err(forbidden(
-            None,
-            format!(
-                "subscription {id} is not a self-service subscription of {}; admins manage it",
-                me.upn
-            ),
-        )),
-    }
+        .ok_or_else(|| not_found(format!("no subscription {id}")))
 }
 
 fn overview_of<S: Store + ?Sized>(store: &S, s: Subscription) -> SelfServiceView {
@@ -91,16 +60,8 @@ pub fn buy<S: Store + ?Sized>(
     quantity: i64,
     billing: BillingFrequency,
 ) -> Result<SubscriptionView> {
-    let me = actor(cx)?;
-    let product = catalog::resolve(cx.store, product)?;
-    if !product.self_service {
-        return Err(blocked(format!(
-            "{} cannot be bought through self-service; ask an admin to buy it",
-            product.part_number
-        )));
-    }
     let order = crate::exports::seats::licensing::billing::Purchase {
-        product: product.sku_id.clone(),
+        product: product.to_string(),
         quantity,
         billing,
         channel: PurchaseChannel::SelfService,
@@ -110,16 +71,20 @@ pub fn buy<S: Store + ?Sized>(
         partner: None,
         idempotency_key: None,
     };
-    // The buyer pays: the purchase is charged to the buyer's own billing profile (P1, P2).
-    Ok(crate::billing::purchases::buy_now(cx, &order, Some(me.upn))?.subscription)
+    Ok(crate::billing::purchases::buy(cx, &order)?.subscription)
 }
 
 /// P2: the actor's own self-service subscriptions.
 pub fn mine<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SelfServiceView>> {
-    let me = actor(cx)?;
+    let me = actor::active(cx.store, &cx.actor).map_err(|why| {
+        crate::error::forbidden(
+            None,
+            format!("{why}: only users of the organisation have self-service purchases"),
+        )
+    })?;
     Ok(cx
         .store
-        .subscriptions_bought_by(&me.upn)
+        .subscriptions_bought_by(&me.user.upn)
         .into_iter()
         .map(|s| overview_of(cx.store, s))
         .collect())
@@ -128,13 +93,14 @@ pub fn mine<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SelfServiceView>> {
 /// P1, P2: the purchaser assigns one of the subscription's licenses to a user of the
 /// organisation, through the same planner and checks as every other assignment.
 pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
-    let (_, s) = own(cx, id)?;
+    let s = get(cx, id)?;
+    roles::for_subscription(cx.store, &cx.actor, &s, Operation::AssignLicense)?;
     if s.status != SubscriptionStatus::Active {
         return Err(blocked(format!(
             "subscription {id} is not active: renew it first"
         )));
     }
-    let user = users::find_active(cx.store, upn)?;
+    let user = directory::find_active(cx.store, upn)?;
     if cx
         .store
         .assignments_of(user.id)
@@ -155,29 +121,16 @@ pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
     )?)
 }
 
-/// P2: the purchaser removes a license of their subscription from a user.
+/// P2: the purchaser removes a license of their subscription from a user, through the one
+/// planner: the user's data is retained as after any removal (L7).
 pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
-    own(cx, id)?;
-    let user = users::find(cx.store, upn)?;
-    let Some(a) = cx
-        .store
-        .assigned_from(id)
-        .into_iter()
-        .find(|a| a.user_id == user.id)
-    else {
-        return Err(not_found(format!(
-            "{} holds no license of subscription {id}",
-            user.upn
-        )));
-    };
-    cx.store.delete_assignment(user.id, &a.sku_id);
-    cx.audit(
-        "license.self-service-unassign",
-        format!("user:{}", user.upn),
-        Some(&a),
-        None::<&()>,
-    );
-    Ok(())
+    let user = directory::find(cx.store, upn)?;
+    bulk::single(bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        bulk::Mode::RemoveFrom(id),
+        true,
+    )?)
 }
 
 /// P3: every self-service subscription, read-only, for admins.
@@ -192,27 +145,32 @@ pub fn overview<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SelfServiceView>> {
         out.extend(
             batch
                 .into_iter()
-                .filter(|s| s.purchaser.is_some())
+                .filter(|s| !pool::is_organisations(s))
                 .map(|s| overview_of(cx.store, s)),
         );
     }
     Ok(out)
 }
 
-/// P4: an admin takes a self-service subscription over; its licenses join the product's pool.
+/// P4: an admin takes a self-service subscription over: its licenses join the product's
+/// pool, and the organisation pays for it from the next charge on (its default payment
+/// method; the purchaser's card is no longer charged).
 pub fn take_over<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView> {
-    cx.require(Operation::BuyLicenses)?;
-    let mut s = cx
-        .store
-        .get_subscription(id)
-        .ok_or_else(|| not_found(format!("no subscription {id}")))?;
-    if s.purchaser.is_none() {
+    cx.require(Operation::TakeOver)?;
+    let mut s = get(cx, id)?;
+    if pool::is_organisations(&s) {
         return Err(conflict(format!(
             "subscription {id} is not a self-service subscription held by a user"
         )));
     }
+    let profile = crate::billing::payments::default_profile(cx, true)?;
+    // The organisation pays from the next charge on: it needs a way to pay first.
+    let method = crate::billing::payments::payer(cx, &profile, None)?;
     let before = s.clone();
     s.purchaser = None;
+    s.channel = PurchaseChannel::Direct;
+    s.billing_profile = Some(profile.id);
+    s.payment_method = Some(method.id);
     cx.store.update_subscription(&s);
     cx.store.release_to_pool(id);
     cx.audit(
@@ -221,7 +179,7 @@ pub fn take_over<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionV
         Some(&before),
         Some(&s),
     );
-    Ok(view(cx.store, s))
+    Ok(view::subscription(cx.store, s))
 }
 
 #[cfg(test)]
@@ -272,10 +230,11 @@ mod tests {
             "not-found"
         );
         // Not in the product's pool: the admin's E5 pool stays empty.
-        let e5 = crate::licenses::pool(&store, &catalog::resolve(&store, "SPE_E5").unwrap());
+        let e5 =
+            crate::pool::of_product(&store, &crate::catalog::resolve(&store, "SPE_E5").unwrap());
         assert_eq!((e5.total, e5.assigned), (0, 0));
         // A product that is not self-service cannot be bought this way.
-        let mut p = catalog::resolve(&store, "SPE_E3").unwrap();
+        let mut p = crate::catalog::resolve(&store, "SPE_E3").unwrap();
         p.self_service = false;
         store.put_products(&[p]);
         assert_eq!(
@@ -355,7 +314,8 @@ mod tests {
         );
         assert_eq!(store.snapshot(), before);
         take_over(&cx, s.id).unwrap();
-        let e5 = crate::licenses::pool(&store, &catalog::resolve(&store, "SPE_E5").unwrap());
+        let e5 =
+            crate::pool::of_product(&store, &crate::catalog::resolve(&store, "SPE_E5").unwrap());
         assert_eq!(
             (e5.total, e5.assigned),
             (2, 1),

@@ -1,27 +1,15 @@
 //! Subscriptions: one per purchase ("your products"), and their license totals (S1, S2).
 
-use crate::Store;
 use crate::billing::purchases;
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::billing::Purchase;
 use crate::exports::seats::licensing::subscriptions::{NewSubscription, SubscriptionView};
-use crate::roles::Operation;
-use crate::types::{PurchaseChannel, Subscription};
+use crate::types::Operation;
+use crate::types::PurchaseChannel;
+use crate::{Store, view};
 #[cfg(test)]
 use crate::{calendar, catalog};
-
-pub(crate) fn view<S: Store + ?Sized>(store: &S, subscription: Subscription) -> SubscriptionView {
-    let product = store.get_product(&subscription.sku_id);
-    SubscriptionView {
-        part_number: product
-            .as_ref()
-            .map(|p| p.part_number.clone())
-            .unwrap_or_default(),
-        display_name: product.map(|p| p.display_name).unwrap_or_default(),
-        subscription,
-    }
-}
 
 pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SubscriptionView>> {
     cx.require(Operation::Read)?;
@@ -31,7 +19,7 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SubscriptionView>> {
         let batch = cx.store.list_subscriptions(after, 1000);
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
-        all.extend(batch.into_iter().map(|s| view(cx.store, s)));
+        all.extend(batch.into_iter().map(|s| view::subscription(cx.store, s)));
     }
     Ok(all)
 }
@@ -85,10 +73,10 @@ mod tests {
             set_quantity(&cx, id, 105).unwrap().subscription.quantity,
             105
         );
-        let pool = crate::licenses::pool(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
+        let pool = crate::pool::of_product(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
         assert_eq!(pool.total, 105);
         assert_eq!(set_quantity(&cx, id, 95).unwrap().subscription.quantity, 95);
-        let pool = crate::licenses::pool(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
+        let pool = crate::pool::of_product(&store, &catalog::resolve(&store, "SPE_E3").unwrap());
         assert_eq!(pool.total, 95);
         for bad in [0, -5, 1_000_001, i64::MAX] {
             let before = store.snapshot();

@@ -3,7 +3,7 @@
 use crate::cx::Cx;
 use crate::error::{Result, conflict, not_found};
 use crate::exports::seats::licensing::tenant::TenantSetup;
-use crate::roles::Operation;
+use crate::types::Operation;
 use crate::types::{Role, Tenant, Timestamp, User, UserKind};
 use crate::{Store, validate};
 
@@ -75,7 +75,7 @@ pub fn set_default_usage_location<S: Store + ?Sized>(
     cx: &Cx<S>,
     location: Option<&str>,
 ) -> Result<Tenant> {
-    cx.require(Operation::ManageTenant)?;
+    cx.require(Operation::TenantSettings)?;
     let mut t = cx
         .store
         .get_tenant()
@@ -96,13 +96,13 @@ pub fn set_default_usage_location<S: Store + ?Sized>(
 
 pub fn roles<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<Vec<Role>> {
     cx.require(Operation::Read)?;
-    let user = crate::users::find_active(cx.store, upn)?;
+    let user = crate::directory::find_active(cx.store, upn)?;
     Ok(cx.store.roles_of(&user.upn))
 }
 
 pub fn grant_role<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, role: Role) -> Result<()> {
-    cx.require(Operation::ManageTenant)?;
-    let user = crate::users::find_active(cx.store, upn)?;
+    cx.require(Operation::GrantRoles)?;
+    let user = crate::directory::find_active(cx.store, upn)?;
     let before = cx.store.roles_of(&user.upn);
     if before.contains(&role) {
         return Ok(());

@@ -1,41 +1,19 @@
 //! The organisation's users (L10).
 
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, invalid, not_found};
+use crate::directory::{find, find_active, keep, needs_license, query};
+use crate::error::{Result, blocked, conflict, invalid};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::users::{
     NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter, UserPage, UserUpdate,
 };
-use crate::roles::Operation;
-use crate::seats::licensing::store::UserQuery;
-use crate::types::{Timestamp, User, UserKind};
-use crate::{Store, bulk, catalog, licenses, provisioning, validate};
+use crate::types::Operation;
+use crate::types::{Timestamp, User};
+use crate::{Store, bulk, provisioning, validate, view};
 use std::collections::HashSet;
 
 /// Most users one page returns.
 pub const MAX_PAGE: u32 = 5000;
-
-/// A user of the organisation by UPN, deleted or not.
-pub fn find<S: Store + ?Sized>(store: &S, upn: &str) -> Result<User> {
-    store.find_user(upn.trim()).ok_or_else(|| {
-        not_found(format!(
-            "no user '{}' in this tenant; `seats users` lists them",
-            upn.trim()
-        ))
-    })
-}
-
-/// A user of the organisation that is not deleted.
-pub fn find_active<S: Store + ?Sized>(store: &S, upn: &str) -> Result<User> {
-    let user = find(store, upn)?;
-    if user.deleted_at.is_some() {
-        return Err(conflict(format!(
-            "{} was deleted; restore the user first",
-            user.upn
-        )));
-    }
-    Ok(user)
-}
 
 fn validated(new: &NewUser, default_location: Option<&str>, now: Timestamp) -> Result<User> {
     Ok(User {
@@ -149,12 +127,6 @@ fn insert_new<S: Store + ?Sized>(cx: &Cx<S>, users: &mut [User]) {
     cx.store.append_audit(&entries);
 }
 
-/// L9: a user account needs a license; shared, room and resource mailboxes only over 50 GB.
-pub fn needs_license(user: &User) -> bool {
-    user.kind == UserKind::User || user.mailbox_gb > MAILBOX_QUOTA_GB
-}
-
-pub const MAILBOX_QUOTA_GB: u32 = 50;
 /// How long a deleted user can be restored (L8).
 pub const RESTORE_DAYS: i64 = 30;
 const DAY: Timestamp = 86_400;
@@ -162,7 +134,7 @@ const DAY: Timestamp = 86_400;
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<UserDetails> {
     cx.require(Operation::Read)?;
     let user = find(cx.store, upn)?;
-    let licenses = licenses::of_user(cx.store, &user);
+    let licenses = view::licenses_of(cx.store, &user);
     let service_data = cx.store.service_data_of(&[user.id]).remove(0);
     Ok(UserDetails {
         needs_license: needs_license(&user),
@@ -182,13 +154,18 @@ pub fn delete<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<User> {
             user.upn
         )));
     }
-    let held = cx.store.assignments_of(user.id);
-    let keys: Vec<(u64, String)> = held.iter().map(|a| (user.id, a.sku_id.clone())).collect();
-    cx.store.delete_assignments(&keys);
-    cx.store.stash_assignments(user.id, &held);
+    // Through the one planner: every license freed (self-service ones too), kept for a
+    // restore, and the data each provided retained (L7).
+    bulk::single(bulk::run(
+        cx,
+        std::slice::from_ref(&user.upn),
+        bulk::Mode::Delete,
+        true,
+    )?)?;
     let before = user.clone();
     user.deleted_at = Some(cx.now);
     cx.store.update_user(&user);
+    // OneDrive goes 30 days after the user does, licensed or not (L7).
     let current = cx.store.service_data_of(&[user.id]).remove(0);
     cx.store.put_service_data(&provisioning::transition(
         &user,
@@ -233,10 +210,16 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
             product: a.sku_id.clone(),
             disabled_plans: a.disabled_plans.clone(),
         };
+        // From the pool it came from: its self-service subscription while it is still one.
+        let from = a.subscription.filter(|id| {
+            cx.store
+                .get_subscription(*id)
+                .is_some_and(|s| !crate::pool::is_organisations(&s))
+        });
         let result = bulk::run(
             cx,
             std::slice::from_ref(&user.upn),
-            bulk::Mode::Add(&[choice]),
+            bulk::Mode::Restore(&[choice], from),
             true,
         )?;
         match bulk::single(result) {
@@ -244,6 +227,11 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
             Err(e) => not_restored.push(format!("{}: {}", product.part_number, e.text())),
         }
     }
+    // L8: the restored user's data is theirs again: no timer their deletion (or an earlier
+    // removal) started purges it; what their licenses provide is active again.
+    let current = cx.store.service_data_of(&[user.id]).remove(0);
+    cx.store
+        .put_service_data(&provisioning::restored(&current, cx.now));
     cx.audit(
         "user.restore",
         format!("user:{}", user.upn),
@@ -363,38 +351,6 @@ pub fn list<S: Store + ?Sized>(
     let next = (users.len() == limit as usize).then(|| users[users.len() - 1].id);
     keep(filter, &mut users);
     Ok(UserPage { users, next })
-}
-
-/// The store query for a filter; bad values are refused.
-pub fn query<S: Store + ?Sized>(store: &S, filter: &UserFilter) -> Result<UserQuery> {
-    let holding = filter
-        .product
-        .as_deref()
-        .map(|p| catalog::resolve(store, p).map(|p| p.sku_id))
-        .transpose()?;
-    Ok(UserQuery {
-        include_deleted: filter.deleted,
-        unlicensed_only: filter.unlicensed_only,
-        holding,
-        department: filter.department.clone(),
-        usage_location: filter
-            .usage_location
-            .as_deref()
-            .map(|l| validate::country("usage-location", l))
-            .transpose()?,
-        enabled: filter.enabled,
-        kind: None,
-    })
-}
-
-/// Narrows a page of the store's answer to what the filter means.
-pub fn keep(filter: &UserFilter, users: &mut Vec<User>) {
-    if filter.deleted {
-        users.retain(|u| u.deleted_at.is_some());
-    } else if filter.unlicensed_only {
-        // Mailboxes that need no license are not "unlicensed users" (L9).
-        users.retain(needs_license);
-    }
 }
 
 #[cfg(test)]
@@ -524,7 +480,7 @@ mod tests {
         delete(&cx, "ana@contoso.com").unwrap();
         let e3 = crate::catalog::resolve(&store, "SPE_E3").unwrap();
         assert_eq!(
-            crate::licenses::pool(&store, &e3).assigned,
+            crate::pool::of_product(&store, &e3).assigned,
             0,
             "freed at once"
         );

@@ -1,12 +1,13 @@
 //! S7: users created with their licenses in one change (`users::create_licensed`).
 
 use crate::bulk::{self, Mode};
+use crate::directory::find;
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::users::NewLicensedUser;
 use crate::memory::MemoryStore;
 use crate::testkit::*;
 use crate::types::{DataState, Role, UserKind};
-use crate::users::{create_licensed, create_licensed_paged, create_many, find};
+use crate::users::{create_licensed, create_licensed_paged, create_many};
 
 fn choice(product: &str, disabled: &[&str]) -> LicenseChoice {
     LicenseChoice {

@@ -1,6 +1,6 @@
 //! What the CLI (and scripts) show: flat, named fields, the same in a table, JSON and CSV.
 
-use crate::component::{catalog, licenses, subscriptions, types};
+use crate::component::{catalog, licenses, subscriptions, tenant, types};
 use crate::db::store_text::{
     billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
 };
@@ -115,6 +115,7 @@ impl From<types::AuditRecord> for AuditRow {
 pub struct LifecycleRow {
     pub subscription: u64,
     pub product: String,
+    pub change: &'static str,
     pub was: &'static str,
     pub now: &'static str,
     pub at: String,
@@ -125,6 +126,13 @@ impl From<subscriptions::LifecycleEvent> for LifecycleRow {
         LifecycleRow {
             subscription: e.subscription,
             product: e.part_number,
+            change: match e.change {
+                subscriptions::LifecycleChange::Renewed => "renewed",
+                subscriptions::LifecycleChange::Converted => "trial converted",
+                subscriptions::LifecycleChange::Expired => "expired",
+                subscriptions::LifecycleChange::Disabled => "disabled",
+                subscriptions::LifecycleChange::Deleted => "deleted",
+            },
             was: status_text(e.was),
             now: status_text(e.now),
             at: date(e.at),
@@ -307,6 +315,50 @@ pub fn role_row(upn: &str, r: types::Role) -> RoleRow {
     RoleRow {
         upn: upn.to_string(),
         role: role_text(r),
+    }
+}
+
+/// One row of the role table: an operation and who may do it.
+#[derive(Serialize)]
+pub struct RoleRuleRow {
+    pub operation: &'static str,
+    pub roles: String,
+    pub users_without_a_role: &'static str,
+    pub covers: String,
+}
+
+pub fn role_rule_row(r: tenant::RoleRule) -> RoleRuleRow {
+    use types::Operation as O;
+    RoleRuleRow {
+        operation: match r.operation {
+            O::Read => "read",
+            O::AssignLicense => "assign-license",
+            O::RemoveLicense => "remove-license",
+            O::ManageUsers => "manage-users",
+            O::DeleteUser => "delete-user",
+            O::BuyLicenses => "buy-licenses",
+            O::ManageBilling => "manage-billing",
+            O::Process => "process",
+            O::TakeOver => "take-over",
+            O::ManagePrices => "manage-prices",
+            O::ImportCatalog => "import-catalog",
+            O::GrantRoles => "grant-roles",
+            O::TenantSettings => "tenant-settings",
+            O::MoveClock => "move-clock",
+            O::BuySelfService => "buy-self-service",
+        },
+        roles: r
+            .roles
+            .iter()
+            .map(|r| role_text(*r))
+            .collect::<Vec<_>>()
+            .join(", "),
+        users_without_a_role: match r.members {
+            tenant::MemberAccess::NotAllowed => "no",
+            tenant::MemberAccess::AnyUser => "yes",
+            tenant::MemberAccess::OwnPurchases => "their own self-service purchases",
+        },
+        covers: r.description,
     }
 }
 

@@ -26,7 +26,7 @@ fn c1_c2_c3_g5_s6_a_lapsed_subscription_causes_a_conflict_that_renewing_resolves
 
     env.ok(&["recurring", "1", "off"]);
     // The monthly subscription's term ends on 2026-12-23; in its grace period it is "expired".
-    let events = env.json(&["--now", "2027-01-05", "process"]);
+    let events = env.json(&["--now", "2027-01-05", "process"])["events"].clone();
     assert!(
         events
             .as_array()

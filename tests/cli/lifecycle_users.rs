@@ -66,10 +66,10 @@ fn l8_delete_frees_licenses_and_restore_brings_them_back() {
     // Deleted again, and the license taken meanwhile: the restore says what could not come back.
     env.ok(&["users", "delete", "ana@contoso.com"]);
     env.ok(&["assign", "bo@contoso.com", "-p", "SPE_E3"]);
-    let r = env.json(&["users", "restore", "ana@contoso.com"]);
+    let err = env.refused(&["users", "restore", "ana@contoso.com"]);
     assert!(
-        r["not_restored"][0].as_str().unwrap().starts_with("SPE_E3"),
-        "{r}"
+        err.contains("no license was restored") && err.contains("SPE_E3"),
+        "{err}"
     );
     env.ok(&["users", "delete", "ana@contoso.com"]);
     let err = env.refused(&["--now", "2027-01-01", "users", "restore", "ana@contoso.com"]);

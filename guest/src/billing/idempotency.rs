@@ -31,11 +31,27 @@ pub fn run<S: Store + ?Sized, R: Serialize>(
                 "idempotency key '{key}' was used for a different request: use a new key for a new request"
             )));
         }
-        let mut result: BillingResult = serde_json::from_str(&seen.response).map_err(|e| {
+        let unreadable = |e: serde_json::Error| {
             conflict(format!(
                 "the stored answer for key '{key}' is unreadable: {e}"
             ))
-        })?;
+        };
+        let mut stored: serde_json::Value =
+            serde_json::from_str(&seen.response).map_err(unreadable)?;
+        // Answers stored before results carried their total: it is the sum of their lines.
+        if let Some(answer) = stored.as_object_mut()
+            && !answer.contains_key("charged_now")
+        {
+            let lines: Vec<crate::types::Charge> =
+                serde_json::from_value(answer.get("charges").cloned().unwrap_or_default())
+                    .map_err(unreadable)?;
+            let total = super::money::text(
+                super::ledger::sum(&lines),
+                &super::ledger::currency(cx.store),
+            );
+            answer.insert("charged_now".into(), total.into());
+        }
+        let mut result: BillingResult = serde_json::from_value(stored).map_err(unreadable)?;
         result.replayed = true;
         return Ok(result);
     }

@@ -198,7 +198,8 @@ pub fn cancel_lines<S: Store + ?Sized>(store: &S, s: &Subscription, day: Timesta
 }
 
 /// The open line ends on `day`: reversed exactly as billed, and its count charged again for
-/// the days it ran.
+/// the days it ran, to whoever it was billed to (after a take-over, P4, the purchaser pays
+/// for the days until the change and the organisation from the change on).
 fn close_open<S: Store + ?Sized>(
     store: &S,
     s: &Subscription,
@@ -209,16 +210,20 @@ fn close_open<S: Store + ?Sized>(
     let mut lines = vec![reversal(open)];
     if day > open.days_from {
         let unit = money::parse(&open.unit_price);
-        lines.push(line(
-            store,
-            s,
-            ChargeKind::Prorated,
-            open.quantity,
-            unit,
-            cycle,
-            open.days_from,
-            day,
-        ));
+        lines.push(Charge {
+            profile_id: open.profile_id,
+            payment_method: open.payment_method,
+            ..line(
+                store,
+                s,
+                ChargeKind::Prorated,
+                open.quantity,
+                unit,
+                cycle,
+                open.days_from,
+                day,
+            )
+        });
     }
     lines
 }

@@ -4,14 +4,11 @@
 use crate::cx::Cx;
 use crate::error::{Result, blocked, forbidden, invalid, not_found};
 use crate::exports::seats::licensing::billing::{CardUpdate, NewPaymentMethod};
-use crate::roles::{self, Operation};
-use crate::types::{BankAccount, BillingProfile, Card, PaymentDetails, PaymentMethod, Timestamp};
+use crate::roles::{self, Payer};
+use crate::types::{
+    BankAccount, BillingProfile, Card, Operation, PaymentDetails, PaymentMethod, Timestamp,
+};
 use crate::{Store, calendar};
-
-/// Whether the actor may manage the organisation's billing (R2).
-pub fn is_billing_admin<S: Store + ?Sized>(cx: &Cx<S>) -> bool {
-    roles::authorize(cx.store, &cx.actor, Operation::BuyLicenses).is_ok()
-}
 
 fn owned_by(p: &BillingProfile, upn: &str) -> bool {
     p.owner
@@ -19,35 +16,47 @@ fn owned_by(p: &BillingProfile, upn: &str) -> bool {
         .is_some_and(|o| o.eq_ignore_ascii_case(upn.trim()))
 }
 
-/// The profiles the actor may see and use: the organisation's for billing admins, its own
-/// (self-service) for everyone.
-pub fn visible<S: Store + ?Sized>(cx: &Cx<S>) -> Vec<BillingProfile> {
-    let admin = is_billing_admin(cx);
-    cx.store
+/// Whether the payer may use the profile: the organisation's profiles for billing admins, a
+/// user's own for that user.
+fn usable(payer: &Payer, p: &BillingProfile) -> bool {
+    match payer {
+        Payer::Organisation(_) => p.owner.is_none(),
+        Payer::Member(me) => owned_by(p, &me.user.upn),
+    }
+}
+
+/// The profiles the actor may see and use (R2, P2): the organisation's for Global and Billing
+/// administrators, their own (self-service) for users without an admin role. An admin without
+/// a billing role is refused, naming it.
+pub fn visible<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<BillingProfile>> {
+    let payer = roles::payer(cx.store, &cx.actor)?;
+    Ok(cx
+        .store
         .list_billing_profiles()
         .into_iter()
-        .filter(|p| owned_by(p, &cx.actor) || (admin && p.owner.is_none()))
-        .collect()
+        .filter(|p| usable(&payer, p))
+        .collect())
 }
 
 /// A profile by id, when the actor may use it; else why not.
 pub fn profile<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<BillingProfile> {
+    let payer = roles::payer(cx.store, &cx.actor)?;
     let all = cx.store.list_billing_profiles();
     let p = all.into_iter().find(|p| p.id == id).ok_or_else(|| {
         not_found(format!(
             "no billing profile {id}; `seats billing profiles` lists them"
         ))
     })?;
-    if owned_by(&p, &cx.actor) {
-        return Ok(p);
-    }
-    if p.owner.is_none() {
-        cx.require(Operation::BuyLicenses)?;
+    if usable(&payer, &p) {
         return Ok(p);
     }
     Err(forbidden(
         None,
-        format!("billing profile {id} belongs to another user's self-service purchases"),
+        if p.owner.is_some() {
+            format!("billing profile {id} belongs to another user's self-service purchases")
+        } else {
+            format!("billing profile {id} is the organisation's: its billing is for administrators")
+        },
     ))
 }
 
@@ -55,29 +64,32 @@ pub fn profile<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<BillingProfile>
 /// actor's own self-service profile. Created when missing if `create`.
 pub fn default_profile<S: Store + ?Sized>(cx: &Cx<S>, create: bool) -> Result<BillingProfile> {
     let all = cx.store.list_billing_profiles();
-    if is_billing_admin(cx) {
-        if let Some(p) = all.into_iter().find(|p| p.owner.is_none()) {
-            return Ok(p);
+    match roles::payer(cx.store, &cx.actor)? {
+        Payer::Organisation(_) => {
+            if let Some(p) = all.into_iter().find(|p| p.owner.is_none()) {
+                return Ok(p);
+            }
+            let name = cx.store.get_tenant().map(|t| t.name).unwrap_or_default();
+            Ok(insert_profile(cx, &name, None))
         }
-        let name = cx.store.get_tenant().map(|t| t.name).unwrap_or_default();
-        return Ok(insert_profile(cx, &name, None));
+        // A user of the organisation paying for their own purchases (P1, P2).
+        Payer::Member(me) => {
+            if let Some(p) = all.into_iter().find(|p| owned_by(p, &me.user.upn)) {
+                return Ok(p);
+            }
+            if !create {
+                return Err(not_found(format!(
+                    "{} has no billing profile yet: add a payment method first (`seats billing add-card`)",
+                    me.user.upn
+                )));
+            }
+            Ok(insert_profile(
+                cx,
+                &format!("{} (self-service)", me.user.display_name),
+                Some(me.user.upn),
+            ))
+        }
     }
-    // Not an admin: a user of the organisation paying for their own purchases (P1, P2).
-    let me = crate::self_service::actor(cx)?;
-    if let Some(p) = all.into_iter().find(|p| owned_by(p, &me.upn)) {
-        return Ok(p);
-    }
-    if !create {
-        return Err(not_found(format!(
-            "{} has no billing profile yet: add a payment method first (`seats billing add-card`)",
-            me.upn
-        )));
-    }
-    Ok(insert_profile(
-        cx,
-        &format!("{} (self-service)", me.display_name),
-        Some(me.upn),
-    ))
 }
 
 /// The profile named, or the actor's default.
@@ -115,7 +127,7 @@ fn insert_profile<S: Store + ?Sized>(
 }
 
 pub fn create_profile<S: Store + ?Sized>(cx: &Cx<S>, name: &str) -> Result<BillingProfile> {
-    cx.require(Operation::BuyLicenses)?;
+    cx.require(Operation::ManageBilling)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid(
@@ -577,10 +589,30 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         add_admin(&store, "lic@contoso.com", crate::types::Role::LicenseAdmin);
         let lic = Cx::new(&store, "lic@contoso.com", NOW);
-        // Not an admin of billing: it gets its own (self-service) profile, never the organisation's.
+        // An admin without a billing role is refused, naming the role; no profile of its own
+        // is made for it.
         let org = default_profile(&admin(&store), true).unwrap();
-        assert_eq!(profile(&lic, org.id).unwrap_err().kind(), "forbidden");
-        let own = add(&lic, None, &card("4242424242424242"), false).unwrap();
+        let before = store.snapshot();
+        for err in [
+            profile(&lic, org.id).unwrap_err(),
+            add(&lic, None, &card("4242424242424242"), false).unwrap_err(),
+            visible(&lic).unwrap_err(),
+        ] {
+            let crate::types::Error::Forbidden(f) = &err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(
+                f.needed_role,
+                Some(crate::types::Role::BillingAdmin),
+                "{err:?}"
+            );
+        }
+        assert_eq!(store.snapshot(), before);
+        // A user without an admin role gets a profile of their own, never the organisation's.
+        add_user(&store, "ana@contoso.com");
+        let ana = Cx::new(&store, "ana@contoso.com", NOW);
+        assert_eq!(profile(&ana, org.id).unwrap_err().kind(), "forbidden");
+        let own = add(&ana, None, &card("4242424242424242"), false).unwrap();
         assert_ne!(own.profile_id, org.id);
         assert_eq!(
             profile(&admin(&store), own.profile_id).unwrap_err().kind(),

@@ -6,14 +6,14 @@ use super::{idempotency, invoices, money, payments};
 use crate::cx::Cx;
 use crate::error::{Result, blocked, conflict, invalid, not_found};
 use crate::exports::seats::licensing::billing::{BillingResult, Preview, Purchase};
-use crate::licenses::{counts_in_pool, pool_total};
-use crate::roles::Operation;
-use crate::subscriptions::view;
+use crate::pool;
+use crate::roles;
+use crate::types::Operation;
 use crate::types::{
     BillingFrequency, CancelReason, Cancellation, Charge, ChargeKind, IdempotencyRecord,
     PaymentDetails, PurchaseChannel, Subscription, SubscriptionStatus, Timestamp,
 };
-use crate::{Store, calendar, catalog, validate};
+use crate::{Store, calendar, catalog, validate, view};
 
 /// Days after a purchase or renewal in which a subscription can be cancelled (S5).
 pub const CANCEL_WINDOW_DAYS: i64 = 7;
@@ -80,10 +80,25 @@ struct Planned {
 }
 
 fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) -> Result<Planned> {
-    if order.channel != PurchaseChannel::SelfService {
+    // The organisation buys through its billing admins; a self-service purchase is a user's
+    // own, for users without an admin role (R2, P1).
+    let purchaser = if order.channel == PurchaseChannel::SelfService {
+        Some(
+            roles::authorize(cx.store, &cx.actor, Operation::BuySelfService)?
+                .user
+                .upn,
+        )
+    } else {
         cx.require(Operation::BuyLicenses)?;
-    }
+        None
+    };
     let product = catalog::resolve(cx.store, &order.product)?;
+    if purchaser.is_some() && !product.self_service {
+        return Err(blocked(format!(
+            "{} cannot be bought through self-service; ask an admin to buy it",
+            product.part_number
+        )));
+    }
     let quantity = validate::quantity("quantity", order.quantity)?;
     let day = today(cx.local);
     let mut s = Subscription {
@@ -98,7 +113,7 @@ fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) 
         anchor: cx.local,
         terms: 1,
         term_end: calendar::term_end(cx.local, 1, order.billing),
-        purchaser: None,
+        purchaser,
         billing_profile: None,
         payment_method: None,
         partner: None,
@@ -168,22 +183,16 @@ pub fn buy<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<BillingRes
         &order.partner,
     );
     idempotency::run(cx, order.idempotency_key.as_deref(), &request, || {
-        buy_now(cx, order, None)
+        buy_now(cx, order)
     })
 }
 
-/// Buys, with the purchaser of a self-service subscription (P1).
-pub fn buy_now<S: Store + ?Sized>(
-    cx: &Cx<S>,
-    order: &Purchase,
-    purchaser: Option<String>,
-) -> Result<BillingResult> {
+fn buy_now<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<BillingResult> {
     let Planned {
         mut subscription,
         lines,
         key,
     } = plan_purchase(cx, order, true)?;
-    subscription.purchaser = purchaser;
     let s = &mut subscription;
     s.id = cx.store.insert_subscription(s);
     cx.audit(
@@ -208,12 +217,23 @@ pub fn buy_now<S: Store + ?Sized>(
         .collect();
     let charges = ledger::write(cx, lines, cx.local);
     let next_step = next_step(cx.store, &subscription, 0);
-    Ok(BillingResult {
-        subscription: view(cx.store, subscription),
+    Ok(billed(cx, subscription, charges, next_step))
+}
+
+/// A call's answer: the subscription, the lines it wrote and their sum (charged now).
+fn billed<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    s: Subscription,
+    charges: Vec<Charge>,
+    next_step: Option<String>,
+) -> BillingResult {
+    BillingResult {
+        charged_now: money::text(ledger::sum(&charges), &ledger::currency(cx.store)),
+        subscription: view::subscription(cx.store, s),
         charges,
         replayed: false,
         next_step,
-    })
+    }
 }
 
 fn preview<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>, lines: Vec<Charge>) -> Preview {
@@ -253,16 +273,10 @@ fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
     })
 }
 
-/// R2: Global and Billing administrators; a self-service subscription's purchaser too (P2).
+/// R2: Global and Billing administrators; a self-service subscription's purchaser alone
+/// (P2), read-only to admins until they take it over (P3).
 fn authorize<S: Store + ?Sized>(cx: &Cx<S>, s: &Subscription) -> Result<()> {
-    let purchaser = s
-        .purchaser
-        .as_deref()
-        .is_some_and(|p| p.eq_ignore_ascii_case(cx.actor.trim()));
-    if !purchaser {
-        cx.require(Operation::BuyLicenses)?;
-    }
-    Ok(())
+    roles::for_subscription(cx.store, &cx.actor, s, Operation::BuyLicenses).map(drop)
 }
 
 fn has_card_or_bank<S: Store + ?Sized>(store: &S, profile: Option<u64>) -> bool {
@@ -387,30 +401,20 @@ fn plan_change<S: Store + ?Sized>(
 
 /// S2: licenses assigned from the subscription's pool must still fit with `total`.
 fn check_fits<S: Store + ?Sized>(cx: &Cx<S>, s: &Subscription, total: u32) -> Result<()> {
-    let (assigned, pool_after) = if s.purchaser.is_some() {
-        (cx.store.assigned_from(s.id).len() as u32, total)
-    } else {
-        let pool_now = pool_total(&cx.store.subscriptions_of(&s.sku_id));
-        let pool_after = pool_now
-            - if counts_in_pool(s) {
-                s.quantity - total
-            } else {
-                0
-            };
-        (cx.store.count_assigned(&s.sku_id), pool_after)
-    };
-    if pool_after < assigned {
+    if let Some(short) = pool::shortfall(cx.store, s, total) {
         let product = cx
             .store
             .get_product(&s.sku_id)
             .map(|p| p.part_number)
             .unwrap_or_default();
         return Err(conflict(format!(
-            "cannot reduce subscription {} to {total}: {assigned} licenses of {product} are \
-             assigned and the product would have {pool_after}. Unassign {} license(s) first \
-             (`seats unassign`), then reduce",
+            "cannot reduce subscription {} to {total}: {} licenses of {product} are assigned \
+             from its pool and it would have {}. Unassign {} license(s) first (`seats \
+             unassign`), then reduce",
             s.id,
-            assigned - pool_after
+            short.assigned,
+            short.left,
+            short.assigned - short.left
         )));
     }
     Ok(())
@@ -436,12 +440,7 @@ pub fn change_quantity<S: Store + ?Sized>(
                 key,
             } = plan_change(cx, id, total, key)?;
             if before == after {
-                return Ok(BillingResult {
-                    subscription: view(cx.store, after),
-                    charges: vec![],
-                    replayed: false,
-                    next_step: None,
-                });
+                return Ok(billed(cx, after, vec![], None));
             }
             cx.store.update_subscription(&after);
             cx.audit(
@@ -454,12 +453,8 @@ pub fn change_quantity<S: Store + ?Sized>(
                 redeem(cx, &k, id);
             }
             let charges = ledger::write(cx, lines, cx.local);
-            Ok(BillingResult {
-                next_step: next_step(cx.store, &after, before.quantity),
-                subscription: view(cx.store, after),
-                charges,
-                replayed: false,
-            })
+            let next = next_step(cx.store, &after, before.quantity);
+            Ok(billed(cx, after, charges, next))
         },
     )
 }
@@ -544,7 +539,7 @@ pub fn start_trial<S: Store + ?Sized>(
         None::<&()>,
         Some(&s),
     );
-    Ok(view(cx.store, s))
+    Ok(view::subscription(cx.store, s))
 }
 
 /// Buys a trial: a paid subscription from today, charged at once.
@@ -595,12 +590,8 @@ pub fn buy_trial<S: Store + ?Sized>(
             s.term_end,
         );
         let charges = ledger::write(cx, vec![line], cx.local);
-        Ok(BillingResult {
-            next_step: next_step(cx.store, &s, 0),
-            subscription: view(cx.store, s),
-            charges,
-            replayed: false,
-        })
+        let next = next_step(cx.store, &s, 0);
+        Ok(billed(cx, s, charges, next))
     })
 }
 
@@ -655,31 +646,21 @@ pub fn cancel<S: Store + ?Sized>(
                 (SubscriptionStatus::Active, _) => {}
                 (status, _) => {
                     return Err(conflict(format!(
-                        "subscription {id} is {status:?}, not active: there is nothing to cancel"
+                        "subscription {id} is {}, not active: there is nothing to cancel",
+                        view::status(status)
                     )));
                 }
             }
             // Its licenses leave the pool at once: what is assigned must fit without them (S2).
-            if counts_in_pool(&before) {
-                let others =
-                    pool_total(&cx.store.subscriptions_of(&before.sku_id)) - before.quantity;
-                let assigned = if before.purchaser.is_some() {
-                    cx.store.assigned_from(id).len() as u32
-                } else {
-                    cx.store.count_assigned(&before.sku_id)
-                };
-                let left = if before.purchaser.is_some() {
-                    0
-                } else {
-                    others
-                };
-                if assigned > left {
-                    return Err(conflict(format!(
-                        "cannot cancel subscription {id}: {assigned} of its product's licenses are assigned and {left} would be left. \
-                     Unassign {} license(s) first (`seats unassign`), then cancel",
-                        assigned - left
-                    )));
-                }
+            if let Some(short) = pool::shortfall(cx.store, &before, 0) {
+                return Err(conflict(format!(
+                    "cannot cancel subscription {id}: {} of its product's licenses are assigned \
+                     from its pool and {} would be left. Unassign {} license(s) first (`seats \
+                     unassign`), then cancel",
+                    short.assigned,
+                    short.left,
+                    short.assigned - short.left
+                )));
             }
             let lines = if before.status == SubscriptionStatus::Active {
                 ledger::cancel_lines(cx.store, &before, today(cx.local))
@@ -702,12 +683,7 @@ pub fn cancel<S: Store + ?Sized>(
                 Some(&s),
             );
             let charges = ledger::write(cx, lines, cx.local);
-            Ok(BillingResult {
-                subscription: view(cx.store, s),
-                charges,
-                replayed: false,
-                next_step: None,
-            })
+            Ok(billed(cx, s, charges, None))
         },
     )
 }
@@ -733,7 +709,7 @@ pub fn complete_credit_check<S: Store + ?Sized>(
         Some(&before),
         Some(&s),
     );
-    Ok(view(cx.store, s))
+    Ok(view::subscription(cx.store, s))
 }
 
 /// S6: the charge for a new term (a renewal or a reactivation), at today's list price when

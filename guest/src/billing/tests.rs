@@ -78,7 +78,7 @@ fn s4_buying_charges_the_payment_method_at_once_and_the_licenses_are_there() {
         .unwrap()
         .default_method;
     assert_eq!(r.charges[0].payment_method, card);
-    let pool = crate::licenses::pool(&store, &crate::catalog::resolve(&store, "SPE_E3").unwrap());
+    let pool = crate::pool::of_product(&store, &crate::catalog::resolve(&store, "SPE_E3").unwrap());
     assert_eq!(pool.total, 10);
     // Without a payment method nothing is bought, and nothing changes.
     let store = MemoryStore::new();
@@ -406,7 +406,7 @@ fn s5_cancelling_within_seven_days_refunds_the_unused_days_and_after_that_says_t
         s.cancellation.unwrap().feedback.as_deref(),
         Some("bought too many")
     );
-    let pool = crate::licenses::pool(&store, &crate::catalog::resolve(&store, "SPE_E3").unwrap());
+    let pool = crate::pool::of_product(&store, &crate::catalog::resolve(&store, "SPE_E3").unwrap());
     assert_eq!(pool.total, 0);
 }
 

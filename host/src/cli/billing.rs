@@ -377,14 +377,9 @@ pub fn idempotency_key(given: &Option<String>) -> String {
 
 /// Prints a purchase or change with what it charged, and the key to retry it with.
 pub fn print_billed(s: &Session, r: BillingResult, key: &str) -> Result<()> {
-    let charged: rust_decimal::Decimal = r
-        .charges
-        .iter()
-        .filter_map(|c| c.amount.parse::<rust_decimal::Decimal>().ok())
-        .sum();
     let row = BilledRow {
         subscription: SubscriptionRow::from(r.subscription),
-        charged_now: charged.to_string(),
+        charged_now: r.charged_now,
         charges: r.charges.into_iter().map(ChargeRow::from).collect(),
         replayed: r.replayed,
         idempotency_key: key.to_string(),

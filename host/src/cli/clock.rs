@@ -2,6 +2,7 @@
 //! invoices). It runs ahead of the real clock (or `--now`) by an offset kept in the database.
 
 use super::{Cli, open, subscriptions};
+use crate::component::types::Operation;
 use crate::db::Db;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -56,6 +57,16 @@ fn parse_by(text: &str) -> Result<i64> {
     } * 86_400)
 }
 
+/// Who may move the tenant's clock is the component's to say (the role table).
+fn may_move(cli: &Cli) -> Result<()> {
+    let mut s = open(cli)?;
+    s.call(|d, st, actor| {
+        d.seats_licensing_tenant()
+            .call_authorize(st, actor, Operation::MoveClock)
+    })?;
+    Ok(())
+}
+
 pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
     let base = match cli.now.as_deref() {
         Some(n) => super::parse_now(n)?,
@@ -73,12 +84,14 @@ pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
             Ok(())
         }
         ClockCommand::Reset => {
+            may_move(cli)?;
             Db::open(&cli.db)?.set_setting(KEY, "0")?;
             println!("{}", crate::views::datetime(base));
             Ok(())
         }
         ClockCommand::Advance { by } => {
             let by = parse_by(by)?;
+            may_move(cli)?;
             let db = Db::open(&cli.db)?;
             let off = offset(&db)? + by;
             db.set_setting(KEY, &off.to_string())?;

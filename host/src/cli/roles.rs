@@ -81,6 +81,8 @@ pub fn tenant(s: &mut Session, cmd: &TenantCommand) -> Result<()> {
 pub enum RolesCommand {
     /// The roles a user holds.
     Show { upn: String },
+    /// Which roles allow each operation (R1, R2): the component's table, as docs/roles.md.
+    Table,
     /// Give a user an admin role.
     Grant {
         upn: String,
@@ -91,6 +93,12 @@ pub enum RolesCommand {
 
 pub fn run(s: &mut Session, cmd: &RolesCommand) -> Result<()> {
     let upn = match cmd {
+        RolesCommand::Table => {
+            let table =
+                s.call(|d, st, _| Ok(Ok(d.seats_licensing_tenant().call_role_table(st)?)))?;
+            let rows: Vec<_> = table.into_iter().map(crate::views::role_rule_row).collect();
+            return output::print(&rows, s.format, None);
+        }
         RolesCommand::Show { upn } => upn,
         RolesCommand::Grant { upn, role } => {
             let role = Role::from(*role);

@@ -1,11 +1,13 @@
 //! `seats subscriptions`, `seats recurring`, `seats renew`, `seats process` (S5, S6).
 
 use super::Session;
+use crate::billing_views::InvoiceRow;
 use crate::component::types::BillingFrequency;
 use crate::output;
 use crate::views::{LifecycleRow, SubscriptionRow};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 pub fn list(s: &mut Session) -> Result<()> {
     let subs = s.call(|d, st, actor| {
@@ -54,16 +56,70 @@ pub fn renew(s: &mut Session, id: u64) -> Result<()> {
     output::print_one(&SubscriptionRow::from(sub), s.format)
 }
 
-/// Applies what fell due by now (or --now) on the tenant's clock.
+/// What `seats process` did, as JSON and CSV give it.
+#[derive(Serialize)]
+struct ProcessRow {
+    events: Vec<LifecycleRow>,
+    renewals_charged: String,
+    invoices: Vec<InvoiceRow>,
+    purged_data: u32,
+    purged_users: u32,
+}
+
+/// Applies what fell due by now (or --now) on the tenant's clock, and says what it did:
+/// renewals and what they charged, expiry, invoices issued, data and users purged.
 pub fn process(s: &mut Session) -> Result<()> {
-    let events = s.call(|d, st, actor| {
+    let report = s.call(|d, st, actor| {
         d.seats_licensing_subscriptions()
             .call_process_lifecycle(st, actor)
     })?;
-    let rows: Vec<LifecycleRow> = events.into_iter().map(LifecycleRow::from).collect();
-    if rows.is_empty() && s.format == output::Format::Table {
-        println!("Nothing fell due.");
-        return Ok(());
+    let row = ProcessRow {
+        events: report.events.into_iter().map(LifecycleRow::from).collect(),
+        renewals_charged: report.renewals_charged,
+        invoices: report.invoices.into_iter().map(InvoiceRow::from).collect(),
+        purged_data: report.purged_data,
+        purged_users: report.purged_users,
+    };
+    if s.format != output::Format::Table {
+        return output::print_one(&row, s.format);
     }
-    output::print(&rows, s.format, None)
+    let mut said = false;
+    if !row.events.is_empty() {
+        output::print(
+            &row.events,
+            s.format,
+            Some(&["subscription", "product", "change", "now", "at"]),
+        )?;
+        if row
+            .events
+            .iter()
+            .any(|e| e.change == "renewed" || e.change == "trial converted")
+        {
+            println!("Renewals charged: {}", row.renewals_charged);
+        }
+        said = true;
+    }
+    if !row.invoices.is_empty() {
+        println!("Invoices issued: {}", row.invoices.len());
+        output::print(&row.invoices, s.format, None)?;
+        said = true;
+    }
+    if row.purged_data > 0 {
+        println!(
+            "Retained data deleted for good (past its 30 days): {} item(s)",
+            row.purged_data
+        );
+        said = true;
+    }
+    if row.purged_users > 0 {
+        println!(
+            "Users deleted over 30 days ago, removed for good: {}",
+            row.purged_users
+        );
+        said = true;
+    }
+    if !said {
+        println!("Nothing fell due.");
+    }
+    Ok(())
 }

@@ -150,7 +150,24 @@ pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
                 restored: r.restored,
                 not_restored: r.not_restored,
             };
-            output::print_one(&view, s.format)
+            output::print_one(&view, s.format)?;
+            // The user is back; a license that could not come back is a partial refusal, as a
+            // bulk change's failed users are: said, and exit 1.
+            if view.not_restored.is_empty() {
+                return Ok(());
+            }
+            Err(super::Refused(format!(
+                "{} is restored, but {}: {}. Their data is kept; assign licenses when there is \
+                 room (`seats licenses`, `seats assign`)",
+                view.user.upn,
+                if view.restored.is_empty() {
+                    "no license was restored".to_string()
+                } else {
+                    format!("{} license(s) were not restored", view.not_restored.len())
+                },
+                view.not_restored.join("; ")
+            ))
+            .into())
         }
         Some(UsersCommand::Mailbox { upn, size_gb, hold }) => {
             let user = s.call(|d, st, actor| {

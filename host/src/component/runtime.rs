@@ -467,7 +467,8 @@ impl Runtime {
             instance,
             stderr,
         } = self.store.take().expect("instantiated");
-        let (store, outcome) = self.plugins.check(store, &change);
+        let licenses = domain.seats_licensing_licenses().clone();
+        let (store, outcome) = self.plugins.check(store, &licenses, &change);
         self.store = Some(Loaded {
             store,
             domain,

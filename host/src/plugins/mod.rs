@@ -131,14 +131,17 @@ impl Plugins {
 
     /// Asks each plugin about the change, in order, reading through `host` (the domain's store
     /// state, inside the change's transaction). Gives `host` back with the first refusal.
+    /// Asks each plugin in turn; the first refusal stops. `licenses` is the domain's export
+    /// that answers a plugin's `pool` query: the pool is the component's to count.
     pub fn check(
         &self,
         host: wasmtime::Store<HostState>,
+        licenses: &crate::component::licenses::Guest,
         change: &ProposedChange,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
         let mut host = host;
         for plugin in &self.list {
-            let (back, outcome) = plugin.check(host, change, self.now);
+            let (back, outcome) = plugin.check(host, licenses.clone(), change, self.now);
             host = back;
             if let Err(refusal) = outcome {
                 return (host, Err(refusal));
@@ -179,6 +182,7 @@ impl Plugin {
     fn check(
         &self,
         host: wasmtime::Store<HostState>,
+        licenses: crate::component::licenses::Guest,
         change: &ProposedChange,
         now: Option<i64>,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
@@ -197,6 +201,7 @@ impl Plugin {
         }
         let state = PluginState {
             host,
+            licenses,
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limits: Limits::default(),
@@ -335,6 +340,8 @@ impl ResourceLimiter for Limits {
 /// A plugin's store: its sandbox, and the domain's store state to answer its queries from.
 pub struct PluginState {
     host: wasmtime::Store<HostState>,
+    /// The domain's licenses interface, for the `pool` query.
+    licenses: crate::component::licenses::Guest,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: Limits,
@@ -408,27 +415,13 @@ impl query::Host for PluginState {
     }
 
     fn pool(&mut self, product: String) -> wasmtime::Result<Option<query::PoolCounts>> {
-        let s = self.store()?;
-        let Some(p) = find_product(s, product)? else {
-            return Ok(None);
-        };
-        // The Licenses page's "enabled" (guest/src/licenses.rs, Units): units of the product's
-        // active and trial subscriptions, less self-service ones, which have pools of their own.
-        let enabled = s
-            .subscriptions_of(p.sku_id.clone())?
-            .iter()
-            .filter(|x| {
-                x.purchaser.is_none()
-                    && matches!(
-                        x.status,
-                        types::SubscriptionStatus::Active | types::SubscriptionStatus::Trial
-                    )
-            })
-            .map(|x| x.quantity)
-            .sum();
-        Ok(Some(query::PoolCounts {
-            enabled,
-            assigned: s.count_assigned(p.sku_id)?,
+        self.store()?;
+        // The component counts the pool (guest/src/pool.rs): the organisation's units and
+        // what is assigned from them, as the Licenses page shows.
+        let pool = self.licenses.call_pool_of(&mut self.host, &product)?;
+        Ok(pool.map(|p| query::PoolCounts {
+            enabled: p.enabled,
+            assigned: p.assigned,
         }))
     }
 }

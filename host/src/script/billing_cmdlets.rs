@@ -30,14 +30,9 @@ fn date(m: &Map, key: &str) -> Fallible<Option<i64>> {
 }
 
 pub fn billed(r: BillingResult) -> Fallible<Dynamic> {
-    let charged: rust_decimal::Decimal = r
-        .charges
-        .iter()
-        .filter_map(|c| c.amount.parse::<rust_decimal::Decimal>().ok())
-        .sum();
     to_dynamic(&BilledRow {
         subscription: SubscriptionRow::from(r.subscription),
-        charged_now: charged.to_string(),
+        charged_now: r.charged_now,
         charges: r.charges.into_iter().map(ChargeRow::from).collect(),
         replayed: r.replayed,
         idempotency_key: String::new(),

@@ -66,6 +66,12 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         enabled: None,
         kind: None,
     };
+    // Products as people name them: by part number where the catalog has one.
+    let part = |sku: &str| {
+        store
+            .get_product(sku)
+            .map_or_else(|| sku.to_string(), |p| p.part_number)
+    };
     let (mut users, mut assignments) = (0u32, 0u32);
     let mut after = None;
     loop {
@@ -89,7 +95,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
             }
             if user.deleted_at.is_some() && !held.is_empty() {
                 problems.push(format!(
-                    "{} is deleted but holds {} license(s) (L8)",
+                    "{} is deleted but holds {} license(s)",
                     user.upn,
                     held.len()
                 ));
@@ -116,7 +122,8 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
                 {
                     problems.push(format!(
                         "{} has plan {p} switched off, which {} does not include",
-                        user.upn, a.sku_id
+                        user.upn,
+                        part(&a.sku_id)
                     ));
                 }
                 if let Some(id) = a.subscription {
@@ -124,7 +131,8 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
                         Some(s) if s.sku_id == a.sku_id && s.purchaser.is_some() => {}
                         _ => problems.push(format!(
                             "{}'s license of {} names subscription {id}, which is not its self-service subscription",
-                            user.upn, a.sku_id
+                            user.upn,
+                            part(&a.sku_id)
                         )),
                     }
                 }

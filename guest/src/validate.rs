@@ -84,6 +84,14 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
             format!("{field} must be at most {max} characters"),
         ));
     }
+    // Control characters (a terminal's escape sequences, line breaks) would act where the
+    // text is shown or exported, not read as text.
+    if value.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            format!("{field} must not contain control characters (escapes, tabs, line breaks)"),
+        ));
+    }
     Ok(value.to_string())
 }
 
@@ -122,6 +130,16 @@ pub fn quantity(field: &str, value: i64) -> Result<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_that_would_act_where_it_is_shown_is_refused() {
+        for bad in ["Ana\u{1b}[2J", "two\nlines", "tab\tbed"] {
+            let e = text("display-name", bad, 256).unwrap_err();
+            assert!(e.text().contains("control characters"), "{bad:?}");
+        }
+        assert_eq!(text("display-name", " Ana Berg ", 256).unwrap(), "Ana Berg");
+    }
+
     use super::*;
 
     #[test]

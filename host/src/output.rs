@@ -33,6 +33,19 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
+/// A CSV cell that cannot act where it lands: a spreadsheet takes a cell that begins with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so such a cell (a display name
+/// `=HYPERLINK(...)`) gets a leading `'`, which spreadsheets show as text. Numbers (`-2`)
+/// are left as they are.
+pub fn csv_safe(text: String) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 fn objects<T: Serialize>(rows: &[T]) -> Result<Vec<serde_json::Map<String, Value>>> {
     rows.iter()
         .map(|r| match serde_json::to_value(r)? {
@@ -54,10 +67,10 @@ pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>)
             let objects = objects(rows)?;
             let mut w = csv::Writer::from_writer(out);
             if let Some(first) = objects.first() {
-                w.write_record(first.keys())?;
+                w.write_record(first.keys().map(|k| csv_safe(k.clone())))?;
             }
             for o in &objects {
-                w.write_record(o.values().map(cell))?;
+                w.write_record(o.values().map(|v| csv_safe(cell(v))))?;
             }
             w.flush()?;
         }
@@ -110,5 +123,26 @@ pub fn print_one<T: Serialize>(row: &T, format: Format) -> Result<()> {
             Ok(())
         }
         Format::Csv => print(std::slice::from_ref(row), format, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text() {
+        for (given, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+2", "'+1+2"),
+            ("-cmd", "'-cmd"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("-2", "-2"),
+            ("43.20", "43.20"),
+            ("Ana Berg", "Ana Berg"),
+        ] {
+            assert_eq!(csv_safe(given.to_string()), written, "{given:?}");
+        }
     }
 }

@@ -37,11 +37,25 @@ pub struct LicenseRow {
 
 impl From<licenses::LicensePool> for LicenseRow {
     fn from(p: licenses::LicensePool) -> Self {
-        let status = match p.users_needing_license {
+        // C2, G5: who needs a license, and why: units in their grace period or suspended.
+        let mut status = match p.users_needing_license {
             0 => String::new(),
             1 => "1 user needs a valid license".into(),
             n => format!("{n} users need a valid license"),
         };
+        if p.users_needing_license > 0 {
+            let mut why = Vec::new();
+            if p.warning > 0 {
+                why.push(format!("{} expired, in their grace period", p.warning));
+            }
+            if p.suspended > 0 {
+                why.push(format!("{} suspended", p.suspended));
+            }
+            if why.is_empty() {
+                why.push("licenses were removed or ended".into());
+            }
+            status = format!("{status}: {}", why.join(", "));
+        }
         LicenseRow {
             product: p.part_number,
             name: p.display_name,
@@ -196,7 +210,11 @@ impl From<subscriptions::SubscriptionView> for SubscriptionRow {
             quantity: s.quantity,
             status: status_text(s.status),
             billing: billing_text(s.billing),
-            channel: channel_text(s.channel),
+            // A product-key subscription is prepaid, as the admin center says (S3, B5).
+            channel: match s.channel {
+                types::PurchaseChannel::ProductKey => "prepaid",
+                other => channel_text(other),
+            },
             recurring: s.recurring,
             bought: date(s.created_at),
             term_end: date(s.term_end),

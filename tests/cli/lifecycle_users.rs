@@ -4,17 +4,9 @@
 use crate::support::*;
 
 fn data(env: &Env, upn: &str) -> Vec<(String, String)> {
-    let d = env.json(&["users", "show", upn]);
-    d["service_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            (
-                x["workload"].as_str().unwrap().to_string(),
-                x["state"].as_str().unwrap().to_string(),
-            )
-        })
+    service_data(env, upn)
+        .into_iter()
+        .map(|(workload, state, _)| (workload, state))
         .collect()
 }
 

@@ -8,21 +8,7 @@ fn p1_p2_p3_p4_a_user_buys_and_assigns_admins_view_and_take_over() {
     env.tenant();
     let maker = ["--as", "ana@contoso.com"];
     // P1, P2: the purchaser pays with a card of their own.
-    let card = [
-        "billing",
-        "add-card",
-        "--number",
-        "5555 5555 5555 4444",
-        "--security-code",
-        "321",
-        "--expiry",
-        "01/2029",
-        "--name",
-        "Ana",
-        "--address",
-        "2 Side St",
-    ];
-    env.ok(&[&maker[..], &card[..]].concat());
+    env.ok(&[&maker[..], &OWN_CARD[..]].concat());
     // P1: a user without an admin role buys Power BI Pro for the team.
     let bought = env.json(
         &[

@@ -208,3 +208,35 @@ pub fn pool(env: &Env, product: &str) -> serde_json::Value {
         .cloned()
         .unwrap_or_else(|| panic!("{product} is not on the Licenses page"))
 }
+
+/// `billing add-card` with a valid Mastercard: a user's own card when they act (`--as`).
+pub const OWN_CARD: [&str; 12] = [
+    "billing",
+    "add-card",
+    "--number",
+    "5555 5555 5555 4444",
+    "--security-code",
+    "321",
+    "--expiry",
+    "01/2029",
+    "--name",
+    "Ana",
+    "--address",
+    "2 Side St",
+];
+
+/// A user's service data (L4, L7): workload, state and the day it is kept until.
+pub fn service_data(env: &Env, upn: &str) -> Vec<(String, String, Option<String>)> {
+    env.json(&["users", "show", upn])["service_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["workload"].as_str().unwrap().to_string(),
+                x["state"].as_str().unwrap().to_string(),
+                x["until"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}

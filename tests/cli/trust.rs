@@ -16,20 +16,7 @@ fn with_purchaser() -> Env {
     for upn in ["dee@contoso.com", "eve@contoso.com", "fay@contoso.com"] {
         env.ok(&["users", "add", upn, "--name", upn, "--usage-location", "DK"]);
     }
-    env.ok(&as_ana(&[
-        "billing",
-        "add-card",
-        "--number",
-        "5555 5555 5555 4444",
-        "--security-code",
-        "321",
-        "--expiry",
-        "01/2029",
-        "--name",
-        "Ana",
-        "--address",
-        "2 Side St",
-    ]));
+    env.ok(&as_ana(&OWN_CARD));
     env
 }
 
@@ -142,21 +129,6 @@ fn p4_after_a_take_over_the_organisation_pays_and_the_channel_is_the_organisatio
     assert!(err.contains("forbidden"), "{err}");
 }
 
-fn data(env: &Env, upn: &str) -> Vec<(String, String, Option<String>)> {
-    env.json(&["users", "show", upn])["service_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            (
-                x["workload"].as_str().unwrap().to_string(),
-                x["state"].as_str().unwrap().to_string(),
-                x["until"].as_str().map(String::from),
-            )
-        })
-        .collect()
-}
-
 /// Case 4: a restored user's data is never purged by a timer their deletion started (L7, L8).
 #[test]
 fn l7_l8_restoring_a_user_stops_every_retention_timer() {
@@ -175,14 +147,14 @@ fn l7_l8_restoring_a_user_stops_every_retention_timer() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no license was restored"), "{stderr}");
-    let d = data(&env, "ana@contoso.com");
+    let d = service_data(&env, "ana@contoso.com");
     assert!(
         d.iter()
             .all(|(_, state, until)| state != "purged" && until.is_none()),
         "{d:?}"
     );
     env.ok(&["--now", "2027-02-01", "process"]);
-    let d = data(&env, "ana@contoso.com");
+    let d = service_data(&env, "ana@contoso.com");
     assert!(
         d.contains(&("mailbox".into(), "retained".into(), None))
             && d.contains(&("onedrive".into(), "retained".into(), None)),
@@ -204,14 +176,18 @@ fn l7_a_self_service_unassignment_retains_data_like_any_removal() {
         "1",
     ])));
     env.ok(&as_ana(&["self-service", "assign", &id, "bo@contoso.com"]));
-    assert!(data(&env, "bo@contoso.com").contains(&("onedrive".into(), "active".into(), None)));
+    assert!(service_data(&env, "bo@contoso.com").contains(&(
+        "onedrive".into(),
+        "active".into(),
+        None
+    )));
     env.ok(&as_ana(&[
         "self-service",
         "unassign",
         &id,
         "bo@contoso.com",
     ]));
-    let d = data(&env, "bo@contoso.com");
+    let d = service_data(&env, "bo@contoso.com");
     assert!(
         d.contains(&("onedrive".into(), "retained".into(), None)),
         "{d:?}"
@@ -256,22 +232,7 @@ fn r2_a_license_administrator_is_refused_billing_and_gets_no_personal_profile() 
     env.tenant();
     env.ok(&["roles", "grant", "ana@contoso.com", "license-admin"]);
     let before = env.dump();
-    let err = env.refused(&[
-        "--as",
-        "ana@contoso.com",
-        "billing",
-        "add-card",
-        "--number",
-        "5555 5555 5555 4444",
-        "--security-code",
-        "321",
-        "--expiry",
-        "01/2029",
-        "--name",
-        "Ana",
-        "--address",
-        "2 Side St",
-    ]);
+    let err = env.refused(&as_ana(&OWN_CARD));
     assert!(
         err.contains("forbidden") && err.contains("Billing administrator"),
         "{err}"
@@ -279,4 +240,167 @@ fn r2_a_license_administrator_is_refused_billing_and_gets_no_personal_profile() 
     assert_eq!(env.dump(), before);
     let err = env.refused(&["--as", "ana@contoso.com", "billing", "profiles"]);
     assert!(err.contains("Billing administrator"), "{err}");
+}
+
+/// What admins read: command-line mistakes exit 2 naming the option, as clap's own do.
+#[test]
+fn a_malformed_date_or_duration_is_a_command_line_mistake_naming_the_option() {
+    let env = Env::new();
+    env.init();
+    for (args, option) in [
+        (vec!["--now", "2026-13-01", "licenses"], "--now"),
+        (
+            vec![
+                "billing",
+                "invoices",
+                "--from",
+                "nope",
+                "--to",
+                "2026-01-01",
+            ],
+            "--from",
+        ),
+        (vec!["audit", "--since", "yesterday"], "--since"),
+        (vec!["clock", "advance", "3x"], "DURATION"),
+    ] {
+        let out = env.seats().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(option), "{args:?}: {stderr}");
+    }
+}
+
+/// A reader that stops reading (`seats ... | head`) ends the command quietly, with 0.
+#[test]
+fn a_closed_pipe_ends_quietly_with_success() {
+    use std::io::Read;
+    let env = Env::new();
+    env.init();
+    for format in ["json", "csv", "table"] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
+        env.configure(&mut cmd)
+            .args(["catalog", "list", "--output", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The catalog is far bigger than a pipe holds: seats is still writing when it closes.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// What admins read: process says what it did, in the admin center's words; the Licenses
+/// page explains a conflict; audit entries and subscriptions read as the admin center's.
+#[test]
+fn s6_c2_process_and_the_pages_say_what_happened_in_admins_words() {
+    let env = Env::new();
+    env.tenant();
+    env.ok(&[
+        "--now",
+        "2026-11-01",
+        "buy",
+        "SPE_E3",
+        "-q",
+        "2",
+        "--billing",
+        "monthly",
+    ]);
+    env.ok(&[
+        "--now",
+        "2026-11-01",
+        "buy",
+        "SPE_E5",
+        "-q",
+        "1",
+        "--billing",
+        "monthly",
+    ]);
+    env.ok(&["assign", "ana@contoso.com", "-p", "SPE_E5"]);
+    env.ok(&["recurring", "2", "off"]);
+    let out = env.ok(&["--now", "2026-12-05", "process"]);
+    assert!(
+        out.contains("renewed") && out.contains("Renewals charged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expired") && out.contains("Invoices issued: 1"),
+        "{out}"
+    );
+    assert!(!out.contains("Nothing fell due"), "{out}");
+    let page = env.ok(&["--now", "2026-12-05", "licenses"]);
+    assert!(
+        page.contains("warning") && page.contains("1 expired, in their grace period"),
+        "{page}"
+    );
+    // A product the organisation never had a subscription of is not a row of zeros.
+    env.ok(&as_ana(&OWN_CARD));
+    env.ok(&as_ana(&["self-service", "buy", "POWER_BI_PRO", "-q", "1"]));
+    assert!(!env.ok(&["licenses"]).contains("POWER_BI_PRO"));
+    let mine = env.json(&["subscriptions", "--self-service"]);
+    assert_eq!(column(&mine, "product"), ["POWER_BI_PRO"]);
+    assert_eq!(
+        env.json(&["subscriptions", "--trial"]),
+        serde_json::json!([])
+    );
+    // Audit entries spell values as the contract does, never as Rust.
+    env.ok(&["buy", "SPE_E3", "-q", "1"]);
+    env.ok(&["cancel", "4", "--reason", "too-expensive"]);
+    let audit = env.ok(&["audit", "--target", "subscription:4", "--output", "json"]);
+    assert!(
+        audit.contains("too-expensive") && audit.contains("cancelled"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("TooExpensive") && !audit.contains("Cancelled"),
+        "{audit}"
+    );
+    // A preview of a reduction says nothing changed; it bought nothing.
+    let preview = env.ok(&["set-quantity", "1", "1", "--preview"]);
+    assert!(
+        preview.contains("nothing was changed") && !preview.contains("bought"),
+        "{preview}"
+    );
+}
+
+/// A prepaid (product-key) subscription reads "prepaid" (S3, B5).
+#[test]
+fn b5_a_product_key_subscription_reads_prepaid() {
+    let env = Env::new();
+    env.init();
+    let key = env.json(&[
+        "buy",
+        "SPE_E3",
+        "-q",
+        "5",
+        "--channel",
+        "product-key",
+        "--product-key",
+        "ABCDE-FGHIJ-KLMNO-PQRST-UVWXY",
+    ]);
+    assert_eq!(key["channel"], "prepaid", "{key}");
+}
+
+/// What comes from outside is written so it cannot act where it lands: a display name a
+/// spreadsheet would run as a formula is exported as text; one with a terminal's escape
+/// sequence is refused.
+#[test]
+fn text_from_outside_cannot_act_in_a_spreadsheet_or_a_terminal() {
+    let env = Env::new();
+    env.init();
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Ana\")";
+    env.ok(&["users", "add", "ana@contoso.com", "--name", formula]);
+    let csv = env.ok(&["users", "--output", "csv"]);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.contains(",\"=HYPERLINK("), "{csv}");
+    let before = env.dump();
+    let err = env.refused(&["users", "add", "bo@contoso.com", "--name", "Bo\u{1b}[2J"]);
+    assert!(err.contains("control characters"), "{err}");
+    assert_eq!(env.dump(), before);
 }

@@ -1,6 +1,6 @@
 //! `seats audit`: who changed what, when, before and after.
 
-use super::{Session, parse_now};
+use super::{Session, time_arg};
 use crate::output;
 use crate::views::AuditRow;
 use anyhow::Result;
@@ -18,11 +18,11 @@ pub struct AuditArgs {
     #[arg(long)]
     pub target: Option<String>,
     /// From this date (YYYY-MM-DD or RFC 3339).
-    #[arg(long)]
-    pub since: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = time_arg)]
+    pub since: Option<i64>,
     /// Before this date.
-    #[arg(long)]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = time_arg)]
+    pub until: Option<i64>,
     /// At most this many of the newest entries.
     #[arg(long, default_value_t = 100)]
     pub last: usize,
@@ -33,8 +33,8 @@ pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
         actor: a.by.clone(),
         action: a.action.clone(),
         target: a.target.clone(),
-        since: a.since.as_deref().map(parse_now).transpose()?,
-        until: a.until.as_deref().map(parse_now).transpose()?,
+        since: a.since,
+        until: a.until,
         newest_first: false,
     };
     let records = s.newest_audit(&filter, a.last)?;

@@ -87,11 +87,11 @@ pub enum BillingCommand {
         #[arg(long, value_parser = ["3", "6"], conflicts_with_all = ["from", "to"])]
         last: Option<String>,
         /// YYYY-MM-DD: invoices whose period starts on or after it.
-        #[arg(long, requires = "to")]
-        from: Option<String>,
+        #[arg(long, requires = "to", value_name = "DATE", value_parser = super::time_arg)]
+        from: Option<i64>,
         /// YYYY-MM-DD: invoices whose period starts before it.
-        #[arg(long, requires = "from")]
-        to: Option<String>,
+        #[arg(long, requires = "from", value_name = "DATE", value_parser = super::time_arg)]
+        to: Option<i64>,
         #[arg(long)]
         profile: Option<u64>,
     },
@@ -151,10 +151,6 @@ fn parse_expiry(text: &str) -> Result<(u8, u16), String> {
         m.trim().parse().map_err(|_| err())?,
         y.trim().parse().map_err(|_| err())?,
     ))
-}
-
-fn day(field: &str, text: &str) -> Result<i64> {
-    super::parse_now(text).with_context(|| format!("--{field}"))
 }
 
 pub fn run(s: &mut Session, cmd: &BillingCommand) -> Result<()> {
@@ -273,7 +269,7 @@ pub fn run(s: &mut Session, cmd: &BillingCommand) -> Result<()> {
             profile,
         } => {
             let period = match (last.as_deref(), from, to) {
-                (_, Some(f), Some(t)) => InvoicePeriod::Between((day("from", f)?, day("to", t)?)),
+                (_, Some(f), Some(t)) => InvoicePeriod::Between((*f, *t)),
                 (Some("6"), _, _) => InvoicePeriod::LastSixMonths,
                 _ => InvoicePeriod::LastThreeMonths,
             };
@@ -413,9 +409,19 @@ pub fn print_preview(s: &Session, p: crate::component::billing::Preview) -> Resu
         return output::print_one(&row, s.format);
     }
     print_charges(row.lines, s.format)?;
+    // A preview changes nothing, whether it buys, removes or refunds.
+    let due = if row.due_now.starts_with('-') {
+        format!(
+            "Refunded now: {} {}",
+            row.due_now.trim_start_matches('-'),
+            row.currency
+        )
+    } else {
+        format!("Due now: {} {}", row.due_now, row.currency)
+    };
     println!(
-        "Preview only, nothing was bought. Due now: {} {}. Next invoice (issued {}): {} {}.",
-        row.due_now, row.currency, row.next_invoice_date, row.next_invoice_total, row.currency
+        "Preview only: nothing was changed. {due}. Next invoice (issued {}): {} {}.",
+        row.next_invoice_date, row.next_invoice_total, row.currency
     );
     Ok(())
 }

@@ -4,7 +4,7 @@
 use super::{Cli, open, subscriptions};
 use crate::component::types::Operation;
 use crate::db::Db;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -14,7 +14,8 @@ pub enum ClockCommand {
     /// Move the tenant's clock forward (e.g. 30d, 2w, 1d) and process what fell due.
     Advance {
         /// A number of days (30d) or weeks (2w).
-        by: String,
+        #[arg(value_name = "DURATION", value_parser = parse_by)]
+        by: i64,
     },
     /// Put the tenant's clock back on the real one (or --now).
     Reset,
@@ -38,22 +39,25 @@ pub fn real_now() -> i64 {
         .unwrap_or(0)
 }
 
-fn parse_by(text: &str) -> Result<i64> {
+/// A length of time in seconds, from days (30d) or weeks (2w); a mistake is a command-line
+/// mistake (exit code 2).
+fn parse_by(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let wrong = || {
+        format!(
+            "'{text}' is not a length of time: use days or weeks such as 30d or 2w (1 to 36500)"
+        )
+    };
     let n: i64 = n
         .parse()
         .ok()
         .filter(|n| (1..=36_500).contains(n))
-        .with_context(|| {
-            format!(
-                "'{text}' is not a length of time: use days or weeks such as 30d or 2w (1 to 36500)"
-            )
-        })?;
+        .ok_or_else(wrong)?;
     Ok(match unit {
         "d" | "" => n,
         "w" => n * 7,
-        _ => bail!("'{text}' is not a length of time: use days or weeks such as 30d or 2w"),
+        _ => return Err(wrong()),
     } * 86_400)
 }
 
@@ -68,10 +72,7 @@ fn may_move(cli: &Cli) -> Result<()> {
 }
 
 pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
-    let base = match cli.now.as_deref() {
-        Some(n) => super::parse_now(n)?,
-        None => real_now(),
-    };
+    let base = cli.now.unwrap_or_else(real_now);
     match cmd {
         ClockCommand::Show => {
             let db = Db::open(&cli.db)?;
@@ -90,7 +91,7 @@ pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
             Ok(())
         }
         ClockCommand::Advance { by } => {
-            let by = parse_by(by)?;
+            let by = *by;
             may_move(cli)?;
             let db = Db::open(&cli.db)?;
             let off = offset(&db)? + by;

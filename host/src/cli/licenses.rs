@@ -22,8 +22,10 @@ pub fn run(s: &mut Session) -> Result<()> {
         "assigned",
         "available",
     ];
+    // In a conflict the table says why: units enabled, in their grace period (warning) and
+    // suspended, as Graph reports them (G5).
     if rows.iter().any(|r| r.users_needing_license > 0) {
-        columns.push("status");
+        columns.extend(["enabled", "warning", "suspended", "status"]);
     }
     output::print(&rows, s.format, Some(&columns))
 }

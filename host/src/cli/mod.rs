@@ -22,7 +22,7 @@ use crate::component::users::UserFilter;
 use crate::component::{CacheDir, CallError, Runtime, RuntimeOptions};
 use crate::db::Db;
 use crate::output::Format;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,8 +57,8 @@ pub struct Cli {
     )]
     pub output: Format,
     /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
-    #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW")]
-    pub now: Option<String>,
+    #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW", value_parser = time_arg)]
+    pub now: Option<i64>,
     /// Say what the runtime does (compiled-code cache, timings) on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -78,8 +78,8 @@ pub enum Command {
     Licenses,
     /// Products with more licenses assigned than enabled, and the ways out.
     Conflicts,
-    /// Your products: one row per subscription.
-    Subscriptions,
+    /// Your products: one row per subscription (--trial, --self-service, --product to filter).
+    Subscriptions(subscriptions::ListArgs),
     /// Buy a new subscription of a product (charged at once; --preview shows the cost first).
     Buy(billing::BuyArgs),
     /// Set a subscription's total number of licenses (105 of 100 buys five; 95 removes five).
@@ -280,15 +280,21 @@ impl Session {
     }
 }
 
-/// Seconds since the epoch for `--now`.
+/// Seconds since the epoch for a date or time given as YYYY-MM-DD or RFC 3339.
 pub fn parse_now(text: &str) -> Result<i64> {
+    time_arg(text).map_err(anyhow::Error::msg)
+}
+
+/// A date or time option (`--now`, `--since`, `--from`, ...): a mistake is a command-line
+/// mistake, which clap reports naming the option, with exit code 2.
+pub fn time_arg(text: &str) -> Result<i64, String> {
     use time::format_description::well_known::Rfc3339;
     use time::{Date, OffsetDateTime, macros::format_description};
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(t.unix_timestamp());
     }
-    let date = Date::parse(text, format_description!("[year]-[month]-[day]")).with_context(|| {
-        format!("--now '{text}' is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T09:00:00Z")
+    let date = Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+        format!("'{text}' is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T09:00:00Z")
     })?;
     Ok(date.midnight().assume_utc().unix_timestamp())
 }
@@ -296,7 +302,7 @@ pub fn parse_now(text: &str) -> Result<i64> {
 pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
     Ok(RuntimeOptions {
         cache: Some(CacheDir::from_env()),
-        now: cli.now.as_deref().map(parse_now).transpose()?,
+        now: cli.now,
         verbose: cli.verbose,
         plugins: crate::plugins::discover(&cli.plugins, &cli.db)?,
     })
@@ -336,7 +342,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Renew { subscription } => subscriptions::renew(&mut open(&cli)?, *subscription),
         Command::Process => subscriptions::process(&mut open(&cli)?),
         Command::Audit(args) => audit::run(&mut open(&cli)?, args),
-        Command::Subscriptions => subscriptions::list(&mut open(&cli)?),
+        Command::Subscriptions(args) => subscriptions::list(&mut open(&cli)?, args),
         Command::Buy(args) => billing::buy(&mut open(&cli)?, args),
         Command::SetQuantity(args) => billing::set_quantity(&mut open(&cli)?, args),
         Command::Cancel(args) => billing::cancel(&mut open(&cli)?, args),
@@ -371,20 +377,46 @@ pub fn demo_session(path: &std::path::Path, users: u32) -> Result<Session> {
     open(&Cli::try_parse_from(["seats", "--db", &db, "check"])?)
 }
 
-/// Exit codes: 0 done, 1 refused by a rule (nothing changed), 2 bad usage, 3 failed.
+/// Whether the error is a reader that stopped reading (`seats users | head`): through any of
+/// the writers output goes through.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |k: std::io::ErrorKind| k == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| pipe(io.kind()))
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if pipe(io.kind())))
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind().is_some_and(pipe))
+    })
+}
+
+/// A reader that stopped reading ends the command quietly, even inside `println!` (which
+/// panics on a closed stdout): exit 0, nothing on stderr.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info)
+    }));
+}
+
+/// Exit codes: 0 done, 1 refused by a rule (nothing changed, or some users of a bulk change
+/// or some licenses of a restore), 2 bad usage, 3 failed.
 pub fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        // A reader that stopped reading (`seats users | head`) is not a failure.
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Refused>().is_some() => {
             eprintln!("{e}");
             ExitCode::from(1)

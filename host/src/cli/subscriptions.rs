@@ -2,19 +2,47 @@
 
 use super::Session;
 use crate::billing_views::InvoiceRow;
-use crate::component::types::BillingFrequency;
+use crate::component::types::{BillingFrequency, SubscriptionStatus};
 use crate::output;
 use crate::views::{LifecycleRow, SubscriptionRow};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-pub fn list(s: &mut Session) -> Result<()> {
+/// Which subscriptions to list, as the admin center's Your products page filters them.
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only trials.
+    #[arg(long)]
+    pub trial: bool,
+    /// Only self-service purchases (users' own, P3).
+    #[arg(long)]
+    pub self_service: bool,
+    /// Only the organisation's (not self-service purchases).
+    #[arg(long, conflicts_with = "self_service")]
+    pub organisation: bool,
+    /// Only this product (part number).
+    #[arg(long, short)]
+    pub product: Option<String>,
+}
+
+pub fn list(s: &mut Session, a: &ListArgs) -> Result<()> {
     let subs = s.call(|d, st, actor| {
         d.seats_licensing_subscriptions()
             .call_list_subscriptions(st, actor)
     })?;
-    let rows: Vec<SubscriptionRow> = subs.into_iter().map(SubscriptionRow::from).collect();
+    let rows: Vec<SubscriptionRow> = subs
+        .into_iter()
+        .filter(|v| !a.trial || v.subscription.status == SubscriptionStatus::Trial)
+        .filter(|v| !a.self_service || v.subscription.purchaser.is_some())
+        .filter(|v| !a.organisation || v.subscription.purchaser.is_none())
+        .filter(|v| {
+            a.product
+                .as_deref()
+                .is_none_or(|p| v.part_number.eq_ignore_ascii_case(p.trim()))
+        })
+        .map(SubscriptionRow::from)
+        .collect();
     output::print(&rows, s.format, None)
 }
 

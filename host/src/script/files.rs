@@ -142,11 +142,12 @@ fn export_csv(sandbox: &Sandbox, objects: Array, path: &str) -> Fallible<i64> {
     let mut w =
         csv::Writer::from_path(&p).map_err(|e| thrown("invalid", format!("{path}: {e}")))?;
     let fail = |e: csv::Error| thrown("failure", format!("{path}: {e}"));
-    w.write_record(&cols).map_err(fail)?;
+    w.write_record(cols.iter().map(|c| crate::output::csv_safe(c.clone())))
+        .map_err(fail)?;
     for r in &rows {
         w.write_record(
             cols.iter()
-                .map(|c| r.get(c.as_str()).map(cell).unwrap_or_default()),
+                .map(|c| crate::output::csv_safe(r.get(c.as_str()).map(cell).unwrap_or_default())),
         )
         .map_err(fail)?;
     }

@@ -6,11 +6,13 @@
 //! over is charged to the organisation from then on.
 
 use crate::cx::Cx;
+use crate::exports::seats::licensing::billing::Purchase;
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::memory::MemoryStore;
 use crate::testkit::*;
 use crate::types::{
-    BillingFrequency, CancelReason, ChargeKind, Error, Role, Subscription, Timestamp,
+    BillingFrequency, CancelReason, ChargeKind, Error, PurchaseChannel, Role, Subscription,
+    Timestamp,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -20,11 +22,12 @@ const PRODUCTS: [&str; 2] = ["SPE_E3", "SPE_E5"];
 const DAY: Timestamp = 86_400;
 
 /// Who acts: the Global administrator, each other role, and two users without one.
-const ACTORS: [(&str, Option<Role>); 7] = [
+const ACTORS: [(&str, Option<Role>); 8] = [
     (ADMIN, Some(Role::GlobalAdmin)),
     ("bill@contoso.com", Some(Role::BillingAdmin)),
     ("usr@contoso.com", Some(Role::UserAdmin)),
     ("lic@contoso.com", Some(Role::LicenseAdmin)),
+    ("svc@contoso.com", Some(Role::ServiceAdmin)),
     ("pw@contoso.com", Some(Role::PasswordAdmin)),
     ("maker@contoso.com", None),
     ("mate@contoso.com", None),
@@ -54,7 +57,8 @@ fn op() -> impl Strategy<Value = Op> {
     let user = 0..USERS;
     let product = 0..PRODUCTS.len();
     let users = proptest::collection::vec(0..USERS, 0..5);
-    let sub = 1u64..7;
+    // Resolved at run time against the subscriptions then in the store (`resolve`).
+    let sub = 0u64..12;
     prop_oneof![
         (user.clone(), product.clone()).prop_map(|(u, p)| Op::Assign(u, p)),
         (user.clone(), product.clone()).prop_map(|(u, p)| Op::Unassign(u, p)),
@@ -130,6 +134,16 @@ fn allowed(
     })
 }
 
+/// A subscription an operation names: even numbers mostly name one users bought (or one
+/// taken over), so the self-service paths are walked as often as the organisation's.
+fn resolve(k: u64, subs: &BTreeMap<u64, Subscription>) -> u64 {
+    let bought: Vec<u64> = subs.keys().copied().filter(|id| *id > 6).collect();
+    if k % 2 == 0 && !bought.is_empty() {
+        return bought[(k / 2) as usize % bought.len()];
+    }
+    k % 8 + 1
+}
+
 fn subscriptions(store: &MemoryStore) -> BTreeMap<u64, Subscription> {
     store
         .list_subscriptions(None, 1000)
@@ -145,7 +159,8 @@ proptest! {
 
     #[test]
     fn any_sequence_by_any_actor_keeps_the_invariants(
-        ops in proptest::collection::vec((0..ACTORS.len(), op()), 1..40)
+        // An actor index past the last is "the named subscription's purchaser".
+        ops in proptest::collection::vec((0..ACTORS.len() + 4, op()), 1..40)
     ) {
         let (store, _) = tenant_with_catalog();
         for i in 0..USERS {
@@ -161,17 +176,73 @@ proptest! {
                 }
             }
         }
+        // Every kind of subscription: direct (1-3), a trial (4), prepaid with a product key
+        // (5), bought through a partner (6); users' self-service ones and taken-over ones
+        // come from the operations.
         buy(&store, "SPE_E3", 3);
         buy(&store, "SPE_E5", 2);
         buy(&store, "SPE_E3", 1);
+        crate::billing::purchases::start_trial(&admin(&store), "SPE_E5").unwrap();
+        for (channel, key, partner) in [
+            (PurchaseChannel::ProductKey, Some("ABCDE-FGHIJ-KLMNO-PQRST-UVWXY"), None),
+            (PurchaseChannel::Reseller, None, Some("Fabrikam CSP")),
+        ] {
+            let order = Purchase {
+                product: "SPE_E3".into(),
+                quantity: 2,
+                billing: BillingFrequency::Annual,
+                channel,
+                profile: None,
+                payment_method: None,
+                product_key: key.map(String::from),
+                partner: partner.map(String::from),
+                idempotency_key: None,
+            };
+            crate::billing::purchases::buy(&admin(&store), &order).unwrap();
+        }
         let mut now = NOW;
         // Subscriptions taken over, with the last ledger line before the take-over.
         let mut taken: BTreeMap<u64, u64> = BTreeMap::new();
         for (a, op) in ops {
-            let (actor, role) = ACTORS[a];
+            let subs = subscriptions(&store);
+            let op = match op {
+                Op::SetQuantity(s, q) => Op::SetQuantity(resolve(s, &subs), q),
+                Op::Cancel(s) => Op::Cancel(resolve(s, &subs)),
+                Op::Recurring(s, on) => Op::Recurring(resolve(s, &subs), on),
+                Op::Renew(s) => Op::Renew(resolve(s, &subs)),
+                Op::AssignFrom(s, u) => Op::AssignFrom(resolve(s * 2, &subs), u),
+                Op::UnassignFrom(s, u) => {
+                    // Mostly a user who holds one of its licenses.
+                    let s = resolve(s * 2, &subs);
+                    let holders: Vec<usize> = store
+                        .assigned_from(s)
+                        .iter()
+                        .filter_map(|a| store.get_user(a.user_id))
+                        .filter_map(|u| (0..USERS).find(|i| upn(*i) == u.upn))
+                        .collect();
+                    Op::UnassignFrom(s, holders.get(u).copied().unwrap_or(u))
+                }
+                Op::TakeOver(s) => Op::TakeOver(resolve(s, &subs)),
+                other => other,
+            };
+            let named = match &op {
+                Op::SetQuantity(s, _) | Op::Cancel(s) | Op::Recurring(s, _) | Op::Renew(s)
+                | Op::AssignFrom(s, _) | Op::UnassignFrom(s, _) | Op::TakeOver(s) => Some(*s),
+                _ => None,
+            };
+            let purchaser = named
+                .and_then(|s| subs.get(&s))
+                .and_then(|s| s.purchaser.clone());
+            let (actor, role) = match ACTORS.get(a) {
+                Some(actor) => *actor,
+                None => ACTORS
+                    .iter()
+                    .find(|(upn, _)| purchaser.as_deref() == Some(*upn))
+                    .copied()
+                    .unwrap_or(ACTORS[ACTORS.len() - 2]),
+            };
             let cx = Cx::new(&store, actor, now);
             let before = store.snapshot();
-            let subs = subscriptions(&store);
             let conflicts_before = needing(&store);
             let choice = |p: usize| vec![LicenseChoice { product: PRODUCTS[p].into(), disabled_plans: vec![] }];
             let list = |us: &[usize]| us.iter().map(|u| upn(*u)).collect::<Vec<_>>();

@@ -124,6 +124,8 @@ pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
 /// P2: the purchaser removes a license of their subscription from a user, through the one
 /// planner: the user's data is retained as after any removal (L7).
 pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
+    // Who may comes first: a refused actor learns nothing of the users.
+    roles::for_subscription(cx.store, &cx.actor, &get(cx, id)?, Operation::RemoveLicense)?;
     let user = directory::find(cx.store, upn)?;
     bulk::single(bulk::run(
         cx,

@@ -138,7 +138,7 @@ fn allowed(
 /// taken over), so the self-service paths are walked as often as the organisation's.
 fn resolve(k: u64, subs: &BTreeMap<u64, Subscription>) -> u64 {
     let bought: Vec<u64> = subs.keys().copied().filter(|id| *id > 6).collect();
-    if k % 2 == 0 && !bought.is_empty() {
+    if k.is_multiple_of(2) && !bought.is_empty() {
         return bought[(k / 2) as usize % bought.len()];
     }
     k % 8 + 1

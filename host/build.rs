@@ -87,6 +87,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("allocate", "plugin-allocate"),
     ("snoop", "plugin-snoop"),
     ("sleep", "plugin-sleep"),
+    ("legacy-v0-1", "plugin-legacy-v0-1"),
 ];
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.

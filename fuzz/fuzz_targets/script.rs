@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use seats::cli::Session;
+use seats::service::Session;
 use seats::script::Limits;
 use std::cell::RefCell;
 

@@ -2,6 +2,7 @@
 //! module reads it back.
 
 use crate::Store;
+use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, invalid};
 use crate::exports::seats::licensing::audit::AuditPage;
@@ -32,7 +33,10 @@ pub fn list<S: Store + ?Sized>(
     filter.target = filter.target.map(|t| canonical_target(cx.store, &t));
     let records = cx.store.list_audit(&filter, after, limit);
     let next = (records.len() == limit as usize).then(|| records[records.len() - 1].id);
-    Ok(AuditPage { records, next })
+    Ok(AuditPage {
+        events: records.into_iter().map(audited::event).collect(),
+        next,
+    })
 }
 
 /// A target as the entries spell it ("user:" and the UPN as created, "product:" and the part
@@ -90,14 +94,17 @@ mod tests {
             100,
         )
         .unwrap();
-        assert_eq!(page.records.len(), 1);
-        let e = &page.records[0].entry;
+        assert_eq!(page.events.len(), 1);
+        let e = &page.events[0];
         assert_eq!(
             (e.actor.as_str(), e.action.as_str(), e.target.as_str()),
             (ADMIN, "license.add", "user:ana@contoso.com")
         );
-        assert_eq!(e.before.as_deref(), Some("[]"));
-        assert_eq!(e.after.as_deref(), Some("[\"SPE_E3\"]"));
+        assert_eq!(e.before, Some(crate::types::AuditState::Licenses(vec![])));
+        assert_eq!(
+            e.after,
+            Some(crate::types::AuditState::Licenses(vec!["SPE_E3".into()]))
+        );
         let by_target = list(
             &cx,
             &AuditFilter {
@@ -108,23 +115,23 @@ mod tests {
             100,
         )
         .unwrap();
-        assert_eq!(by_target.records.len(), 2, "created, then licensed");
+        assert_eq!(by_target.events.len(), 2, "created, then licensed");
         // However the target is typed.
         let typed = AuditFilter {
             target: Some(" USER:Ana@Contoso.COM".into()),
             ..filter()
         };
         assert_eq!(
-            list(&cx, &typed, None, 100).unwrap().records,
-            by_target.records
+            list(&cx, &typed, None, 100).unwrap().events,
+            by_target.events
         );
         let product = AuditFilter {
             target: Some("product:spe_e3".into()),
             ..filter()
         };
-        let prices = list(&cx, &product, None, 100).unwrap().records;
+        let prices = list(&cx, &product, None, 100).unwrap().events;
         assert!(
-            !prices.is_empty() && prices.iter().all(|r| r.entry.target == "product:SPE_E3"),
+            !prices.is_empty() && prices.iter().all(|r| r.target == "product:SPE_E3"),
             "{prices:?}"
         );
     }
@@ -140,7 +147,7 @@ mod tests {
             action: Some("user".into()),
             ..filter()
         };
-        let oldest_first = list(&cx, &users, None, 100).unwrap().records;
+        let oldest_first = list(&cx, &users, None, 100).unwrap().events;
         assert_eq!(oldest_first.len(), 5);
         let newest = AuditFilter {
             newest_first: true,
@@ -149,7 +156,7 @@ mod tests {
         let (mut got, mut after) = (Vec::new(), None);
         loop {
             let page = list(&cx, &newest, after, 2).unwrap();
-            got.extend(page.records);
+            got.extend(page.events);
             match page.next {
                 Some(n) => after = Some(n),
                 None => break,
@@ -158,7 +165,7 @@ mod tests {
         got.reverse();
         assert_eq!(got, oldest_first);
         // Unfiltered, newest first starts at the log's last entry.
-        let everything = list(&cx, &filter(), None, 5000).unwrap().records;
+        let everything = list(&cx, &filter(), None, 5000).unwrap().events;
         let last = list(
             &cx,
             &AuditFilter {
@@ -169,7 +176,7 @@ mod tests {
             1,
         )
         .unwrap()
-        .records;
+        .events;
         assert_eq!(last.as_slice(), &everything[everything.len() - 1..]);
     }
 

@@ -13,7 +13,8 @@ use crate::exports::seats::licensing::licenses::{
 use crate::exports::seats::licensing::users::UserFilter;
 use crate::plans::PlanCache;
 use crate::pool::{self, Source};
-use crate::types::{Assignment, Error, Operation, Product, ServiceData, User};
+use crate::types::ObjectKind;
+use crate::types::{Assignment, Error, Operation, Product, ServiceData, Shortage, User};
 use crate::{Store, catalog, directory, error, plans, provisioning, roles, view};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -114,17 +115,37 @@ impl<'s, S: Store + ?Sized> Pools<'s, S> {
                 self.entry(freed).assigned += 1;
             }
             let counts = *self.entry(source);
-            let what = match source {
-                Source::Product(sku) => chosen
+            let part = |sku: &str| {
+                chosen
                     .iter()
-                    .find(|c| &c.product.sku_id == sku)
-                    .map_or(sku.clone(), |c| c.product.part_number.clone()),
-                Source::Subscription(id) => format!("self-service subscription {id}"),
+                    .find(|c| c.product.sku_id == sku)
+                    .map_or(sku.to_string(), |c| c.product.part_number.clone())
             };
-            return Err(error::insufficient(format!(
-                "CountViolation: no license of {what} is available for {upn}: {} of {} are assigned",
+            let (product, subscription, from) = match source {
+                Source::Product(sku) => (part(sku), None, String::new()),
+                // A self-service subscription gives the one product it is of.
+                Source::Subscription(id) => (
+                    chosen
+                        .first()
+                        .map(|c| c.product.part_number.clone())
+                        .unwrap_or_default(),
+                    Some(*id),
+                    format!(" on self-service subscription {id}"),
+                ),
+            };
+            let message = format!(
+                "no license of {product} is available{from} for {upn}: {} of {} are assigned",
                 counts.assigned, counts.enabled
-            )));
+            );
+            return Err(error::insufficient(Shortage {
+                product,
+                subscription,
+                upn: upn.to_string(),
+                requested: 1,
+                available: counts.available(),
+                total: counts.enabled,
+                message,
+            }));
         }
         for source in taken {
             self.entry(source).assigned += 1;
@@ -139,11 +160,7 @@ fn self_service_subscription<S: Store + ?Sized>(
     cx: &Cx<S>,
     id: u64,
 ) -> Result<crate::types::Subscription> {
-    let s = cx.store.get_subscription(id).ok_or_else(|| {
-        not_found(format!(
-            "no subscription {id}; `seats subscriptions` lists them"
-        ))
-    })?;
+    let s = directory::subscription(cx.store, id)?;
     if pool::is_organisations(&s) {
         return Err(crate::error::forbidden(
             None,
@@ -675,6 +692,30 @@ pub fn write_new<S: Store + ?Sized>(cx: &Cx<S>, plan: &NewLicenses, users: &[Use
     }
 }
 
+/// Each change of the contract as the planner's mode.
+fn mode(change: &LicenseChange) -> Mode<'_> {
+    match change {
+        LicenseChange::Add(a) => Mode::Add(a),
+        LicenseChange::Replace(a) => Mode::Replace(a),
+        LicenseChange::RemoveAll => Mode::RemoveAll,
+        LicenseChange::Remove(p) => Mode::Remove(p),
+        LicenseChange::Set(s) => Mode::Set {
+            add: &s.add,
+            remove: &s.remove,
+        },
+    }
+}
+
+/// L5, L6: a change of the users named by UPN (`bulk.change`).
+pub fn change<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    change: &LicenseChange,
+    all_or_nothing: bool,
+) -> Result<BulkResult> {
+    run(cx, upns, mode(change), all_or_nothing)
+}
+
 /// L5, L6 over the users given by UPN, in pages of `CHUNK`: one outcome per user, in order.
 pub fn run<S: Store + ?Sized>(
     cx: &Cx<S>,
@@ -747,16 +788,7 @@ pub fn change_where_paged<S: Store + ?Sized>(
             "deleted users hold no licenses to change: restore them first, or leave `deleted` out",
         ));
     }
-    let mode = match change {
-        LicenseChange::Add(a) => Mode::Add(a),
-        LicenseChange::Replace(a) => Mode::Replace(a),
-        LicenseChange::RemoveAll => Mode::RemoveAll,
-        LicenseChange::Remove(p) => Mode::Remove(p),
-        LicenseChange::Set(s) => Mode::Set {
-            add: &s.add,
-            remove: &s.remove,
-        },
-    };
+    let mode = mode(change);
     // The actor's roles first: a forbidden call learns nothing about the filter's values.
     let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
     planner.failures_only = true;
@@ -812,10 +844,11 @@ fn plan_user<S: Store + ?Sized>(
     (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
 ) -> Result<Planned> {
     let Some(user) = user else {
-        return Err(not_found(format!(
-            "no user '{}' in this tenant",
-            upn.trim()
-        )));
+        return Err(not_found(
+            ObjectKind::User,
+            upn.trim(),
+            format!("no user '{}' in this tenant", upn.trim()),
+        ));
     };
     if let Some(seen) = seen
         && !seen.insert(user.id)
@@ -844,10 +877,11 @@ fn plan_user<S: Store + ?Sized>(
                 .iter()
                 .find(|p| before.get(&p.sku_id).and_then(|a| a.subscription) == Some(*id));
             let Some(p) = from else {
-                return Err(not_found(format!(
-                    "{} holds no license of subscription {id}",
-                    user.upn
-                )));
+                return Err(not_found(
+                    ObjectKind::License,
+                    format!("{}/subscription {id}", user.upn),
+                    format!("{} holds no license of subscription {id}", user.upn),
+                ));
             };
             after.remove(&p.sku_id);
         }
@@ -856,10 +890,14 @@ fn plan_user<S: Store + ?Sized>(
                 .iter()
                 .find(|c| !before.contains_key(&c.product.sku_id))
             {
-                return Err(not_found(format!(
-                    "{} holds no license of {}; assign one first",
-                    user.upn, c.product.part_number
-                )));
+                return Err(not_found(
+                    ObjectKind::License,
+                    format!("{}/{}", user.upn, c.product.part_number),
+                    format!(
+                        "{} holds no license of {}; assign one first",
+                        user.upn, c.product.part_number
+                    ),
+                ));
             }
         }
         Mode::Add(_) | Mode::AddFrom(..) | Mode::Restore(..) => {}
@@ -921,12 +959,19 @@ fn plan_user<S: Store + ?Sized>(
             .store
             .get_product(&a.sku_id)
             .map_or_else(|| a.sku_id.clone(), |p| p.part_number);
-        return Err(crate::error::blocked(format!(
-            "{}'s license of {part} comes from self-service subscription {id}: only its purchaser \
-             can change it, until an admin takes the subscription over (`seats self-service \
-             take-over {id}`)",
-            user.upn,
-        )));
+        let way_out = format!(
+            "ask its purchaser, or take the subscription over (`seats self-service take-over {id}`)"
+        );
+        return Err(crate::error::blocked(
+            crate::types::BlockedReason::SelfServiceLicense,
+            way_out,
+            format!(
+                "{}'s license of {part} comes from self-service subscription {id}: only its \
+                 purchaser can change it, until an admin takes the subscription over (`seats \
+                 self-service take-over {id}`)",
+                user.upn,
+            ),
+        ));
     }
     if !w.insert.is_empty() {
         directory::receivable(user, default_location)?;

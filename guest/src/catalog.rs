@@ -1,10 +1,12 @@
 //! Products (SKUs) and their service plans, keyed by GUID (G6), with list prices.
 
+use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, invalid, not_found};
 use crate::exports::seats::licensing::catalog::{
     CatalogRow, ImportSummary, PriceUpdate, ProductDetails, ProductPage,
 };
+use crate::types::ObjectKind;
 use crate::types::Operation;
 use crate::types::{Product, ServicePlan};
 use crate::{Store, validate};
@@ -21,9 +23,13 @@ pub fn resolve<S: Store + ?Sized>(store: &S, name: &str) -> Result<Product> {
     let name = name.trim();
     if let Some(guid) = validate::guid(name) {
         return store.get_product(&guid).ok_or_else(|| {
-            not_found(format!(
-                "no product with GUID {guid} in the catalog; `seats catalog list` shows the products"
-            ))
+            not_found(
+                ObjectKind::Product,
+                guid.clone(),
+                format!(
+                    "no product with GUID {guid} in the catalog; `seats catalog list` shows the products"
+                ),
+            )
         });
     }
     if name.is_empty() {
@@ -34,9 +40,13 @@ pub fn resolve<S: Store + ?Sized>(store: &S, name: &str) -> Result<Product> {
     }
     let mut found = store.find_products(name);
     match found.len() {
-        0 => Err(not_found(format!(
-            "no product with part number '{name}' in the catalog; `seats catalog list` shows the products"
-        ))),
+        0 => Err(not_found(
+            ObjectKind::Product,
+            name,
+            format!(
+                "no product with part number '{name}' in the catalog; `seats catalog list` shows the products"
+            ),
+        )),
         1 => Ok(found.remove(0)),
         _ => Err(invalid(
             "product",
@@ -179,8 +189,12 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
     cx.audit(
         "catalog.import",
         "catalog".into(),
-        None::<&()>,
-        Some(&summary),
+        audited::NOTHING,
+        Some(&crate::types::CatalogCounts {
+            products: summary.products,
+            service_plans: summary.service_plans,
+            products_added: summary.products_added,
+        }),
     );
     Ok(summary)
 }

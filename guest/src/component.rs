@@ -389,57 +389,17 @@ impl licenses::Guest for Component {
     ) -> Result<Vec<licenses::UserLicense>, Error> {
         crate::bulk::set_user_licenses(&cx(actor), &upn, &add, &remove)
     }
-    fn add_licenses(
-        actor: Principal,
-        upns: Vec<String>,
-        add: Vec<licenses::LicenseChoice>,
-        all: bool,
-    ) -> Result<licenses::BulkResult, Error> {
-        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Add(&add), all)
-    }
-    fn replace_licenses(
-        actor: Principal,
-        upns: Vec<String>,
-        with: Vec<licenses::LicenseChoice>,
-        all: bool,
-    ) -> Result<licenses::BulkResult, Error> {
-        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Replace(&with), all)
-    }
-    fn set_licenses(
-        actor: Principal,
-        upns: Vec<String>,
-        add: Vec<licenses::LicenseChoice>,
-        remove: Vec<String>,
-        all: bool,
-    ) -> Result<licenses::BulkResult, Error> {
-        crate::bulk::run(
-            &cx(actor),
-            &upns,
-            crate::bulk::Mode::Set {
-                add: &add,
-                remove: &remove,
-            },
-            all,
-        )
-    }
-    fn remove_all_licenses(
-        actor: Principal,
-        upns: Vec<String>,
-        all: bool,
-    ) -> Result<licenses::BulkResult, Error> {
-        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::RemoveAll, all)
-    }
-    fn remove_licenses(
-        actor: Principal,
-        upns: Vec<String>,
-        products: Vec<String>,
-        all: bool,
-    ) -> Result<licenses::BulkResult, Error> {
-        crate::bulk::run(&cx(actor), &upns, crate::bulk::Mode::Remove(&products), all)
-    }
 }
 
 impl bulk::Guest for Component {
+    fn change(
+        actor: Principal,
+        upns: Vec<String>,
+        change: bulk::LicenseChange,
+        all: bool,
+    ) -> Result<licenses::BulkResult, Error> {
+        crate::bulk::change(&cx(actor), &upns, &change, all)
+    }
     fn change_where(
         actor: Principal,
         filter: users::UserFilter,
@@ -452,14 +412,6 @@ impl bulk::Guest for Component {
 }
 
 impl subscriptions::Guest for Component {
-    fn buy_self_service(
-        actor: Principal,
-        product: String,
-        quantity: i64,
-        billing: BillingFrequency,
-    ) -> Result<subscriptions::SubscriptionView, Error> {
-        crate::self_service::buy(&cx(actor), &product, quantity, billing)
-    }
     fn my_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SelfServiceView>, Error> {
         crate::self_service::mine(&cx(actor))
     }
@@ -480,19 +432,6 @@ impl subscriptions::Guest for Component {
     fn list_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
         crate::subscriptions::list(&cx(actor))
     }
-    fn create_subscription(
-        actor: Principal,
-        order: subscriptions::NewSubscription,
-    ) -> Result<subscriptions::SubscriptionView, Error> {
-        crate::subscriptions::create(&cx(actor), &order)
-    }
-    fn set_quantity(
-        actor: Principal,
-        id: u64,
-        total: i64,
-    ) -> Result<subscriptions::SubscriptionView, Error> {
-        crate::subscriptions::set_quantity(&cx(actor), id, total)
-    }
     fn set_recurring(
         actor: Principal,
         id: u64,
@@ -509,6 +448,9 @@ impl subscriptions::Guest for Component {
 }
 
 impl audit::Guest for Component {
+    fn describe_change(mark: u64) -> Result<audit::ChangeSummary, Error> {
+        crate::change::describe(&WitStore, mark)
+    }
     fn list_audit(
         actor: Principal,
         filter: AuditFilter,

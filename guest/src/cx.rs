@@ -1,10 +1,10 @@
 //! The context of one exported call: the store, the acting principal and the time.
 
 use crate::Store;
+use crate::audited::{self, Audited};
 use crate::error::Result;
 use crate::roles;
 use crate::types::{AuditEntry, Operation, Timestamp, User};
-use serde::Serialize;
 
 pub struct Cx<'s, S: Store + ?Sized> {
     pub store: &'s S,
@@ -35,7 +35,7 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
     }
 
     /// Writes an audit entry in the same transaction as the change it describes.
-    pub fn audit<B: Serialize, A: Serialize>(
+    pub fn audit<B: Audited + ?Sized, A: Audited + ?Sized>(
         &self,
         action: &str,
         target: String,
@@ -46,7 +46,7 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
             .append_audit(&[self.audit_entry(action, target, before, after)]);
     }
 
-    pub fn audit_entry<B: Serialize, A: Serialize>(
+    pub fn audit_entry<B: Audited + ?Sized, A: Audited + ?Sized>(
         &self,
         action: &str,
         target: String,
@@ -58,8 +58,8 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
             actor: self.actor.clone(),
             action: action.to_string(),
             target,
-            before: before.and_then(|b| serde_json::to_string(b).ok()),
-            after: after.and_then(|a| serde_json::to_string(a).ok()),
+            before: before.map(|b| audited::encode(&b.state(self.store))),
+            after: after.map(|a| audited::encode(&a.state(self.store))),
         }
     }
 }

@@ -1,10 +1,11 @@
-//! The organisation's users as the rules look them up: by UPN, active or not, who needs a
-//! license (L9), who can receive one (G1), and a listing's filter as a store query (L10).
+//! What the rules look up by key: the organisation's users by UPN, active or not, who needs
+//! a license (L9), who can receive one (G1), a listing's filter as a store query (L10); and
+//! subscriptions by id.
 
 use crate::error::{Result, conflict, invalid, not_found};
 use crate::exports::seats::licensing::users::UserFilter;
 use crate::seats::licensing::store::UserQuery;
-use crate::types::{User, UserKind};
+use crate::types::{ObjectKind, Subscription, User, UserKind};
 use crate::{Store, catalog, validate};
 
 /// A mailbox's quota: shared, room and resource mailboxes over it need a license (L9).
@@ -13,10 +14,25 @@ pub const MAILBOX_QUOTA_GB: u32 = 50;
 /// A user of the organisation by UPN, deleted or not.
 pub fn find<S: Store + ?Sized>(store: &S, upn: &str) -> Result<User> {
     store.find_user(upn.trim()).ok_or_else(|| {
-        not_found(format!(
-            "no user '{}' in this tenant; `seats users` lists them",
-            upn.trim()
-        ))
+        not_found(
+            ObjectKind::User,
+            upn.trim(),
+            format!(
+                "no user '{}' in this tenant; `seats users` lists them",
+                upn.trim()
+            ),
+        )
+    })
+}
+
+/// A subscription by id.
+pub fn subscription<S: Store + ?Sized>(store: &S, id: u64) -> Result<Subscription> {
+    store.get_subscription(id).ok_or_else(|| {
+        not_found(
+            ObjectKind::Subscription,
+            id.to_string(),
+            format!("no subscription {id}; `seats subscriptions` lists them"),
+        )
     })
 }
 

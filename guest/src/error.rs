@@ -1,11 +1,20 @@
-//! Constructors for the WIT `error` variant, so rules read as sentences.
+//! Constructors for the WIT `error` variant, so rules read as sentences: each refusal carries
+//! its data (what was not found, which pool is short, why an operation is blocked and the way
+//! out) and a message for people.
 
-use crate::types::{Error, ForbiddenError, InvalidInput, Role, Violation, ViolationCode};
+use crate::types::{
+    BlockedReason, Blocker, Error, ForbiddenError, GraphCode, InvalidInput, NotFoundError,
+    ObjectKind, Role, Shortage, Violation,
+};
 
 pub type Result<T> = core::result::Result<T, Error>;
 
-pub fn not_found(message: impl Into<String>) -> Error {
-    Error::NotFound(message.into())
+pub fn not_found(what: ObjectKind, key: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::NotFound(NotFoundError {
+        what,
+        key: key.into(),
+        message: message.into(),
+    })
 }
 
 pub fn forbidden(needed_role: Option<Role>, message: impl Into<String>) -> Error {
@@ -15,12 +24,20 @@ pub fn forbidden(needed_role: Option<Role>, message: impl Into<String>) -> Error
     })
 }
 
-pub fn insufficient(message: impl Into<String>) -> Error {
-    Error::InsufficientLicenses(message.into())
+pub fn insufficient(shortage: Shortage) -> Error {
+    Error::InsufficientLicenses(shortage)
 }
 
-pub fn blocked(message: impl Into<String>) -> Error {
-    Error::Blocked(message.into())
+pub fn blocked(
+    reason: BlockedReason,
+    way_out: impl Into<String>,
+    message: impl Into<String>,
+) -> Error {
+    Error::Blocked(Blocker {
+        reason,
+        way_out: way_out.into(),
+        message: message.into(),
+    })
 }
 
 pub fn invalid(field: &str, message: impl Into<String>) -> Error {
@@ -30,7 +47,7 @@ pub fn invalid(field: &str, message: impl Into<String>) -> Error {
     })
 }
 
-pub fn violation(code: ViolationCode, message: impl Into<String>) -> Error {
+pub fn violation(code: GraphCode, message: impl Into<String>) -> Error {
     Error::Violation(Violation {
         code,
         message: message.into(),
@@ -43,8 +60,7 @@ pub fn conflict(message: impl Into<String>) -> Error {
 
 impl Error {
     /// The case's name, for the unit tests' assertions. What users read of a refusal (the CLI,
-    /// scripts, JSON) is the host's to present: `host/src/component/runtime.rs` names each
-    /// WIT case there, once.
+    /// scripts, JSON) is the host's to present from the refusal's data.
     #[cfg(test)]
     pub fn kind(&self) -> &'static str {
         match self {
@@ -55,8 +71,9 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",
             Error::Violation(v) => match v.code {
-                ViolationCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
-                ViolationCode::DependencyViolation => "dependency-violation",
+                GraphCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
+                GraphCode::DependencyViolation => "dependency-violation",
+                _ => "violation",
             },
         }
     }
@@ -64,10 +81,10 @@ impl Error {
     /// The message for people, whatever the case.
     pub fn text(&self) -> &str {
         match self {
-            Error::NotFound(m)
-            | Error::InsufficientLicenses(m)
-            | Error::Blocked(m)
-            | Error::Conflict(m) => m,
+            Error::NotFound(e) => &e.message,
+            Error::InsufficientLicenses(s) => &s.message,
+            Error::Blocked(b) => &b.message,
+            Error::Conflict(m) => m,
             Error::Forbidden(f) => &f.message,
             Error::Invalid(i) => &i.message,
             Error::Violation(v) => &v.message,

@@ -10,30 +10,35 @@ wit_bindgen::generate!({
     // Audit entries keep records as JSON: their enums read as the contract spells them
     // ("too-expensive", "self-service"), not as Rust names.
     additional_type_attributes: {
-        "seats:licensing/types@0.1.0/role": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/operation": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/violation-code": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/plan-rule-kind": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/cloud": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/billing-frequency": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/purchase-channel": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/subscription-status": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/cancel-reason": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/user-kind": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/workload": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/data-state": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/payment-details": [#[serde(rename_all = "kebab-case")]],
-        "seats:licensing/types@0.1.0/charge-kind": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/role": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/operation": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/graph-code": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/plan-rule-kind": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/cloud": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/billing-frequency": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/purchase-channel": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/subscription-status": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/cancel-reason": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/user-kind": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/workload": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/data-state": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/payment-details": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/charge-kind": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/object-kind": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/audit-state": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/blocked-reason": [#[serde(rename_all = "kebab-case")]],
     },
     generate_all,
 });
 
 pub mod actor;
 pub mod audit;
+pub mod audited;
 pub mod billing;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;
+pub mod change;
 pub mod check;
 pub mod cx;
 pub mod directory;

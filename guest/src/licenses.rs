@@ -7,6 +7,7 @@ use crate::exports::seats::licensing::licenses::{
     LicenseChoice, LicenseConflict, LicensePool, UserLicense,
 };
 use crate::pool::{self, Units};
+use crate::types::ObjectKind;
 use crate::types::{Assignment, Operation, Product, SubscriptionStatus, User};
 use crate::{Store, catalog, directory, view};
 use std::collections::BTreeMap;
@@ -139,10 +140,11 @@ pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Resu
     let user = directory::find(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
     if held(cx.store, &user, &product).is_none() {
-        return Err(not_found(format!(
-            "{} holds no license of {}",
-            user.upn, product.part_number
-        )));
+        return Err(not_found(
+            ObjectKind::License,
+            format!("{}/{}", user.upn, product.part_number),
+            format!("{} holds no license of {}", user.upn, product.part_number),
+        ));
     }
     let result = bulk::run(
         cx,
@@ -166,10 +168,14 @@ pub fn set_disabled_plans<S: Store + ?Sized>(
     let user = directory::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
     if held(cx.store, &user, &product).is_none() {
-        return Err(not_found(format!(
-            "{} holds no license of {}; assign one first",
-            user.upn, product.part_number
-        )));
+        return Err(not_found(
+            ObjectKind::License,
+            format!("{}/{}", user.upn, product.part_number),
+            format!(
+                "{} holds no license of {}; assign one first",
+                user.upn, product.part_number
+            ),
+        ));
     }
     let choice = LicenseChoice {
         product: product.sku_id.clone(),

@@ -4,7 +4,7 @@
 use crate::Store;
 use crate::billing::{invoices, ledger, money, payments, purchases};
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, not_found};
+use crate::error::{Result, blocked, conflict};
 use crate::exports::seats::licensing::subscriptions::{
     LifecycleChange, LifecycleEvent, ProcessReport, SubscriptionView,
 };
@@ -26,11 +26,7 @@ pub fn lengths(channel: PurchaseChannel) -> (i64, i64) {
 }
 
 fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
-    cx.store.get_subscription(id).ok_or_else(|| {
-        not_found(format!(
-            "no subscription {id}; `seats subscriptions` lists them"
-        ))
-    })
+    crate::directory::subscription(cx.store, id)
 }
 
 /// S5: with recurring billing off, the subscription ends at its term end.
@@ -41,10 +37,14 @@ pub fn set_recurring<S: Store + ?Sized>(cx: &Cx<S>, id: u64, on: bool) -> Result
         s.status,
         SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled
     ) {
-        return Err(blocked(format!(
-            "subscription {id} has ended ({}); buy a new subscription",
-            view::status(s.status)
-        )));
+        return Err(blocked(
+            crate::types::BlockedReason::NotActive,
+            "buy a new subscription",
+            format!(
+                "subscription {id} has ended ({}); buy a new subscription",
+                view::status(s.status)
+            ),
+        ));
     }
     if s.recurring != on {
         let before = s.clone();
@@ -67,14 +67,14 @@ pub fn renew<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<SubscriptionView>
     match s.status {
         SubscriptionStatus::Expired | SubscriptionStatus::Disabled => {}
         SubscriptionStatus::Deleted | SubscriptionStatus::Cancelled => {
-            return Err(blocked(format!(
-                "subscription {id} was {} and cannot be reactivated; buy a new subscription",
-                if s.status == SubscriptionStatus::Deleted {
-                    "deleted"
-                } else {
-                    "cancelled"
-                }
-            )));
+            return Err(blocked(
+                crate::types::BlockedReason::NotActive,
+                "buy a new subscription",
+                format!(
+                    "subscription {id} was {} and cannot be reactivated; buy a new subscription",
+                    view::status(s.status)
+                ),
+            ));
         }
         SubscriptionStatus::Active | SubscriptionStatus::Trial => {
             return Err(conflict(format!(
@@ -353,14 +353,11 @@ mod tests {
         let (store, _) = tenant_with_catalog();
         // Bought on 31 January 2027, monthly: terms end Feb 28, Mar 31, Apr 30.
         let jan31 = calendar::start_of(time::macros::date!(2027 - 01 - 31));
-        let order = crate::exports::seats::licensing::subscriptions::NewSubscription {
-            product: "SPE_E3".into(),
-            quantity: 1,
-            billing: crate::types::BillingFrequency::Monthly,
-            channel: PurchaseChannel::Direct,
-        };
-        let id = crate::subscriptions::create(&Cx::new(&store, ADMIN, jan31), &order)
+        let order =
+            crate::subscriptions::direct("SPE_E3", 1, crate::types::BillingFrequency::Monthly);
+        let id = crate::billing::purchases::buy(&Cx::new(&store, ADMIN, jan31), &order)
             .unwrap()
+            .subscription
             .subscription
             .id;
         let ends: Vec<_> = (1..=3)

@@ -5,7 +5,7 @@ use crate::Store;
 use crate::cx::Cx;
 use crate::error::{Result, invalid, violation};
 use crate::types::Operation;
-use crate::types::{PlanRule, PlanRuleKind, ViolationCode};
+use crate::types::{GraphCode, PlanRule, PlanRuleKind};
 use std::collections::BTreeSet;
 
 pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<PlanRule>> {
@@ -68,7 +68,7 @@ pub fn check(rules: &[PlanRule], enabled: &BTreeSet<String>, upn: &str) -> Resul
                     .collect();
                 if held.len() > 1 {
                     return Err(violation(
-                        ViolationCode::MutuallyExclusiveViolation,
+                        GraphCode::MutuallyExclusiveViolation,
                         format!(
                             "MutuallyExclusiveViolation: {upn} would hold {} together, and one user can hold only one \
                              {} plan; remove one license, or switch one of those plans off",
@@ -81,7 +81,7 @@ pub fn check(rules: &[PlanRule], enabled: &BTreeSet<String>, upn: &str) -> Resul
             PlanRuleKind::Requires => {
                 if holds(&r.name) && !r.plans.iter().any(|p| holds(p)) {
                     return Err(violation(
-                        ViolationCode::DependencyViolation,
+                        GraphCode::DependencyViolation,
                         format!(
                             "DependencyViolation: {} requires {} for {upn}; assign a license that includes it (or \
                              switch {} off)",
@@ -221,7 +221,7 @@ mod tests {
         let cx = admin(&store);
         let err = crate::licenses::assign(&cx, "ana@contoso.com", "MCOEV", &[]).unwrap_err();
         assert!(
-            matches!(&err, Error::Violation(v) if v.code == ViolationCode::DependencyViolation),
+            matches!(&err, Error::Violation(v) if v.code == GraphCode::DependencyViolation),
             "{err:?}"
         );
         // Both in one change (G2) satisfies it.

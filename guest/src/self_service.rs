@@ -3,7 +3,7 @@
 //! a subscription over.
 
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, not_found};
+use crate::error::{Result, blocked, conflict};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::subscriptions::{SelfServiceView, SubscriptionView};
 use crate::types::{
@@ -14,9 +14,7 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
-    cx.store
-        .get_subscription(id)
-        .ok_or_else(|| not_found(format!("no subscription {id}")))
+    directory::subscription(cx.store, id)
 }
 
 fn overview_of<S: Store + ?Sized>(store: &S, s: Subscription) -> SelfServiceView {
@@ -96,9 +94,11 @@ pub fn assign<S: Store + ?Sized>(cx: &Cx<S>, id: u64, upn: &str) -> Result<()> {
     let s = get(cx, id)?;
     roles::for_subscription(cx.store, &cx.actor, &s, Operation::AssignLicense)?;
     if s.status != SubscriptionStatus::Active {
-        return Err(blocked(format!(
-            "subscription {id} is not active: renew it first"
-        )));
+        return Err(blocked(
+            crate::types::BlockedReason::NotActive,
+            format!("renew it first (`seats renew {id}`)"),
+            format!("subscription {id} is not active: renew it first (`seats renew {id}`)"),
+        ));
     }
     let user = directory::find_active(cx.store, upn)?;
     if cx
@@ -311,7 +311,7 @@ mod tests {
         let before = store.snapshot();
         let err = crate::licenses::unassign(&cx, "mate@contoso.com", "SPE_E5").unwrap_err();
         assert!(
-            matches!(&err, Error::Blocked(m) if m.contains("take-over")),
+            matches!(&err, Error::Blocked(m) if m.message.contains("take-over")),
             "{err:?}"
         );
         assert_eq!(store.snapshot(), before);

@@ -4,7 +4,7 @@ use crate::billing::purchases;
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::billing::Purchase;
-use crate::exports::seats::licensing::subscriptions::{NewSubscription, SubscriptionView};
+use crate::exports::seats::licensing::subscriptions::SubscriptionView;
 use crate::types::Operation;
 use crate::types::PurchaseChannel;
 use crate::{Store, view};
@@ -24,28 +24,20 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Vec<SubscriptionView>> {
     Ok(all)
 }
 
-/// Buys a subscription: its licenses are available at once and its first cycle is charged
-/// to the default payment method (S4). `billing::buy` takes every option.
-pub fn create<S: Store + ?Sized>(cx: &Cx<S>, order: &NewSubscription) -> Result<SubscriptionView> {
-    if order.channel != PurchaseChannel::Direct {
-        return Err(crate::error::invalid(
-            "channel",
-            "only direct purchases can be made here: product-key and reseller purchases go through \
-             billing's buy, self-service ones through buy-self-service",
-        ));
-    }
-    let purchase = Purchase {
-        product: order.product.clone(),
-        quantity: order.quantity,
-        billing: order.billing,
-        channel: order.channel,
+/// A direct purchase of `quantity` licenses with the actor's default payment method: what
+/// `billing.buy` does with only a product, a quantity and a billing frequency (S4).
+pub fn direct(product: &str, quantity: i64, billing: crate::types::BillingFrequency) -> Purchase {
+    Purchase {
+        product: product.to_string(),
+        quantity,
+        billing,
+        channel: PurchaseChannel::Direct,
         profile: None,
         payment_method: None,
         product_key: None,
         partner: None,
         idempotency_key: None,
-    };
-    Ok(purchases::buy(cx, &purchase)?.subscription)
+    }
 }
 
 /// S1: sets the subscription's total; S2: never below the licenses assigned from its pool;
@@ -122,7 +114,7 @@ mod tests {
         store.update_subscription(&s);
         let err = set_quantity(&admin(&store), id, 6).unwrap_err();
         assert!(
-            matches!(&err, Error::Blocked(m) if m.contains("contact your partner")),
+            matches!(&err, Error::Blocked(m) if m.message.contains("contact your partner")),
             "{err:?}"
         );
     }

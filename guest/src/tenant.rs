@@ -1,5 +1,6 @@
 //! The organisation: set up once, with its first global administrator.
 
+use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, conflict, not_found};
 use crate::exports::seats::licensing::tenant::TenantSetup;
@@ -49,14 +50,14 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
     cx.audit(
         "tenant.setup",
         format!("tenant:{}", tenant.name),
-        None::<&()>,
+        audited::NOTHING,
         Some(&tenant),
     );
     cx.audit(
         "role.grant",
         format!("user:{}", admin.upn),
-        None::<&()>,
-        Some(&Role::GlobalAdmin),
+        audited::NOTHING,
+        Some(&vec![Role::GlobalAdmin]),
     );
     // The organisation's billing profile, named after it; payment methods are added to it.
     crate::billing::payments::default_profile(&cx, true)?;
@@ -65,9 +66,15 @@ pub fn setup<S: Store + ?Sized>(store: &S, now: Timestamp, setup: &TenantSetup) 
 
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>) -> Result<Tenant> {
     cx.require(Operation::Read)?;
-    cx.store
-        .get_tenant()
-        .ok_or_else(|| not_found("no tenant: run `seats init` first"))
+    cx.store.get_tenant().ok_or_else(no_tenant)
+}
+
+fn no_tenant() -> crate::types::Error {
+    not_found(
+        crate::types::ObjectKind::Tenant,
+        "",
+        "no tenant: run `seats init` first",
+    )
 }
 
 /// G1: the usage location users without one get for licensing.
@@ -76,10 +83,7 @@ pub fn set_default_usage_location<S: Store + ?Sized>(
     location: Option<&str>,
 ) -> Result<Tenant> {
     cx.require(Operation::TenantSettings)?;
-    let mut t = cx
-        .store
-        .get_tenant()
-        .ok_or_else(|| not_found("no tenant: run `seats init` first"))?;
+    let mut t = cx.store.get_tenant().ok_or_else(no_tenant)?;
     let before = t.clone();
     t.default_usage_location = location
         .map(|l| validate::country("default-usage-location", l))
@@ -108,11 +112,13 @@ pub fn grant_role<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, role: Role) -> Resul
         return Ok(());
     }
     cx.store.grant_role(user.id, role);
+    let mut after = before.clone();
+    after.push(role);
     cx.audit(
         "role.grant",
         format!("user:{}", user.upn),
         Some(&before),
-        Some(&role),
+        Some(&after),
     );
     Ok(())
 }

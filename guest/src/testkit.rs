@@ -2,11 +2,10 @@
 
 use crate::cx::Cx;
 use crate::exports::seats::licensing::catalog::{CatalogRow, PriceUpdate};
-use crate::exports::seats::licensing::subscriptions::NewSubscription;
 use crate::exports::seats::licensing::tenant::TenantSetup;
 use crate::exports::seats::licensing::users::NewUser;
 use crate::memory::MemoryStore;
-use crate::types::{BillingFrequency, Cloud, PurchaseChannel, Role, Timestamp, User, UserKind};
+use crate::types::{BillingFrequency, Cloud, Role, Timestamp, User, UserKind};
 
 /// 2026-11-23T12:00:00Z
 pub const NOW: Timestamp = 1_795_435_200;
@@ -115,14 +114,10 @@ pub fn add_admin(store: &MemoryStore, upn: &str, role: Role) -> User {
 }
 
 pub fn buy(store: &MemoryStore, product: &str, quantity: i64) -> u64 {
-    let order = NewSubscription {
-        product: product.into(),
-        quantity,
-        billing: BillingFrequency::Annual,
-        channel: PurchaseChannel::Direct,
-    };
-    crate::subscriptions::create(&admin(store), &order)
+    let order = crate::subscriptions::direct(product, quantity, BillingFrequency::Annual);
+    crate::billing::purchases::buy(&admin(store), &order)
         .unwrap()
+        .subscription
         .subscription
         .id
 }

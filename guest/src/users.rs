@@ -1,5 +1,6 @@
 //! The organisation's users (L10).
 
+use crate::audited;
 use crate::cx::Cx;
 use crate::directory::{find, find_active, keep, needs_license, query};
 use crate::error::{Result, blocked, conflict, invalid};
@@ -119,7 +120,7 @@ fn insert_new<S: Store + ?Sized>(cx: &Cx<S>, users: &mut [User]) {
             cx.audit_entry(
                 "user.create",
                 format!("user:{}", u.upn),
-                None::<&()>,
+                audited::NOTHING,
                 Some(&*u),
             )
         })
@@ -191,10 +192,14 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
         return Err(conflict(format!("{} is not deleted", user.upn)));
     };
     if cx.now >= deleted_at + RESTORE_DAYS * DAY {
-        return Err(blocked(format!(
-            "{} was deleted over {RESTORE_DAYS} days ago and can no longer be restored",
-            user.upn
-        )));
+        return Err(blocked(
+            crate::types::BlockedReason::RestoreWindowClosed,
+            "create the user again (`seats users add`)",
+            format!(
+                "{} was deleted over {RESTORE_DAYS} days ago and can no longer be restored",
+                user.upn
+            ),
+        ));
     }
     let before = user.clone();
     user.deleted_at = None;
@@ -325,7 +330,7 @@ pub fn purge_deleted<S: Store + ?Sized>(cx: &Cx<S>) -> u32 {
                 "user.purge",
                 format!("user:{}", u.upn),
                 Some(&u),
-                None::<&()>,
+                audited::NOTHING,
             );
             purged += 1;
         }

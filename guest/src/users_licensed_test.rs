@@ -77,8 +77,8 @@ fn s7_users_are_created_with_their_licenses_in_one_change() {
         .filter(|e| e.action == "license.add")
         .collect();
     assert_eq!(adds.len(), 3);
-    assert_eq!(adds[0].before.as_deref(), Some("[]"));
-    assert_eq!(adds[0].after.as_deref(), Some("[\"SPE_E3\"]"));
+    assert_eq!(adds[0].before.as_deref(), Some(r#"{"licenses":[]}"#));
+    assert_eq!(adds[0].after.as_deref(), Some(r#"{"licenses":["SPE_E3"]}"#));
 }
 
 #[test]

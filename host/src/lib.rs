@@ -4,14 +4,16 @@
 //! benchmark runner (`benches/bulk`) and the fuzz targets (`../fuzz`) drive the same runtime,
 //! database, store, CSV readers and scripting host the binary uses.
 
-pub mod billing_views;
+pub mod bindings;
 pub mod catalog_csv;
 pub mod cli;
 pub mod component;
+pub mod dates;
 pub mod db;
-pub mod demo;
-pub mod generate;
+
 pub mod output;
 pub mod plugins;
 pub mod script;
+pub mod seed;
+pub mod service;
 pub mod views;

@@ -80,9 +80,15 @@ pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>)
                 writeln!(out, "(none)")?;
                 return Ok(());
             };
+            // Nested objects (a refusal's data) are for JSON and CSV; a table shows the rest.
             let keys: Vec<&String> = first
                 .keys()
                 .filter(|k| columns.is_none_or(|c| c.contains(&k.as_str())))
+                .filter(|k| {
+                    !objects
+                        .iter()
+                        .any(|o| o.get(*k).is_some_and(Value::is_object))
+                })
                 .collect();
             let mut table = Table::new();
             table

@@ -94,14 +94,14 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
 
     // What the scenario is about, so that two equally broken runs cannot pass.
     let calls = host.as_array().unwrap();
-    assert_eq!(calls.len(), 41, "{host:#}");
+    assert_eq!(calls.len(), 45, "{host:#}");
     let refusal = |v: &Value| v["err"]["tag"].as_str().map(String::from);
     assert_eq!(
-        result(&host, 6, "subscriptions.create-subscription")["ok"]["subscription"]["quantity"],
+        result(&host, 6, "billing.buy")["ok"]["subscription"]["subscription"]["quantity"],
         2
     );
     assert_eq!(
-        result(&host, 7, "subscriptions.create-subscription")["ok"]["subscription"]["quantity"],
+        result(&host, 7, "billing.buy")["ok"]["subscription"]["subscription"]["quantity"],
         1
     );
     for i in 9..=11 {
@@ -116,11 +116,11 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
         "the pool is full"
     );
     assert_eq!(
-        refusal(result(&host, 14, "subscriptions.set-quantity")).as_deref(),
+        refusal(result(&host, 14, "billing.change-quantity")).as_deref(),
         Some("conflict"),
         "S2: not below the number assigned"
     );
-    let replace = &result(&host, 17, "licenses.replace-licenses")["ok"];
+    let replace = &result(&host, 17, "bulk.change")["ok"];
     assert_eq!(
         (replace["applied"].as_u64(), replace["failed"].as_u64()),
         (Some(3), Some(1))
@@ -197,7 +197,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
     );
     // The newest entries first: the last three of the log, a cursor to the older ones.
     let newest = &result(&host, 40, "audit.list-audit")["ok"];
-    let ids: Vec<u64> = newest["records"]
+    let ids: Vec<u64> = newest["events"]
         .as_array()
         .unwrap()
         .iter()
@@ -231,6 +231,28 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
     assert_eq!(
         result(&host, 30, "tenant.check-invariants")["ok"]["problems"],
         serde_json::json!([])
+    );
+
+    // 0.2.0: the role table, an authorisation asked ahead, a pool, a change described.
+    assert_eq!(
+        result(&host, 41, "tenant.role-table")["ok"]
+            .as_array()
+            .map(Vec::len),
+        Some(15)
+    );
+    let refused = result(&host, 42, "tenant.authorize");
+    assert_eq!(refused["err"]["tag"], "forbidden", "{refused:#}");
+    assert_eq!(refused["err"]["val"]["needed-role"], "global-admin");
+    assert_eq!(
+        result(&host, 43, "licenses.pool-of")["ok"]["part-number"],
+        "SPE_E3"
+    );
+    // The entries after 30: the last bulk changes and the licensed new users.
+    let change = &result(&host, 44, "audit.describe-change")["ok"];
+    assert_eq!(change["operation"], "license.set", "{change:#}");
+    assert_eq!(
+        change["licenses"][0]["after"],
+        serde_json::json!(["SPE_E3"])
     );
 
     let check = env.ok(&["--as", "admin@contoso.com", "check"]);

@@ -1,4 +1,4 @@
-//! Policy plugins (wit/plugin.wit): the example plugin tests/plugins/finance-e5 denies exactly
+//! Policy plugins (wit/policy/plugin.wit): the example plugin tests/plugins/finance-e5 denies exactly
 //! what its policy names, through the CLI and through scripts; hostile plugins
 //! (tests/plugins/{loop-forever,allocate,snoop,sleep}) are stopped with a clear message, the change
 //! is rolled back, and the next command works.
@@ -288,4 +288,52 @@ fn a_file_that_is_not_a_policy_plugin_is_refused_at_start_naming_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
+}
+
+/// A plugin built against the released 0.1.0 plugin world (wit/frozen/policy@0.1.0) keeps
+/// loading and deciding, reading the pool through its 0.1.0 query, beside a 0.2.0 plugin.
+#[test]
+fn a_plugin_built_for_the_0_1_0_world_still_loads_and_decides() {
+    let env = tenant();
+    env.ok(&["buy", "VISIOCLIENT", "--quantity", "3"]);
+    let (legacy, current) = (plugin("legacy-v0-1"), plugin("finance-e5"));
+    let both = ["--plugin", legacy.as_str(), "--plugin", current.as_str()];
+    // 3 free: the first assignment leaves 2 spare, the policy approves.
+    env.ok(&[
+        &both[..],
+        &["assign", "ana@contoso.com", "-p", "VISIOCLIENT"],
+    ]
+    .concat());
+    // 2 free: one more would leave 1; the 0.1.0 plugin denies it, with its reason.
+    let err = refused_with(
+        &env,
+        &legacy,
+        &["assign", "bo@contoso.com", "-p", "VISIOCLIENT"],
+    );
+    assert!(
+        err.contains("legacy-v0-1") && err.contains("kept two licenses spare"),
+        "{err}"
+    );
+    // It sees a bulk change as one change, through the 0.1.0 shapes.
+    let err = refused_with(
+        &env,
+        &legacy,
+        &[
+            "assign",
+            "--product",
+            "VISIOCLIENT",
+            "bo@contoso.com",
+            "cy@contoso.com",
+        ],
+    );
+    assert!(err.contains("kept two licenses spare"), "{err}");
+    // Changes that give no VISIOCLIENT pass.
+    env.ok(&[
+        "--plugin",
+        &legacy,
+        "assign",
+        "bo@contoso.com",
+        "-p",
+        "SPE_E3",
+    ]);
 }

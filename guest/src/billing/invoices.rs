@@ -4,9 +4,11 @@
 
 use super::ledger::{self, currency};
 use super::{money, payments};
+use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, invalid, not_found};
 use crate::exports::seats::licensing::billing::{InvoiceDetail, InvoicePeriod};
+use crate::types::ObjectKind;
 use crate::types::{Charge, Invoice, Timestamp};
 use crate::{Store, calendar};
 use std::collections::BTreeMap;
@@ -55,7 +57,7 @@ pub fn close<S: Store + ?Sized>(cx: &Cx<S>) -> Vec<Invoice> {
             cx.audit(
                 "billing.invoice",
                 format!("invoice:{}", invoice.id),
-                None::<&()>,
+                audited::NOTHING,
                 Some(&invoice),
             );
             issued.push(invoice);
@@ -120,9 +122,11 @@ fn allowed<S: Store + ?Sized>(cx: &Cx<S>, profile: Option<u64>) -> Result<Vec<u6
 /// B4: one invoice with its lines.
 pub fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<InvoiceDetail> {
     let invoice = cx.store.get_invoice(id).ok_or_else(|| {
-        not_found(format!(
-            "no invoice {id}; `seats billing invoices` lists them"
-        ))
+        not_found(
+            ObjectKind::Invoice,
+            id.to_string(),
+            format!("no invoice {id}; `seats billing invoices` lists them"),
+        )
     })?;
     payments::profile(cx, invoice.profile_id)?;
     Ok(InvoiceDetail {

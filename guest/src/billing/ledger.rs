@@ -7,9 +7,11 @@
 
 use super::money;
 use crate::Store;
+use crate::audited;
 use crate::calendar;
 use crate::cx::Cx;
 use crate::error::{Result, blocked};
+use crate::types::BlockedReason;
 use crate::types::{BillingFrequency, Charge, ChargeKind, Subscription, Timestamp};
 use rust_decimal::Decimal;
 
@@ -59,16 +61,21 @@ pub fn list_price<S: Store + ?Sized>(
         BillingFrequency::Annual => p.price_annual.clone(),
     });
     price.map(|p| money::parse(&p)).ok_or_else(|| {
-        blocked(format!(
-            "{} has no {} price, so it cannot be billed: set one with `seats catalog price`",
-            product
-                .map(|p| p.part_number)
-                .unwrap_or_else(|| sku_id.into()),
-            match billing {
-                BillingFrequency::Monthly => "monthly",
-                BillingFrequency::Annual => "annual",
-            }
-        ))
+        let way_out = "set one with `seats catalog price`";
+        blocked(
+            BlockedReason::NoPrice,
+            way_out,
+            format!(
+                "{} has no {} price, so it cannot be billed: {way_out}",
+                product
+                    .map(|p| p.part_number)
+                    .unwrap_or_else(|| sku_id.into()),
+                match billing {
+                    BillingFrequency::Monthly => "monthly",
+                    BillingFrequency::Annual => "annual",
+                }
+            ),
+        )
     })
 }
 
@@ -242,11 +249,11 @@ pub fn write<S: Store + ?Sized>(cx: &Cx<S>, lines: Vec<Charge>, at: Timestamp) -
         cx.audit(
             "billing.charge",
             format!("subscription:{}", c.subscription_id),
-            None::<&()>,
-            Some(&ChargeAudit {
+            audited::NOTHING,
+            Some(&crate::types::ChargeAudit {
                 line: c.id,
                 kind: c.kind,
-                amount: &c.amount,
+                amount: c.amount.clone(),
                 currency: currency(cx.store),
                 quantity: c.quantity,
             }),
@@ -256,15 +263,6 @@ pub fn write<S: Store + ?Sized>(cx: &Cx<S>, lines: Vec<Charge>, at: Timestamp) -
 }
 
 /// What the audit log keeps of a ledger entry; plugins read the money from `amount`.
-#[derive(serde::Serialize)]
-struct ChargeAudit<'a> {
-    line: u64,
-    kind: ChargeKind,
-    amount: &'a str,
-    currency: String,
-    quantity: u32,
-}
-
 pub fn sum(lines: &[Charge]) -> Decimal {
     lines.iter().map(|c| money::parse(&c.amount)).sum()
 }

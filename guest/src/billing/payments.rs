@@ -1,10 +1,13 @@
 //! Billing profiles and payment methods (B3, R2, P2). A card is kept as its brand, last four
 //! digits, expiry, name and address: never its number or security code.
 
+use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, blocked, forbidden, invalid, not_found};
 use crate::exports::seats::licensing::billing::{CardUpdate, NewPaymentMethod};
 use crate::roles::{self, Payer};
+use crate::types::BlockedReason;
+use crate::types::ObjectKind;
 use crate::types::{
     BankAccount, BillingProfile, Card, Operation, PaymentDetails, PaymentMethod, Timestamp,
 };
@@ -43,9 +46,11 @@ pub fn profile<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<BillingProfile>
     let payer = roles::payer(cx.store, &cx.actor)?;
     let all = cx.store.list_billing_profiles();
     let p = all.into_iter().find(|p| p.id == id).ok_or_else(|| {
-        not_found(format!(
-            "no billing profile {id}; `seats billing profiles` lists them"
-        ))
+        not_found(
+            ObjectKind::BillingProfile,
+            id.to_string(),
+            format!("no billing profile {id}; `seats billing profiles` lists them"),
+        )
     })?;
     if usable(&payer, &p) {
         return Ok(p);
@@ -78,10 +83,14 @@ pub fn default_profile<S: Store + ?Sized>(cx: &Cx<S>, create: bool) -> Result<Bi
                 return Ok(p);
             }
             if !create {
-                return Err(not_found(format!(
-                    "{} has no billing profile yet: add a payment method first (`seats billing add-card`)",
-                    me.user.upn
-                )));
+                return Err(not_found(
+                    ObjectKind::BillingProfile,
+                    me.user.upn.clone(),
+                    format!(
+                        "{} has no billing profile yet: add a payment method first (`seats billing add-card`)",
+                        me.user.upn
+                    ),
+                ));
             }
             Ok(insert_profile(
                 cx,
@@ -120,7 +129,7 @@ fn insert_profile<S: Store + ?Sized>(
     cx.audit(
         "billing.profile.create",
         format!("billing-profile:{}", p.id),
-        None::<&()>,
+        audited::NOTHING,
         Some(&p),
     );
     p
@@ -306,7 +315,7 @@ fn insert<S: Store + ?Sized>(
     cx.audit(
         "billing.payment-method.add",
         format!("payment-method:{}", m.id),
-        None::<&()>,
+        audited::NOTHING,
         Some(&m),
     );
     m
@@ -342,9 +351,13 @@ pub fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<(BillingProfile, Pa
         .get_payment_method(id)
         .filter(|m| m.active)
         .ok_or_else(|| {
-            not_found(format!(
-                "no payment method {id} in use; `seats billing payment-methods` lists them"
-            ))
+            not_found(
+                ObjectKind::PaymentMethod,
+                id.to_string(),
+                format!(
+                    "no payment method {id} in use; `seats billing payment-methods` lists them"
+                ),
+            )
         })?;
     Ok((profile(cx, m.profile_id)?, m))
 }
@@ -444,29 +457,46 @@ pub fn payer<S: Store + ?Sized>(
     method: Option<u64>,
 ) -> Result<PaymentMethod> {
     let id = method.or(profile.default_method).ok_or_else(|| {
-        blocked(format!(
-            "billing profile '{}' has no payment method: add a card or bank account first \
-             (`seats billing add-card` or `seats billing add-bank-account`)",
-            profile.name
-        ))
+        let way_out = "add a card or bank account first (`seats billing add-card` or `seats \
+                       billing add-bank-account`)";
+        blocked(
+            BlockedReason::NoPaymentMethod,
+            way_out,
+            format!(
+                "billing profile '{}' has no payment method: {way_out}",
+                profile.name
+            ),
+        )
     })?;
     let m = cx
         .store
         .get_payment_method(id)
         .filter(|m| m.active && m.profile_id == profile.id)
         .ok_or_else(|| {
-            not_found(format!(
-                "payment method {id} is not in use on billing profile '{}'; `seats billing payment-methods` lists them",
-                profile.name
-            ))
+            not_found(
+                ObjectKind::PaymentMethod,
+                id.to_string(),
+                format!(
+                    "payment method {id} is not in use on billing profile '{}'; `seats billing payment-methods` lists them",
+                    profile.name
+                ),
+            )
         })?;
     if let PaymentDetails::Card(c) = &m.details {
         let today = calendar::date_of(cx.local);
         if (c.exp_year as i32, c.exp_month) < (today.year(), today.month() as u8) {
-            return Err(blocked(format!(
-                "the {} card ending {} expired in {:02}/{}: update its expiry (`seats billing update-card {}`) or add another card",
-                c.brand, c.last4, c.exp_month, c.exp_year, m.id
-            )));
+            let way_out = format!(
+                "update its expiry (`seats billing update-card {}`) or add another card",
+                m.id
+            );
+            return Err(blocked(
+                BlockedReason::CardExpired,
+                way_out.clone(),
+                format!(
+                    "the {} card ending {} expired in {:02}/{}: {way_out}",
+                    c.brand, c.last4, c.exp_month, c.exp_year
+                ),
+            ));
         }
     }
     Ok(m)

@@ -3,11 +3,13 @@
 
 use super::ledger::{self, DAY, cycle_of, today};
 use super::{idempotency, invoices, money, payments};
+use crate::audited;
 use crate::cx::Cx;
-use crate::error::{Result, blocked, conflict, invalid, not_found};
+use crate::error::{Result, blocked, conflict, invalid};
 use crate::exports::seats::licensing::billing::{BillingResult, Preview, Purchase};
 use crate::pool;
 use crate::roles;
+use crate::types::BlockedReason;
 use crate::types::Operation;
 use crate::types::{
     BillingFrequency, CancelReason, Cancellation, Charge, ChargeKind, IdempotencyRecord,
@@ -94,10 +96,14 @@ fn plan_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase, create: bool) 
     };
     let product = catalog::resolve(cx.store, &order.product)?;
     if purchaser.is_some() && !product.self_service {
-        return Err(blocked(format!(
-            "{} cannot be bought through self-service; ask an admin to buy it",
-            product.part_number
-        )));
+        return Err(blocked(
+            BlockedReason::NotForSale,
+            "ask an admin to buy it",
+            format!(
+                "{} cannot be bought through self-service; ask an admin to buy it",
+                product.part_number
+            ),
+        ));
     }
     let quantity = validate::quantity("quantity", order.quantity)?;
     let day = today(cx.local);
@@ -202,7 +208,7 @@ fn buy_now<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<BillingRes
             "subscription.create"
         },
         format!("subscription:{}", s.id),
-        None::<&()>,
+        audited::NOTHING,
         Some(&*s),
     );
     if let Some(k) = key {
@@ -266,11 +272,7 @@ pub fn preview_purchase<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Resu
 }
 
 fn get<S: Store + ?Sized>(cx: &Cx<S>, id: u64) -> Result<Subscription> {
-    cx.store.get_subscription(id).ok_or_else(|| {
-        not_found(format!(
-            "no subscription {id}; `seats subscriptions` lists them"
-        ))
-    })
+    crate::directory::subscription(cx.store, id)
 }
 
 /// R2: Global and Billing administrators; a self-service subscription's purchaser alone
@@ -288,43 +290,76 @@ fn has_card_or_bank<S: Store + ?Sized>(store: &S, profile: Option<u64>) -> bool 
     })
 }
 
-/// S3, B5: why the subscription's total cannot change now, with the way out.
+/// S3, B5: why the subscription's total cannot change now: the reason, the way out, and the
+/// sentence saying it.
 fn blocker<S: Store + ?Sized>(
     cx: &Cx<S>,
     s: &Subscription,
     adding: bool,
     key: Option<&str>,
-) -> Option<String> {
+) -> Option<(BlockedReason, String, String)> {
     let id = s.id;
-    Some(match (s.status, s.channel) {
-        (SubscriptionStatus::Trial, _) => format!("it is a trial: buy the trial first (`seats trial buy {id}`), then buy more licenses"),
-        (SubscriptionStatus::Active, _) if s.term_end <= cx.local => format!(
-            "its term ended on {} and what fell due has not been processed: run `seats process` first",
-            calendar::date_of(s.term_end)
+    let (reason, why, way_out) = match (s.status, s.channel) {
+        (SubscriptionStatus::Trial, _) => (
+            BlockedReason::Trial,
+            "it is a trial".to_string(),
+            format!("buy the trial first (`seats trial buy {id}`), then buy more licenses"),
         ),
-        (SubscriptionStatus::Active, _) if s.credit_check_until.is_some_and(|t| t > cx.local) => format!(
-            "a credit check is pending (usually done within two business days, by {}): try again later, \
-             or record the completed check with `seats billing credit-check {id}`",
-            calendar::date_of(s.credit_check_until.unwrap_or_default())
+        (SubscriptionStatus::Active, _) if s.term_end <= cx.local => (
+            BlockedReason::NotProcessed,
+            format!(
+                "its term ended on {} and what fell due has not been processed",
+                calendar::date_of(s.term_end)
+            ),
+            "run `seats process` first".to_string(),
         ),
-        (SubscriptionStatus::Active, PurchaseChannel::Reseller) => format!(
-            "it was bought through the partner {}: contact your partner to buy or remove licenses",
-            s.partner.as_deref().unwrap_or("(reseller)")
+        (SubscriptionStatus::Active, _) if s.credit_check_until.is_some_and(|t| t > cx.local) => (
+            BlockedReason::CreditCheckPending,
+            format!(
+                "a credit check is pending (usually done within two business days, by {})",
+                calendar::date_of(s.credit_check_until.unwrap_or_default())
+            ),
+            format!(
+                "try again later, or record the completed check with `seats billing credit-check {id}`"
+            ),
         ),
-        (SubscriptionStatus::Active, PurchaseChannel::ProductKey) if !adding => {
-            "it was prepaid with a product key: licenses cannot be removed from it".into()
-        }
+        (SubscriptionStatus::Active, PurchaseChannel::Reseller) => (
+            BlockedReason::Reseller,
+            format!(
+                "it was bought through the partner {}",
+                s.partner.as_deref().unwrap_or("(reseller)")
+            ),
+            "contact your partner to buy or remove licenses".to_string(),
+        ),
+        (SubscriptionStatus::Active, PurchaseChannel::ProductKey) if !adding => (
+            BlockedReason::Prepaid,
+            "it was prepaid with a product key: licenses cannot be removed from it".to_string(),
+            "let it end at its term end, or turn recurring billing off".to_string(),
+        ),
         (SubscriptionStatus::Active, PurchaseChannel::ProductKey)
             if key.is_none() && !has_card_or_bank(cx.store, s.billing_profile) =>
         {
-            "it was prepaid with a product key: add licenses with another product key (--product-key), \
-             or add a card or bank account to pay for them (`seats billing add-card`)"
-                .into()
+            (
+                BlockedReason::Prepaid,
+                "it was prepaid with a product key".to_string(),
+                "add licenses with another product key (--product-key), or add a card or bank \
+                 account to pay for them (`seats billing add-card`)"
+                    .to_string(),
+            )
         }
         (SubscriptionStatus::Active, _) => return None,
-        (SubscriptionStatus::Cancelled, _) => "it was cancelled: buy a new subscription".into(),
-        _ => "it is no longer active: renew or reactivate it first (`seats renew`)".into(),
-    })
+        (SubscriptionStatus::Cancelled, _) => (
+            BlockedReason::NotActive,
+            "it was cancelled".to_string(),
+            "buy a new subscription".to_string(),
+        ),
+        _ => (
+            BlockedReason::NotActive,
+            "it is no longer active".to_string(),
+            "renew or reactivate it first (`seats renew`)".to_string(),
+        ),
+    };
+    Some((reason, way_out, why))
 }
 
 struct Change {
@@ -355,11 +390,12 @@ fn plan_change<S: Store + ?Sized>(
         });
     }
     let adding = total > s.quantity;
-    if let Some(why) = blocker(cx, &s, adding, key.as_deref()) {
-        return Err(blocked(format!(
-            "subscription {id}: licenses cannot be {}: {why}",
+    if let Some((reason, way_out, why)) = blocker(cx, &s, adding, key.as_deref()) {
+        let message = format!(
+            "subscription {id}: licenses cannot be {}: {why}: {way_out}",
             if adding { "bought" } else { "removed" }
-        )));
+        );
+        return Err(blocked(reason, way_out, message));
     }
     if !adding {
         check_fits(cx, &s, total)?;
@@ -380,9 +416,13 @@ fn plan_change<S: Store + ?Sized>(
         let profile = payments::resolve(cx, s.billing_profile, false)?;
         let method = payments::payer(cx, &profile, None)?;
         if matches!(method.details, PaymentDetails::Invoice(_)) {
-            return Err(blocked(format!(
-                "subscription {id}: prepaid licenses are added with a product key or paid by card or bank account, not by invoice"
-            )));
+            let way_out = "add them with a product key (--product-key), or pay by card or bank \
+                           account (`seats billing add-card`)";
+            return Err(blocked(
+                BlockedReason::NoPaymentMethod,
+                way_out,
+                format!("subscription {id}: prepaid licenses are not paid by invoice: {way_out}"),
+            ));
         }
         after.payment_method = Some(method.id);
     }
@@ -495,10 +535,12 @@ pub fn start_trial<S: Store + ?Sized>(
     cx.require(Operation::BuyLicenses)?;
     let product = catalog::resolve(cx.store, product)?;
     if !product.trial_available {
-        return Err(blocked(format!(
-            "{} has no trial: buy it (`seats buy {}`)",
-            product.part_number, product.part_number
-        )));
+        let way_out = format!("buy it (`seats buy {}`)", product.part_number);
+        return Err(blocked(
+            BlockedReason::NotForSale,
+            way_out.clone(),
+            format!("{} has no trial: {way_out}", product.part_number),
+        ));
     }
     if let Some(t) = cx
         .store
@@ -536,7 +578,7 @@ pub fn start_trial<S: Store + ?Sized>(
     cx.audit(
         "subscription.trial",
         format!("subscription:{}", s.id),
-        None::<&()>,
+        audited::NOTHING,
         Some(&s),
     );
     Ok(view::subscription(cx.store, s))
@@ -620,28 +662,47 @@ pub fn cancel<S: Store + ?Sized>(
                     SubscriptionStatus::Trial | SubscriptionStatus::Active,
                     PurchaseChannel::Reseller,
                 ) => {
-                    return Err(blocked(format!(
-                        "subscription {id} was bought through the partner {}: contact your partner to cancel it",
-                        before.partner.as_deref().unwrap_or("(reseller)")
-                    )));
+                    return Err(blocked(
+                        BlockedReason::Reseller,
+                        "contact your partner to cancel it",
+                        format!(
+                            "subscription {id} was bought through the partner {}: contact your partner to cancel it",
+                            before.partner.as_deref().unwrap_or("(reseller)")
+                        ),
+                    ));
                 }
                 (SubscriptionStatus::Trial, _) => {}
                 (SubscriptionStatus::Active, PurchaseChannel::ProductKey) => {
-                    return Err(blocked(format!(
-                        "subscription {id} was prepaid with a product key: it cannot be cancelled for a refund and ends at its term end on {}",
+                    let way_out = format!(
+                        "it ends at its term end on {}",
                         calendar::date_of(before.term_end)
-                    )));
+                    );
+                    return Err(blocked(
+                        BlockedReason::Prepaid,
+                        way_out.clone(),
+                        format!(
+                            "subscription {id} was prepaid with a product key: it cannot be cancelled for a refund; {way_out}"
+                        ),
+                    ));
                 }
                 (SubscriptionStatus::Active, _)
                     if today(cx.local) >= cycle.start + CANCEL_WINDOW_DAYS * DAY =>
                 {
-                    return Err(blocked(format!(
-                        "subscription {id} can no longer be cancelled: the window of {CANCEL_WINDOW_DAYS} days after it was bought or renewed (on {}) closed on {}. \
-                     Turn recurring billing off instead (`seats recurring {id} off`): it then ends at its term end on {}",
-                        calendar::date_of(cycle.start),
-                        calendar::date_of(cycle.start + CANCEL_WINDOW_DAYS * DAY),
+                    let way_out = format!(
+                        "turn recurring billing off instead (`seats recurring {id} off`): it then ends at its term end on {}",
                         calendar::date_of(before.term_end)
-                    )));
+                    );
+                    return Err(blocked(
+                        BlockedReason::CancelWindowClosed,
+                        way_out.clone(),
+                        format!(
+                            "subscription {id} can no longer be cancelled: the window of {CANCEL_WINDOW_DAYS} days after it was bought or renewed (on {}) closed on {}. {}{}",
+                            calendar::date_of(cycle.start),
+                            calendar::date_of(cycle.start + CANCEL_WINDOW_DAYS * DAY),
+                            way_out[..1].to_uppercase(),
+                            &way_out[1..]
+                        ),
+                    ));
                 }
                 (SubscriptionStatus::Active, _) => {}
                 (status, _) => {

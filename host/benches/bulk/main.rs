@@ -521,7 +521,7 @@ fn child(argv: &[String]) -> Result<()> {
         bail!("usage: --child component|native|floor OP DB");
     };
     let op = Op::parse(op)?;
-    let now = seats::cli::parse_now(NOW)?;
+    let now = seats::dates::parse_now(NOW)?;
     let db = Path::new(db);
     let applied = match way.as_str() {
         "component" => component(op, db, now)?,
@@ -545,10 +545,10 @@ fn component(op: Op, db: &Path, now: i64) -> Result<usize> {
         cache: Some(CacheDir::from_env()),
         now: Some(now),
         verbose: false,
-        plugins: vec![],
+        gate: None,
     };
     let rt = Runtime::new(seats::db::Db::open(db)?, &options)?;
-    let mut s = seats::cli::Session {
+    let mut s = seats::service::Session {
         rt,
         actor: ADMIN.into(),
         format: seats::output::Format::Table,
@@ -601,11 +601,11 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
     use guest::cx::Cx;
     use guest::exports::seats::licensing::users::UserFilter;
     let store = native::Native(
-        std::cell::RefCell::new(seats::component::HostState::new(seats::db::Db::open(db)?)),
+        std::cell::RefCell::new(seats::db::Db::open(db)?),
         native::Timings::default(),
     );
     let started = std::time::Instant::now();
-    let exec = |sql: &str| -> Result<()> { Ok(store.0.borrow().db.conn().execute_batch(sql)?) };
+    let exec = |sql: &str| -> Result<()> { Ok(store.0.borrow().conn().execute_batch(sql)?) };
     let call = |f: &mut dyn FnMut(&Cx<native::Native>) -> Result<(), guest::types::Error>| {
         exec("BEGIN IMMEDIATE")?;
         let cx = Cx::new(&store, ADMIN, now);

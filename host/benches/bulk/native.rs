@@ -1,18 +1,18 @@
 //! Path (c): the domain linked natively (the guest crate as an rlib), over the host's own
 //! SQLite store. The guest's `Store` trait is implemented by calling the host's `store`
-//! implementation (`HostState`, the code the component's import runs) and converting between
+//! implementation (`Db`, the code the component's import runs) and converting between
 //! the two generated type sets, so (b) and (c) differ only in the component boundary.
 //!
 //! Only what the benchmarked operations use is wired; the rest panics (like a trap).
 
 use guest::seats::licensing::store::UserQuery as GUserQuery;
 use guest::types as g;
-use seats::component::HostState;
 use seats::component::seats::licensing::store::{Host, UserQuery};
 use seats::component::types as h;
+use seats::db::Db;
 use std::cell::RefCell;
 
-pub struct Native(pub RefCell<HostState>, pub Timings);
+pub struct Native(pub RefCell<Db>, pub Timings);
 
 /// Time spent in each store function (calls, total), to see where the time goes.
 #[derive(Default)]
@@ -131,7 +131,7 @@ fn query(q: &GUserQuery) -> UserQuery {
 }
 
 impl Native {
-    fn h(&self) -> std::cell::RefMut<'_, HostState> {
+    fn h(&self) -> std::cell::RefMut<'_, Db> {
         self.0.borrow_mut()
     }
     fn timed<T>(&self, name: &'static str, f: impl FnOnce() -> T) -> T {

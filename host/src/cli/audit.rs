@@ -1,8 +1,9 @@
 //! `seats audit`: who changed what, when, before and after.
 
-use super::{Session, time_arg};
+use super::Session;
+use crate::dates::time_arg;
 use crate::output;
-use crate::views::AuditRow;
+use crate::views::audit::AuditRow;
 use anyhow::Result;
 use clap::Args;
 

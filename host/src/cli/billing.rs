@@ -3,15 +3,15 @@
 
 use super::Session;
 use super::subscriptions::Billing;
-use crate::billing_views::{
-    BilledRow, ChargeRow, InvoiceDetailRow, InvoiceRow, MethodRow, PreviewRow, ProfileRow,
-};
 use crate::component::billing::{
     BillingResult, CardUpdate, InvoicePeriod, NewBankAccount, NewCard, NewPaymentMethod, Purchase,
 };
 use crate::component::types::{CancelReason, PurchaseChannel};
 use crate::output::{self, Format};
 use crate::views::SubscriptionRow;
+use crate::views::billing::{
+    BilledRow, ChargeRow, InvoiceDetailRow, InvoiceRow, MethodRow, PreviewRow, ProfileRow,
+};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -87,10 +87,10 @@ pub enum BillingCommand {
         #[arg(long, value_parser = ["3", "6"], conflicts_with_all = ["from", "to"])]
         last: Option<String>,
         /// YYYY-MM-DD: invoices whose period starts on or after it.
-        #[arg(long, requires = "to", value_name = "DATE", value_parser = super::time_arg)]
+        #[arg(long, requires = "to", value_name = "DATE", value_parser = crate::dates::time_arg)]
         from: Option<i64>,
         /// YYYY-MM-DD: invoices whose period starts before it.
-        #[arg(long, requires = "from", value_name = "DATE", value_parser = super::time_arg)]
+        #[arg(long, requires = "from", value_name = "DATE", value_parser = crate::dates::time_arg)]
         to: Option<i64>,
         #[arg(long)]
         profile: Option<u64>,

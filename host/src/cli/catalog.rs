@@ -170,26 +170,7 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
     }
 }
 
-/// Every product, page by page, sorted by part number.
+/// Every product, sorted by part number.
 pub fn all_products(s: &mut Session) -> Result<Vec<ProductRow>> {
-    let mut rows = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = s.call(|d, st, actor| {
-            d.seats_licensing_catalog()
-                .call_list_products(st, actor, after.as_deref(), 1000)
-        })?;
-        rows.extend(page.products.into_iter().map(ProductRow::from));
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    rows.sort_by(|a, b| {
-        a.product
-            .to_lowercase()
-            .cmp(&b.product.to_lowercase())
-            .then(a.sku_id.cmp(&b.sku_id))
-    });
-    Ok(rows)
+    Ok(crate::views::product_rows(s.products()?))
 }

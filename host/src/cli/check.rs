@@ -16,15 +16,7 @@ struct Report {
 }
 
 pub fn run(s: &mut Session) -> Result<()> {
-    let conn = s.rt.db().conn();
-    let integrity: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let fk = conn
-        .prepare("PRAGMA foreign_key_check")?
-        .query_map([], |_| Ok(()))?
-        .count();
+    let (integrity, fk) = s.rt.db().integrity()?;
     let inv = s.call(|d, st, actor| d.seats_licensing_tenant().call_check_invariants(st, actor))?;
     let mut problems = Vec::new();
     if integrity != ["ok"] {

@@ -2,9 +2,9 @@
 //! invoices). It runs ahead of the real clock (or `--now`) by an offset kept in the database.
 
 use super::{Cli, open, subscriptions};
-use crate::component::types::Operation;
 use crate::db::Db;
-use anyhow::{Context, Result};
+use crate::service::clock::{offset, real_now};
+use anyhow::Result;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -19,24 +19,6 @@ pub enum ClockCommand {
     },
     /// Put the tenant's clock back on the real one (or --now).
     Reset,
-}
-
-const KEY: &str = "clock_offset";
-
-pub fn offset(db: &Db) -> Result<i64> {
-    Ok(match db.setting(KEY)? {
-        Some(v) => v
-            .parse()
-            .with_context(|| format!("the clock offset '{v}' in the database is not a number"))?,
-        None => 0,
-    })
-}
-
-pub fn real_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// A length of time in seconds, from days (30d) or weeks (2w); a mistake is a command-line
@@ -61,22 +43,11 @@ fn parse_by(text: &str) -> Result<i64, String> {
     } * 86_400)
 }
 
-/// Who may move the tenant's clock is the component's to say (the role table).
-fn may_move(cli: &Cli) -> Result<()> {
-    let mut s = open(cli)?;
-    s.call(|d, st, actor| {
-        d.seats_licensing_tenant()
-            .call_authorize(st, actor, Operation::MoveClock)
-    })?;
-    Ok(())
-}
-
 pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
     let base = cli.now.unwrap_or_else(real_now);
     match cmd {
         ClockCommand::Show => {
-            let db = Db::open(&cli.db)?;
-            let off = offset(&db)?;
+            let off = offset(&Db::open(&cli.db)?)?;
             println!(
                 "{} (ahead by {} days)",
                 crate::views::datetime(base + off),
@@ -85,18 +56,12 @@ pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
             Ok(())
         }
         ClockCommand::Reset => {
-            may_move(cli)?;
-            Db::open(&cli.db)?.set_setting(KEY, "0")?;
+            open(cli)?.move_clock(None)?;
             println!("{}", crate::views::datetime(base));
             Ok(())
         }
         ClockCommand::Advance { by } => {
-            let by = *by;
-            may_move(cli)?;
-            let db = Db::open(&cli.db)?;
-            let off = offset(&db)? + by;
-            db.set_setting(KEY, &off.to_string())?;
-            drop(db);
+            let off = open(cli)?.move_clock(Some(*by))?;
             eprintln!(
                 "the tenant's clock is now {}",
                 crate::views::datetime(base + off)

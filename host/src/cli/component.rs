@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
 
-/// The WIT package, file by file, as the component was built from it.
+/// The WIT contract, file by file, as the component and the plugin worlds were built from it:
+/// the domain package, the plugin package, and the released plugin world still loaded.
 const WIT: &[(&str, &str)] = &[
     ("world.wit", include_str!("../../../wit/world.wit")),
     ("types.wit", include_str!("../../../wit/types.wit")),
@@ -17,12 +18,21 @@ const WIT: &[(&str, &str)] = &[
     ("catalog.wit", include_str!("../../../wit/catalog.wit")),
     ("users.wit", include_str!("../../../wit/users.wit")),
     ("licenses.wit", include_str!("../../../wit/licenses.wit")),
+    ("bulk.wit", include_str!("../../../wit/bulk.wit")),
     (
         "subscriptions.wit",
         include_str!("../../../wit/subscriptions.wit"),
     ),
+    ("billing.wit", include_str!("../../../wit/billing.wit")),
     ("audit.wit", include_str!("../../../wit/audit.wit")),
-    ("plugin.wit", include_str!("../../../wit/plugin.wit")),
+    (
+        "policy/plugin.wit",
+        include_str!("../../../wit/policy/plugin.wit"),
+    ),
+    (
+        "frozen/policy@0.1.0/plugin.wit",
+        include_str!("../../../wit/frozen/policy@0.1.0/plugin.wit"),
+    ),
 ];
 
 #[derive(Subcommand)]
@@ -50,7 +60,9 @@ pub fn run(cli: &Cli, cmd: &ComponentCommand) -> Result<()> {
             std::fs::write(path, DOMAIN_WASM)
                 .with_context(|| format!("write {}", path.display()))?;
             eprintln!(
-                "Wrote the seats:licensing@0.1.0 domain component ({} bytes) to {}.",
+                "Wrote the {}@{} domain component ({} bytes) to {}.",
+                crate::component::PACKAGE,
+                crate::component::VERSION,
                 DOMAIN_WASM.len(),
                 path.display()
             );
@@ -59,7 +71,12 @@ pub fn run(cli: &Cli, cmd: &ComponentCommand) -> Result<()> {
         ComponentCommand::Wit { out: Some(dir) } => {
             std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
             for (name, text) in WIT {
-                std::fs::write(dir.join(name), text).with_context(|| format!("write {name}"))?;
+                let path = dir.join(name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("create {}", parent.display()))?;
+                }
+                std::fs::write(&path, text).with_context(|| format!("write {name}"))?;
             }
             Ok(())
         }

@@ -7,7 +7,7 @@ use crate::component::Runtime;
 use crate::component::tenant::TenantSetup;
 use crate::component::types::Cloud;
 use crate::db::Db;
-use crate::{demo, generate};
+use crate::seed::{demo, generate};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 

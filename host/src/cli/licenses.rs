@@ -6,9 +6,10 @@ use crate::views::{ConflictRow, LicenseRow};
 use anyhow::Result;
 
 pub fn rows(s: &mut Session) -> Result<Vec<LicenseRow>> {
-    let pools =
-        s.call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))?;
-    Ok(pools.into_iter().map(LicenseRow::from).collect())
+    Ok(s.licenses_page()?
+        .into_iter()
+        .map(LicenseRow::from)
+        .collect())
 }
 
 /// The table shows a status column only when some product is in conflict (C2).

@@ -7,8 +7,6 @@ mod catalog;
 mod check;
 mod clock;
 mod component;
-pub use catalog::all_products as catalog_rows;
-pub use licenses::rows as license_rows;
 mod init;
 mod licenses;
 mod roles;
@@ -16,13 +14,10 @@ mod self_service;
 mod subscriptions;
 mod users;
 
-use crate::component::bulk::{BulkSummary, LicenseChange};
-use crate::component::licenses::BulkResult;
-use crate::component::users::UserFilter;
-use crate::component::{CacheDir, CallError, Runtime, RuntimeOptions};
-use crate::db::Db;
+use crate::component::CallError;
 use crate::output::Format;
-use anyhow::{Result, bail};
+use crate::service::{self, FAILURES_SHOWN, Refused, Session};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,7 +52,7 @@ pub struct Cli {
     )]
     pub output: Format,
     /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
-    #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW", value_parser = time_arg)]
+    #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW", value_parser = crate::dates::time_arg)]
     pub now: Option<i64>,
     /// Say what the runtime does (compiled-code cache, timings) on stderr.
     #[arg(long, short, global = true)]
@@ -139,197 +134,25 @@ pub enum Command {
     Roles(roles::RolesCommand),
 }
 
-/// A command refused in part (a bulk change with failures): its report is printed, and
-/// the command exits 1 with this summary.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
-
-/// What a command works with: the runtime over the database, who acts, how to print.
-pub struct Session {
-    pub rt: Runtime,
-    pub actor: String,
-    pub format: Format,
-}
-
-impl Session {
-    pub fn call<T>(
-        &mut self,
-        f: impl FnOnce(
-            &crate::component::Domain,
-            &mut wasmtime::Store<crate::component::HostState>,
-            &String,
-        ) -> wasmtime::Result<Result<T, crate::component::types::Error>>,
-    ) -> Result<T, CallError> {
-        let actor = self.actor.clone();
-        self.rt.call(|d, s| f(d, s, &actor))
-    }
-
-    /// A bulk license change over the users named: one outcome per user.
-    pub fn change_licenses(
-        &mut self,
-        users: &[String],
-        change: &LicenseChange,
-        all: bool,
-    ) -> Result<BulkResult, CallError> {
-        self.call(|d, st, actor| {
-            let l = d.seats_licensing_licenses();
-            match change {
-                LicenseChange::Add(c) => l.call_add_licenses(st, actor, users, c, all),
-                LicenseChange::Replace(c) => l.call_replace_licenses(st, actor, users, c, all),
-                LicenseChange::RemoveAll => l.call_remove_all_licenses(st, actor, users, all),
-                LicenseChange::Remove(p) => l.call_remove_licenses(st, actor, users, p, all),
-                LicenseChange::Set(s) => {
-                    l.call_set_licenses(st, actor, users, &s.add, &s.remove, all)
-                }
-            }
-        })
-    }
-
-    /// A bulk license change over every user the filter selects, a page at a time in the
-    /// component: counts and the first `FAILURES_SHOWN` failures.
-    pub fn change_licenses_where(
-        &mut self,
-        filter: &UserFilter,
-        change: &LicenseChange,
-        all: bool,
-    ) -> Result<BulkSummary, CallError> {
-        self.call(|d, st, actor| {
-            d.seats_licensing_bulk().call_change_where(
-                st,
-                actor,
-                filter,
-                change,
-                all,
-                FAILURES_SHOWN,
-            )
-        })
-    }
-}
-
-/// Failures a bulk change over a filter lists in full; its counts cover them all.
-pub const FAILURES_SHOWN: u32 = 1000;
-
-impl Session {
-    /// Every user matching the filter, page by page.
-    pub fn all_users(
-        &mut self,
-        filter: &crate::component::users::UserFilter,
-    ) -> Result<Vec<crate::component::types::User>, CallError> {
-        let mut users = Vec::new();
-        let mut after = None;
-        loop {
-            let page = self.call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_list_users(st, actor, filter, after, 5000)
-            })?;
-            users.extend(page.users);
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(users),
-            }
-        }
-    }
-
-    /// Every audit entry matching the filter after entry `after`, oldest first, page by page.
-    pub fn all_audit(
-        &mut self,
-        filter: &crate::component::types::AuditFilter,
-        mut after: Option<u64>,
-    ) -> Result<Vec<crate::component::types::AuditRecord>, CallError> {
-        let mut records = Vec::new();
-        loop {
-            let page = self.call(|d, st, actor| {
-                d.seats_licensing_audit()
-                    .call_list_audit(st, actor, filter, after, 5000)
-            })?;
-            records.extend(page.records);
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(records),
-            }
-        }
-    }
-
-    /// The newest `n` audit entries matching the filter, oldest first: read newest first,
-    /// so a long log costs only the pages asked for.
-    pub fn newest_audit(
-        &mut self,
-        filter: &crate::component::types::AuditFilter,
-        n: usize,
-    ) -> Result<Vec<crate::component::types::AuditRecord>, CallError> {
-        let filter = crate::component::types::AuditFilter {
-            newest_first: true,
-            ..filter.clone()
-        };
-        let (mut records, mut after) = (Vec::new(), None);
-        while records.len() < n {
-            let limit = (n - records.len()).min(5000) as u32;
-            let page = self.call(|d, st, actor| {
-                d.seats_licensing_audit()
-                    .call_list_audit(st, actor, &filter, after, limit)
-            })?;
-            records.extend(page.records);
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        records.reverse();
-        Ok(records)
-    }
-}
-
-/// Seconds since the epoch for a date or time given as YYYY-MM-DD or RFC 3339.
-pub fn parse_now(text: &str) -> Result<i64> {
-    time_arg(text).map_err(anyhow::Error::msg)
-}
-
-/// A date or time option (`--now`, `--since`, `--from`, ...): a mistake is a command-line
-/// mistake, which clap reports naming the option, with exit code 2.
-pub fn time_arg(text: &str) -> Result<i64, String> {
-    use time::format_description::well_known::Rfc3339;
-    use time::{Date, OffsetDateTime, macros::format_description};
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t.unix_timestamp());
-    }
-    let date = Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
-        format!("'{text}' is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T09:00:00Z")
-    })?;
-    Ok(date.midnight().assume_utc().unix_timestamp())
-}
-
-pub fn runtime_options(cli: &Cli) -> Result<RuntimeOptions> {
-    Ok(RuntimeOptions {
-        cache: Some(CacheDir::from_env()),
+/// The service's options from the command line.
+pub fn options(cli: &Cli) -> service::Options {
+    service::Options {
+        db: cli.db.clone(),
+        actor: cli.actor.clone(),
         now: cli.now,
+        plugins: cli.plugins.clone(),
         verbose: cli.verbose,
-        plugins: crate::plugins::discover(&cli.plugins, &cli.db)?,
-    })
+        format: cli.output,
+    }
 }
 
 /// Opens the database and the component for a command on an existing tenant.
 pub fn open(cli: &Cli) -> Result<Session> {
-    let mut options = runtime_options(cli)?;
-    let db = Db::open(&cli.db)?;
-    // The tenant's clock runs ahead of the real (or --now) one by what `seats clock advance` added.
-    let offset = clock::offset(&db)?;
-    if offset != 0 {
-        options.now = Some(options.now.unwrap_or_else(clock::real_now) + offset);
-    }
-    let actor = match &cli.actor {
-        Some(a) => a.clone(),
-        None => match db.setting("default_actor")? {
-            Some(a) => a,
-            None => bail!("say who acts: pass --as UPN (or set SEATS_AS)"),
-        },
-    };
-    let rt = Runtime::new(db, &options)?;
-    Ok(Session {
-        rt,
-        actor,
-        format: cli.output,
-    })
+    service::open(&options(cli))
+}
+
+pub fn runtime_options(cli: &Cli) -> Result<crate::component::RuntimeOptions> {
+    service::runtime_options(&options(cli), cli.now)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -414,6 +237,7 @@ fn quiet_on_closed_pipe() {
 pub fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
+    let json = cli.output == crate::output::Format::Json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
@@ -422,6 +246,11 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(e) => match e.downcast_ref::<CallError>() {
+            // With --output json, the refusal's data as JSON: `{"error": {"kind": ..}}`.
+            Some(CallError::Domain(refusal)) if json => {
+                eprintln!("{}", serde_json::json!({ "error": refusal.fields() }));
+                ExitCode::from(1)
+            }
             Some(CallError::Domain(refusal)) => {
                 eprintln!("error[{}]: {}", refusal.kind(), refusal.text());
                 ExitCode::from(1)

@@ -54,10 +54,21 @@ pub fn run(s: &mut Session, cmd: &SelfServiceCommand) -> Result<()> {
                 Billing::Monthly => BillingFrequency::Monthly,
                 Billing::Annual => BillingFrequency::Annual,
             };
-            let v = s.call(|d, st, actor| {
-                ss(d).call_buy_self_service(st, actor, product, *quantity, billing)
-            })?;
-            output::print_one(&SubscriptionRow::from(v), s.format)
+            // A self-service purchase is billing's buy through the self-service channel (P1).
+            let order = crate::component::billing::Purchase {
+                product: product.clone(),
+                quantity: *quantity,
+                billing,
+                channel: crate::component::types::PurchaseChannel::SelfService,
+                profile: None,
+                payment_method: None,
+                product_key: None,
+                partner: None,
+                idempotency_key: None,
+            };
+            let r =
+                s.call(|d, st, actor| d.seats_licensing_billing().call_buy(st, actor, &order))?;
+            output::print_one(&SubscriptionRow::from(r.subscription), s.format)
         }
         SelfServiceCommand::Mine | SelfServiceCommand::List => {
             let views = if matches!(cmd, SelfServiceCommand::Mine) {

@@ -1,9 +1,9 @@
 //! `seats subscriptions`, `seats recurring`, `seats renew`, `seats process` (S5, S6).
 
 use super::Session;
-use crate::billing_views::InvoiceRow;
 use crate::component::types::{BillingFrequency, SubscriptionStatus};
 use crate::output;
+use crate::views::billing::InvoiceRow;
 use crate::views::{LifecycleRow, SubscriptionRow};
 use anyhow::Result;
 use clap::{Args, ValueEnum};

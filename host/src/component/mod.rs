@@ -1,28 +1,22 @@
-//! The domain component: its bindings, loading (with the compiled-code cache) and calling it
-//! inside one database transaction per operation. Generated types are used from here and from
-//! `views`, nowhere else.
+//! The runtime: the domain component loaded (with the compiled-code cache) and called inside
+//! one database transaction per operation, and the gate asked before each commit. Its
+//! bindings are `crate::bindings`.
 
 pub(crate) mod cache;
+pub mod errors;
+pub mod gate;
 pub mod replay;
 pub(crate) mod runtime;
+pub(crate) mod wasi;
 
 pub use cache::CacheDir;
+pub use gate::{Gate, Refusal};
 pub use runtime::{CallError, HostState, Runtime, RuntimeOptions};
 
-wasmtime::component::bindgen!({
-    world: "domain",
-    path: "../wit",
-    imports: { default: trappable },
-});
-
-pub use exports::seats::licensing::{
-    billing, bulk, catalog, licenses, subscriptions, tenant, users,
+pub use crate::bindings::{
+    Domain, PACKAGE, VERSION, audit, billing, bulk, catalog, exports, licenses, seats,
+    subscriptions, tenant, types, users,
 };
-pub use seats::licensing::types;
-
-/// The WIT package and version of the domain's interfaces.
-pub const PACKAGE: &str = "seats:licensing";
-pub const VERSION: &str = "0.1.0";
 
 /// The component the host runs, built from guest/ by build.rs.
 pub const DOMAIN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/domain.wasm"));

@@ -3,23 +3,20 @@
 //! Inside an outer transaction (an atomic script, `init`), each call is a SAVEPOINT instead.
 
 use super::cache::{self, CacheDir};
+use super::gate::Gate;
 use super::types;
+use super::wasi::{Captured, FixedClock};
 use super::{DOMAIN_WASM, Domain};
-use crate::db::Db;
-use crate::plugins::Plugins;
+use crate::db::{Db, Step};
 use anyhow::{Context, Result};
 use std::time::Duration;
-use wasmtime::component::{Component, HasSelf, Instance, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, Instance, Linker, ResourceTable, Val};
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-use wasmtime_wasi::p2::OutputStream;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 pub struct HostState {
     pub db: Db,
-    /// Savepoints the component has asked for (`store.savepoint`), to name the next one.
-    pub(crate) marks: u32,
     wasi: WasiCtx,
     table: ResourceTable,
 }
@@ -30,11 +27,17 @@ impl HostState {
     pub fn new(db: Db) -> HostState {
         HostState {
             db,
-            marks: 0,
             wasi: WasiCtxBuilder::new().build(),
             table: ResourceTable::new(),
         }
     }
+}
+
+/// What the domain's `store` import reaches: the database.
+struct StoreImport;
+
+impl wasmtime::component::HasData for StoreImport {
+    type Data<'a> = &'a mut Db;
 }
 
 impl WasiView for HostState {
@@ -46,47 +49,15 @@ impl WasiView for HostState {
     }
 }
 
-/// The guest's stderr, kept so a panic's message can be reported with its trap.
-#[derive(Clone)]
-pub(crate) struct Captured(pub MemoryOutputPipe);
-
-impl IsTerminal for Captured {
-    fn is_terminal(&self) -> bool {
-        false
-    }
-}
-
-impl StdoutStream for Captured {
-    fn p2_stream(&self) -> Box<dyn OutputStream> {
-        Box::new(self.0.clone())
-    }
-    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
-        Box::new(self.0.clone())
-    }
-}
-
-/// The wall clock the component sees: fixed when `--now` is given.
-pub(crate) struct FixedClock(pub Duration);
-
-impl HostWallClock for FixedClock {
-    fn resolution(&self) -> Duration {
-        Duration::from_secs(1)
-    }
-    fn now(&self) -> Duration {
-        self.0
-    }
-}
-
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RuntimeOptions {
     pub cache: Option<CacheDir>,
     /// Seconds since the epoch the component takes as now; the real time when none.
     pub now: Option<i64>,
     /// Print what the runtime does (cache use) to stderr.
     pub verbose: bool,
-    /// Policy plugins (.wasm components of the world `policy-plugin`) asked before each
-    /// change commits.
-    pub plugins: Vec<std::path::PathBuf>,
+    /// What is asked before each change commits (the policy plugins), if anything.
+    pub gate: Option<std::sync::Arc<dyn Gate>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +86,7 @@ pub struct Runtime {
     outer: bool,
     /// The outer transaction is a load that succeeds or fails whole (`begin_load`).
     load: Load,
-    plugins: Plugins,
+    gate: Option<std::sync::Arc<dyn Gate>>,
 }
 
 /// The domain's instance in its store, with its bindings and captured stderr.
@@ -139,10 +110,11 @@ impl Runtime {
         };
         let cache = options.cache.clone().unwrap_or(CacheDir(None));
         let component = cache::load(&engine, DOMAIN_WASM, &cache, &mut log)?;
-        let plugins = Plugins::load(&options.plugins, &cache, options.now, &mut log)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        Domain::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        // The `store` import is the database's own (db/store.rs): the runtime only hands the
+        // component's calls to it.
+        Domain::add_to_linker::<HostState, StoreImport>(&mut linker, |s| &mut s.db)?;
         let mut rt = Runtime {
             engine,
             linker,
@@ -151,7 +123,7 @@ impl Runtime {
             store: None,
             outer: false,
             load: Load::Off,
-            plugins,
+            gate: options.gate.clone(),
         };
         rt.instantiate(db)?;
         Ok(rt)
@@ -166,7 +138,6 @@ impl Runtime {
         }
         let state = HostState {
             db,
-            marks: 0,
             wasi: wasi.build(),
             table: ResourceTable::new(),
         };
@@ -202,20 +173,18 @@ impl Runtime {
             .db
     }
 
-    fn exec(&mut self, sql: &str) -> Result<()> {
-        if sql.is_empty() {
-            return Ok(());
+    /// A transaction step, when the call takes one (a load's calls take none).
+    fn exec(&mut self, step: Option<Step>) -> Result<()> {
+        match step {
+            Some(step) => self.db().step(step),
+            None => Ok(()),
         }
-        self.db()
-            .conn()
-            .execute_batch(sql)
-            .map_err(|e| crate::db::explain(e, sql))
     }
 
     /// Opens a transaction that later calls join (as savepoints) until `finish`.
     pub fn begin(&mut self) -> Result<()> {
         anyhow::ensure!(!self.outer, "a transaction is already open");
-        self.exec("BEGIN IMMEDIATE")?;
+        self.exec(Some(Step::Begin))?;
         self.outer = true;
         Ok(())
     }
@@ -241,11 +210,11 @@ impl Runtime {
             self.fail_load();
         }
         let failed = std::mem::replace(&mut self.load, Load::Off) == Load::Failed;
-        self.exec(if commit && !failed {
-            "COMMIT"
+        self.exec(Some(if commit && !failed {
+            Step::Commit
         } else {
-            "ROLLBACK"
-        })?;
+            Step::Rollback
+        }))?;
         written?;
         anyhow::ensure!(
             !(commit && failed),
@@ -304,7 +273,10 @@ impl Runtime {
             })
         })?;
         let value = match results.as_slice() {
-            [v] => super::replay::to_json(v)?,
+            [v @ Val::Result(_)] => super::replay::to_json(v)?,
+            // A function that cannot fail answers as `{"ok": value}` too, as Node (jco) does:
+            // there a plain value and a result's ok look the same.
+            [v] => serde_json::json!({ "ok": super::replay::to_json(v)? }),
             [] => serde_json::Value::Null,
             many => serde_json::Value::Array(
                 many.iter()
@@ -323,18 +295,14 @@ impl Runtime {
         f: impl FnOnce(&Domain, &Instance, &mut Store<HostState>) -> wasmtime::Result<Result<T, E>>,
     ) -> Result<Result<T, E>, CallError> {
         let (begin, commit, rollback) = if self.load != Load::Off {
-            ("", "", "")
+            (None, None, None)
         } else if self.outer {
-            (
-                "SAVEPOINT call",
-                "RELEASE call",
-                "ROLLBACK TO call; RELEASE call",
-            )
+            (Some(Step::Savepoint), Some(Step::Release), Some(Step::Undo))
         } else {
-            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+            (Some(Step::Begin), Some(Step::Commit), Some(Step::Rollback))
         };
         self.exec(begin)?;
-        let mark = if self.plugins.is_empty() {
+        let mark = if self.gate.is_none() {
             None
         } else {
             Some(self.audit_mark().inspect_err(|_| {
@@ -415,99 +383,58 @@ impl Runtime {
 
     /// The last audit entry's id: what a call writes after it is its change.
     fn audit_mark(&mut self) -> Result<u64> {
-        let id: i64 = self
-            .db()
-            .conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
-            .map_err(|e| crate::db::explain(e, "read the audit log"))?;
-        Ok(id as u64)
+        self.db().last_audit_id()
     }
 
-    /// Asks every plugin about the change the call wrote (its audit entries after `mark`).
+    /// Asks the gate (the policy plugins) about the change the call wrote: its audit entries
+    /// after `mark`, as the component describes them.
     fn ask_plugins(&mut self, mark: u64) -> Result<(), CallError> {
-        use super::seats::licensing::store::Host as _;
-        let loaded = self.store.as_mut().expect("instantiated");
-        let host = loaded.store.data_mut();
-        let all = types::AuditFilter {
-            actor: None,
-            action: None,
-            target: None,
-            since: None,
-            until: None,
-            newest_first: false,
-        };
-        let records = host
-            .list_audit(all, Some(mark), u32::MAX)
-            .map_err(anyhow::Error::from)?;
-        if records.is_empty() {
-            return Ok(()); // nothing changed
-        }
-        let currency = host
-            .get_tenant()
-            .map_err(anyhow::Error::from)?
-            .map(|t| t.currency)
-            .unwrap_or_default();
-        let change = crate::plugins::build_change(
-            &records,
-            &mut |sku| {
-                Ok(host
-                    .get_product(sku.to_string())
-                    .map_err(anyhow::Error::from)?
-                    .map_or_else(|| sku.to_string(), |p| p.part_number))
-            },
-            &currency,
-        )
-        .map_err(|e| CallError::Plugin {
-            kind: "plugin",
-            message: format!("{e:#}; the change was refused and rolled back"),
-        })?;
+        let gate = self.gate.clone().expect("asked only with a gate");
         let Loaded {
-            store,
+            mut store,
             domain,
             instance,
             stderr,
         } = self.store.take().expect("instantiated");
-        let licenses = domain.seats_licensing_licenses().clone();
-        let (store, outcome) = self.plugins.check(store, &licenses, &change);
+        let described = domain
+            .seats_licensing_audit()
+            .call_describe_change(&mut store, mark);
+        let (store, outcome) = match described {
+            // Nothing written: nothing changed, nothing to ask.
+            Ok(Ok(change)) if change.entries.is_empty() => (store, Ok(())),
+            Ok(Ok(change)) => {
+                let licenses = domain.seats_licensing_licenses().clone();
+                let (store, outcome) = gate.check(store, &licenses, &change);
+                let outcome = outcome.map_err(|r| CallError::Plugin {
+                    kind: r.kind(),
+                    message: r.message(&change.operation),
+                });
+                (store, outcome)
+            }
+            Ok(Err(refusal)) => {
+                let message = format!("{}; the change was refused and rolled back", refusal.text());
+                (
+                    store,
+                    Err(CallError::Plugin {
+                        kind: "plugin",
+                        message,
+                    }),
+                )
+            }
+            Err(trap) => (
+                store,
+                Err(CallError::Trap(format!(
+                    "describing the change for the policy plugins: {trap:#}"
+                ))),
+            ),
+        };
         self.store = Some(Loaded {
             store,
             domain,
             instance,
             stderr,
         });
-        outcome.map_err(|r| CallError::Plugin {
-            kind: r.kind(),
-            message: r.message(&change.operation),
-        })
-    }
-}
-
-impl types::Error {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            types::Error::NotFound(_) => "not-found",
-            types::Error::Forbidden(_) => "forbidden",
-            types::Error::InsufficientLicenses(_) => "insufficient-licenses",
-            types::Error::Blocked(_) => "blocked",
-            types::Error::Invalid(_) => "invalid",
-            types::Error::Conflict(_) => "conflict",
-            types::Error::Violation(v) => match v.code {
-                types::ViolationCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
-                types::ViolationCode::DependencyViolation => "dependency-violation",
-            },
-        }
-    }
-
-    pub fn text(&self) -> &str {
-        match self {
-            types::Error::NotFound(m)
-            | types::Error::InsufficientLicenses(m)
-            | types::Error::Blocked(m)
-            | types::Error::Conflict(m) => m,
-            types::Error::Forbidden(f) => &f.message,
-            types::Error::Invalid(i) => &i.message,
-            types::Error::Violation(v) => &v.message,
-        }
+        outcome
     }
 }
 

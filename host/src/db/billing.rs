@@ -1,8 +1,8 @@
 //! The billing half of the `store` import: profiles, payment methods, the ledger, invoices,
 //! idempotency records. Invoices and invoiced ledger entries are immutable (triggers).
 
-use crate::component::HostState;
-use crate::component::types::*;
+use super::Db;
+use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, Params, Row, params};
 use wasmtime::Result;
 
@@ -152,21 +152,18 @@ fn invoice(r: &Row) -> rusqlite::Result<Invoice> {
     })
 }
 
-impl HostState {
+impl Db {
     pub(super) fn billing_insert_profile(&mut self, p: BillingProfile) -> Result<u64> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached(
                 "INSERT INTO billing_profiles (name, owner, default_method, created_at) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![p.name, p.owner, p.default_method.map(|v| v as i64), p.created_at])?;
-        Ok(self.db.conn().last_insert_rowid() as u64)
+        Ok(self.conn().last_insert_rowid() as u64)
     }
 
     pub(super) fn billing_update_profile(&mut self, p: BillingProfile) -> Result<()> {
-        let n = self
-            .db
-            .conn()
+        let n = self.conn()
             .prepare_cached("UPDATE billing_profiles SET name = ?2, owner = ?3, default_method = ?4 WHERE id = ?1")?
             .execute(params![p.id as i64, p.name, p.owner, p.default_method.map(|v| v as i64)])?;
         wasmtime::ensure!(n == 1, "no billing profile {} to update", p.id);
@@ -174,7 +171,7 @@ impl HostState {
     }
 
     pub(super) fn billing_profiles(&mut self) -> Result<Vec<BillingProfile>> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT id, name, owner, default_method, created_at FROM billing_profiles ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -228,7 +225,7 @@ impl HostState {
                  exp_year = ?7, holder = ?8, address = ?9, bank = ?10, email = ?11, added_at = ?12, active = ?13
              WHERE id = ?1 RETURNING id"
         };
-        let id: i64 = self.db.conn().prepare_cached(sql)?.query_row(
+        let id: i64 = self.conn().prepare_cached(sql)?.query_row(
             params![
                 m.id as i64,
                 m.profile_id as i64,
@@ -256,7 +253,7 @@ impl HostState {
     ) -> Result<Vec<PaymentMethod>> {
         let sql =
             format!("SELECT {METHOD_COLUMNS} FROM payment_methods WHERE {filter} ORDER BY id");
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<RawMethod> = stmt
             .query_map([param as i64], method)?
             .collect::<rusqlite::Result<_>>()?;
@@ -264,7 +261,7 @@ impl HostState {
     }
 
     pub(super) fn billing_insert_charges(&mut self, charges: Vec<Charge>) -> Result<Vec<u64>> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "INSERT INTO charges (profile_id, subscription_id, payment_method, kind, description, quantity, unit_price,
                  cycle_start, cycle_end, days_from, days_to, amount, reverses, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
@@ -301,7 +298,7 @@ impl HostState {
         param: Option<u64>,
     ) -> Result<Vec<Charge>> {
         let sql = format!("SELECT {CHARGE_COLUMNS} FROM charges WHERE {filter} ORDER BY id");
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<(Charge, String)> = match param {
             Some(p) => stmt
                 .query_map([p as i64], charge)?
@@ -323,9 +320,7 @@ impl HostState {
         i: Invoice,
         charge_ids: Vec<u64>,
     ) -> Result<u64> {
-        let id: i64 = self
-            .db
-            .conn()
+        let id: i64 = self.conn()
             .prepare_cached(
                 "INSERT INTO invoices (profile_id, period_start, period_end, issued_at, currency, total, lines)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
@@ -334,7 +329,7 @@ impl HostState {
                 params![i.profile_id as i64, i.period_start, i.period_end, i.issued_at, i.currency, i.total, i.lines],
                 |r| r.get(0),
             )?;
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "UPDATE charges SET invoice_id = ?1 WHERE id = ?2 AND invoice_id IS NULL",
         )?;
         for c in charge_ids {
@@ -355,7 +350,7 @@ impl HostState {
         let sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoices WHERE {filter} ORDER BY period_start DESC, id DESC"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params, invoice)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -365,7 +360,6 @@ impl HostState {
         key: String,
     ) -> Result<Option<IdempotencyRecord>> {
         Ok(self
-            .db
             .conn()
             .prepare_cached("SELECT key, request, response, at FROM idempotency WHERE key = ?1")?
             .query_row([key], |r| {
@@ -380,8 +374,7 @@ impl HostState {
     }
 
     pub(super) fn billing_put_idempotency(&mut self, e: IdempotencyRecord) -> Result<()> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached(
                 "INSERT INTO idempotency (key, request, response, at) VALUES (?1, ?2, ?3, ?4)",
             )?

@@ -8,6 +8,7 @@ mod store;
 
 /// How enums are written in the database, shared with the views.
 pub mod store_text {
+    pub use super::billing::charge_kind_text;
     pub use super::store::{
         billing_text, channel_text, cloud_text, kind_text, role_text, state_text, status_text,
         workload_text,
@@ -21,6 +22,18 @@ use std::path::Path;
 /// 'SEAT': marks a file as a seats database (PRAGMA application_id).
 const APPLICATION_ID: i64 = 0x5345_4154;
 
+/// A step of the transaction around a call: a top-level one, or a savepoint inside an outer
+/// transaction (`Undo` rolls the savepoint back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Begin,
+    Commit,
+    Rollback,
+    Savepoint,
+    Release,
+    Undo,
+}
+
 pub struct Db {
     /// The writer thread (`behind.rs`), from the first write on. Declared before `conn`, so
     /// that it is dropped, and its thread joined, before the connection it writes to.
@@ -33,6 +46,8 @@ pub struct Db {
     /// While loading: the id the next user inserted gets (users are inserted behind, so the
     /// store gives the ids SQLite would: one more than the largest).
     pub(crate) next_user_id: std::cell::Cell<Option<i64>>,
+    /// Savepoints the component has asked for (`store.savepoint`), to name the next one.
+    marks: u32,
     /// A write behind that failed, until `sync` reports it.
     failed: std::cell::RefCell<Option<anyhow::Error>>,
 }
@@ -80,6 +95,7 @@ impl Db {
             conn: Box::new(conn),
             loading: Default::default(),
             next_user_id: Default::default(),
+            marks: 0,
             failed: Default::default(),
         };
         schema::migrate(&mut db.conn)?;
@@ -216,6 +232,51 @@ impl Db {
     /// Drops the named secondary indexes for a bulk load and returns the statements that
     /// create them again: building an index once, sorted, is cheaper than a b-tree insert per
     /// row. Only for indexes the load itself never reads.
+    /// Builds again the indexes `defer_indexes` dropped (their SQL as it returned it).
+    pub fn build_indexes(&self, deferred: &[String]) -> Result<()> {
+        for sql in deferred {
+            self.conn().execute_batch(sql)?;
+        }
+        Ok(())
+    }
+
+    /// A step of a transaction, for the runtime's calls.
+    pub fn step(&self, step: Step) -> Result<()> {
+        let sql = match step {
+            Step::Begin => "BEGIN IMMEDIATE",
+            Step::Commit => "COMMIT",
+            Step::Rollback => "ROLLBACK",
+            Step::Savepoint => "SAVEPOINT call",
+            Step::Release => "RELEASE call",
+            Step::Undo => "ROLLBACK TO call; RELEASE call",
+        };
+        self.conn().execute_batch(sql).map_err(|e| explain(e, sql))
+    }
+
+    /// The newest audit entry's id (0 for none): what a call writes after it is its change.
+    pub fn last_audit_id(&self) -> Result<u64> {
+        let id: i64 = self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
+            .map_err(|e| explain(e, "read the audit log"))?;
+        Ok(id as u64)
+    }
+
+    /// SQLite's own check of the file: its integrity check's lines ("ok" when sound) and the
+    /// number of rows that break a foreign key.
+    pub fn integrity(&self) -> Result<(Vec<String>, usize)> {
+        let conn = self.conn();
+        let lines = conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let fk = conn
+            .prepare("PRAGMA foreign_key_check")?
+            .query_map([], |_| Ok(()))?
+            .count();
+        Ok((lines, fk))
+    }
+
     pub fn defer_indexes(&self, names: &[&str]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for name in names {

@@ -1,14 +1,14 @@
 //! The WIT `store` import over SQLite: one prepared statement per access pattern.
 //! A SQLite error traps the call (and the host rolls it back); it is never a refusal.
 
-use crate::component::HostState;
-use crate::component::seats::licensing::store::{Host, UserQuery};
-use crate::component::seats::licensing::types::Host as TypesHost;
-use crate::component::types::*;
+use super::Db;
+use crate::bindings::seats::licensing::store::{Host, UserQuery};
+use crate::bindings::seats::licensing::types::Host as TypesHost;
+use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, Row, params};
 use wasmtime::Result;
 
-impl TypesHost for HostState {}
+impl TypesHost for Db {}
 
 pub fn role_text(r: Role) -> &'static str {
     match r {
@@ -299,7 +299,7 @@ fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
     })
 }
 
-impl HostState {
+impl Db {
     /// Assignments matching `filter` (on table alias `a`, one parameter), with disabled plans.
     fn assignments_where(&mut self, filter: &str, param: u64) -> Result<Vec<Assignment>> {
         let sql = format!(
@@ -308,7 +308,7 @@ impl HostState {
                       WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
              FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows: Vec<(i64, String, i64, String, Option<i64>, String)> = stmt
             .query_map([param as i64], |r| {
                 Ok((
@@ -338,11 +338,9 @@ impl HostState {
     }
 }
 
-impl Host for HostState {
+impl Host for Db {
     fn get_tenant(&mut self) -> Result<Option<Tenant>> {
-        let row = self
-            .db
-            .conn()
+        let row = self.conn()
             .prepare_cached(
                 "SELECT name, country, currency, cloud, default_usage_location, created_at, time_zone FROM tenant WHERE id = 1",
             )?
@@ -378,7 +376,7 @@ impl Host for HostState {
     }
 
     fn put_tenant(&mut self, t: Tenant) -> Result<()> {
-        self.db.conn().prepare_cached(
+        self.conn().prepare_cached(
             "INSERT INTO tenant (id, name, country, currency, cloud, default_usage_location, created_at, time_zone)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET name = ?1, country = ?2, currency = ?3, cloud = ?4,
@@ -389,7 +387,7 @@ impl Host for HostState {
     }
 
     fn roles_of(&mut self, upn: String) -> Result<Vec<Role>> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT r.role FROM roles r JOIN users u ON u.id = r.user_id WHERE u.upn = ?1 ORDER BY r.role",
         )?;
         let names: Vec<String> = stmt
@@ -399,15 +397,14 @@ impl Host for HostState {
     }
 
     fn grant_role(&mut self, user_id: u64, role: Role) -> Result<()> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached("INSERT OR IGNORE INTO roles (user_id, role) VALUES (?1, ?2)")?
             .execute(params![user_id as i64, role_text(role)])?;
         Ok(())
     }
 
     fn put_products(&mut self, products: Vec<Product>) -> Result<()> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "INSERT INTO products (sku_id, part_number, display_name, price_monthly, price_annual, trial_available, self_service)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (sku_id) DO UPDATE SET part_number = ?2, display_name = ?3,
@@ -429,7 +426,7 @@ impl Host for HostState {
     }
 
     fn put_service_plans(&mut self, plans: Vec<ServicePlan>) -> Result<()> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "INSERT INTO service_plans (plan_id, name, friendly_name) VALUES (?1, ?2, ?3)
              ON CONFLICT (plan_id) DO UPDATE SET name = ?2, friendly_name = ?3",
         )?;
@@ -440,7 +437,7 @@ impl Host for HostState {
     }
 
     fn set_product_plans(&mut self, sku_id: String, plan_ids: Vec<String>) -> Result<()> {
-        let conn = self.db.conn();
+        let conn = self.conn();
         let json = serde_json::to_string(&plan_ids)?;
         conn.prepare_cached(
             "DELETE FROM product_plans WHERE sku_id = ?1 AND plan_id NOT IN (SELECT value FROM json_each(?2))",
@@ -464,8 +461,7 @@ impl Host for HostState {
         trial: Option<bool>,
         self_service: Option<bool>,
     ) -> Result<()> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached(
                 "UPDATE products SET price_monthly = coalesce(?2, price_monthly),
                      price_annual = coalesce(?3, price_annual), trial_available = coalesce(?4, trial_available), self_service = coalesce(?5, self_service)
@@ -478,7 +474,6 @@ impl Host for HostState {
     fn get_product(&mut self, sku_id: String) -> Result<Option<Product>> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id = ?1");
         Ok(self
-            .db
             .conn()
             .prepare_cached(&sql)?
             .query_row([sku_id], product)
@@ -489,7 +484,7 @@ impl Host for HostState {
         let sql = format!(
             "SELECT {PRODUCT_COLUMNS} FROM products WHERE part_number = ?1 COLLATE NOCASE ORDER BY sku_id"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         Ok(stmt
             .query_map([part_number], product)?
             .collect::<rusqlite::Result<_>>()?)
@@ -499,14 +494,14 @@ impl Host for HostState {
         let sql = format!(
             "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku_id > ?1 ORDER BY sku_id LIMIT ?2"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         Ok(stmt
             .query_map(params![after.unwrap_or_default(), limit], product)?
             .collect::<rusqlite::Result<_>>()?)
     }
 
     fn plans_of(&mut self, sku_ids: Vec<String>) -> Result<Vec<Vec<ServicePlan>>> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT s.plan_id, s.name, s.friendly_name FROM product_plans p
              JOIN service_plans s ON s.plan_id = p.plan_id WHERE p.sku_id = ?1 ORDER BY p.position",
         )?;
@@ -528,7 +523,6 @@ impl Host for HostState {
 
     fn count_products(&mut self) -> Result<u32> {
         Ok(self
-            .db
             .conn()
             .prepare_cached("SELECT count(*) FROM products")?
             .query_row([], |r| r.get(0))?)
@@ -536,7 +530,6 @@ impl Host for HostState {
 
     fn plan_rules(&mut self) -> Result<Vec<PlanRule>> {
         let rows: Vec<(String, String, String)> = self
-            .db
             .conn()
             .prepare_cached("SELECT kind, name, plans FROM plan_rules ORDER BY position")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -557,7 +550,7 @@ impl Host for HostState {
     }
 
     fn set_plan_rules(&mut self, rules: Vec<PlanRule>) -> Result<()> {
-        let conn = self.db.conn();
+        let conn = self.conn();
         conn.execute("DELETE FROM plan_rules", [])?;
         let mut stmt = conn.prepare_cached(
             "INSERT INTO plan_rules (position, kind, name, plans) VALUES (?1, ?2, ?3, ?4)",
@@ -578,8 +571,7 @@ impl Host for HostState {
     }
 
     fn insert_subscription(&mut self, s: Subscription) -> Result<u64> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached(
                 "INSERT INTO subscriptions
                      (sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser,
@@ -606,13 +598,11 @@ impl Host for HostState {
                 s.cancellation.as_ref().map(|c| crate::db::billing::reason_text(c.reason)),
                 s.cancellation.as_ref().and_then(|c| c.feedback.clone())
             ])?;
-        Ok(self.db.conn().last_insert_rowid() as u64)
+        Ok(self.conn().last_insert_rowid() as u64)
     }
 
     fn update_subscription(&mut self, s: Subscription) -> Result<()> {
-        let n = self
-            .db
-            .conn()
+        let n = self.conn()
             .prepare_cached(
                 "UPDATE subscriptions SET sku_id = ?2, quantity = ?3, status = ?4, billing = ?5, channel = ?6,
                      recurring = ?7, created_at = ?8, term_end = ?9, anchor = ?10, terms = ?11, purchaser = ?12,
@@ -647,7 +637,6 @@ impl Host for HostState {
     fn get_subscription(&mut self, id: u64) -> Result<Option<Subscription>> {
         let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?1");
         let raw = self
-            .db
             .conn()
             .prepare_cached(&sql)?
             .query_row([id as i64], subscription)
@@ -659,7 +648,7 @@ impl Host for HostState {
         let sql = format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE sku_id = ?1 ORDER BY id"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map([sku_id], subscription)?
             .collect::<rusqlite::Result<_>>()?;
@@ -670,7 +659,7 @@ impl Host for HostState {
         let sql = format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id > ?1 ORDER BY id LIMIT ?2"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map(params![after.unwrap_or(0) as i64, limit], subscription)?
             .collect::<rusqlite::Result<_>>()?;
@@ -680,20 +669,20 @@ impl Host for HostState {
     fn insert_users(&mut self, users: Vec<User>) -> Result<Vec<u64>> {
         // The ids SQLite would give (one more than the largest), given here so that the rows
         // can be written behind during a load; known from the last insert while loading.
-        let first =
-            match self.db.next_user_id.get() {
-                Some(id) => id,
-                None => self.db.conn().query_row(
-                    "SELECT coalesce(max(id), 0) + 1 FROM users",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )?,
-            };
+        let first = match self.next_user_id.get() {
+            Some(id) => id,
+            None => {
+                self.conn()
+                    .query_row("SELECT coalesce(max(id), 0) + 1 FROM users", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?
+            }
+        };
         let ids: Vec<u64> = (first..).take(users.len()).map(|id| id as u64).collect();
-        if self.db.loading() {
-            self.db.next_user_id.set(Some(first + users.len() as i64));
+        if self.loading() {
+            self.next_user_id.set(Some(first + users.len() as i64));
         }
-        self.db.write(move |conn| {
+        self.write(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO users (id, upn, display_name, department, usage_location, enabled, kind,
                      created_at, deleted_at, mailbox_gb, retention_hold)
@@ -722,7 +711,6 @@ impl Host for HostState {
     fn get_user(&mut self, id: u64) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
         let raw = self
-            .db
             .conn()
             .prepare_cached(&sql)?
             .query_row([id as i64], user)
@@ -742,7 +730,7 @@ impl Host for HostState {
             "SELECT j.key, {columns} FROM json_each(?1) AS j JOIN users AS u ON u.upn = j.value"
         );
         let mut out: Vec<Option<User>> = vec![None; upns.len()];
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt.query([serde_json::to_string(&upns)?])?;
         while let Some(row) = rows.next()? {
             let at: usize = row.get(0)?;
@@ -764,7 +752,7 @@ impl Host for HostState {
                AND (?8 IS NULL OR u.kind = ?8)
              ORDER BY u.id LIMIT ?9"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map(
                 params![
@@ -785,9 +773,7 @@ impl Host for HostState {
     }
 
     fn update_user(&mut self, u: User) -> Result<()> {
-        let n = self
-            .db
-            .conn()
+        let n = self.conn()
             .prepare_cached(
                 "UPDATE users SET upn = ?2, display_name = ?3, department = ?4, usage_location = ?5, enabled = ?6,
                      kind = ?7, deleted_at = ?8, mailbox_gb = ?9, retention_hold = ?10 WHERE id = ?1",
@@ -809,8 +795,8 @@ impl Host for HostState {
     }
 
     fn purge_user(&mut self, user_id: u64) -> Result<()> {
-        self.db.next_user_id.set(None);
-        let conn = self.db.conn();
+        self.next_user_id.set(None);
+        let conn = self.conn();
         conn.prepare_cached("DELETE FROM roles WHERE user_id = ?1")?
             .execute([user_id as i64])?;
         conn.prepare_cached("DELETE FROM users WHERE id = ?1")?
@@ -821,7 +807,7 @@ impl Host for HostState {
     fn deleted_before(&mut self, before: i64, limit: u32) -> Result<Vec<User>> {
         let sql =
             format!("SELECT {USER_COLUMNS} FROM users WHERE deleted_at < ?1 ORDER BY id LIMIT ?2");
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map(params![before, limit], user)?
             .collect::<rusqlite::Result<_>>()?;
@@ -829,7 +815,7 @@ impl Host for HostState {
     }
 
     fn stash_assignments(&mut self, user_id: u64, assignments: Vec<Assignment>) -> Result<()> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "INSERT OR REPLACE INTO deleted_assignments (user_id, sku_id, disabled_plans, assigned_at, assigned_by)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
@@ -848,7 +834,6 @@ impl Host for HostState {
 
     fn take_stashed(&mut self, user_id: u64) -> Result<Vec<Assignment>> {
         let rows: Vec<(String, String, i64, String)> = self
-            .db
             .conn()
             .prepare_cached(
                 "SELECT sku_id, disabled_plans, assigned_at, assigned_by FROM deleted_assignments
@@ -858,8 +843,7 @@ impl Host for HostState {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached("DELETE FROM deleted_assignments WHERE user_id = ?1")?
             .execute([user_id as i64])?;
         rows.into_iter()
@@ -877,7 +861,7 @@ impl Host for HostState {
     }
 
     fn service_data_of(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<ServiceData>>> {
-        let conn = self.db.conn();
+        let conn = self.conn();
         let mut out: Vec<Vec<ServiceData>> = vec![Vec::new(); user_ids.len()];
         let (slots, range) = batch_slots(&user_ids);
         let raw = |r: &Row| -> rusqlite::Result<(i64, String, String, i64, Option<i64>)> {
@@ -917,7 +901,7 @@ impl Host for HostState {
     fn put_service_data(&mut self, data: Vec<ServiceData>) -> Result<()> {
         // Many rows per statement: measured 1.8x faster for these upserts at 1M users (plain
         // inserts of audit rows and assignments were not faster that way).
-        self.db.write(move |conn| {
+        self.write(move |conn| {
             super::many::insert(
                 conn,
                 "INSERT INTO service_data (user_id, workload, state, since, until)",
@@ -938,9 +922,7 @@ impl Host for HostState {
     }
 
     fn retained_due(&mut self, before: i64, limit: u32) -> Result<Vec<ServiceData>> {
-        let raws: Vec<(i64, String, String, i64, Option<i64>)> = self
-            .db
-            .conn()
+        let raws: Vec<(i64, String, String, i64, Option<i64>)> = self.conn()
             .prepare_cached(
                 "SELECT user_id, workload, state, since, until FROM service_data WHERE until < ?1 ORDER BY until LIMIT ?2",
             )?
@@ -957,7 +939,7 @@ impl Host for HostState {
         let sql = format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE purchaser = ?1 COLLATE NOCASE ORDER BY id"
         );
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let raws: Vec<_> = stmt
             .query_map([upn], subscription)?
             .collect::<rusqlite::Result<_>>()?;
@@ -969,15 +951,14 @@ impl Host for HostState {
     }
 
     fn release_to_pool(&mut self, subscription_id: u64) -> Result<()> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached("UPDATE assignments SET subscription = NULL WHERE subscription = ?1")?
             .execute([subscription_id as i64])?;
         Ok(())
     }
 
     fn assignments_of_users(&mut self, user_ids: Vec<u64>) -> Result<Vec<Vec<Assignment>>> {
-        let conn = self.db.conn();
+        let conn = self.conn();
         let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
         let (slots, range) = batch_slots(&user_ids);
         let mut plans: Vec<(i64, String, String)> = Vec::new();
@@ -1042,7 +1023,7 @@ impl Host for HostState {
     }
 
     fn insert_assignments(&mut self, assignments: Vec<Assignment>) -> Result<()> {
-        self.db.write(move |conn| {
+        self.write(move |conn| {
             super::many::insert(
                 conn,
                 "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)",
@@ -1073,8 +1054,8 @@ impl Host for HostState {
 
     fn delete_assignments(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
         // Behind, as the inserts: the main thread goes on planning while a page is deleted.
-        let loading = self.db.loading();
-        self.db.write(move |conn| {
+        let loading = self.loading();
+        self.write(move |conn| {
             let mut plans = conn
                 .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
             let mut rows =
@@ -1092,8 +1073,7 @@ impl Host for HostState {
     }
 
     fn insert_assignment(&mut self, a: Assignment) -> Result<()> {
-        self.db
-            .conn()
+        self.conn()
             .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by, a.subscription.map(|s| s as i64)])?;
         self.set_disabled_plans(a.user_id, a.sku_id, a.disabled_plans)
@@ -1102,8 +1082,8 @@ impl Host for HostState {
     fn delete_assignment(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
         // Its disabled plans go by the foreign key's cascade, except in a bulk load, which
         // runs with foreign keys unenforced (checked once at its end, `Db::check_references`).
-        let conn = self.db.conn();
-        if self.db.loading() {
+        let conn = self.conn();
+        if self.loading() {
             conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
                 .execute(params![user_id as i64, sku_id])?;
         }
@@ -1119,7 +1099,7 @@ impl Host for HostState {
         sku_id: String,
         plan_ids: Vec<String>,
     ) -> Result<()> {
-        let conn = self.db.conn();
+        let conn = self.conn();
         conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;
         let mut stmt = conn.prepare_cached(
@@ -1132,7 +1112,7 @@ impl Host for HostState {
     }
 
     fn assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
-        let mut stmt = self.db.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT sku_id, count(*) FROM assignments WHERE subscription IS NULL GROUP BY sku_id ORDER BY sku_id",
         )?;
         Ok(stmt
@@ -1142,7 +1122,6 @@ impl Host for HostState {
 
     fn count_assigned(&mut self, sku_id: String) -> Result<u32> {
         Ok(self
-            .db
             .conn()
             .prepare_cached(
                 "SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL",
@@ -1185,7 +1164,7 @@ impl Host for HostState {
         } else {
             " ORDER BY id LIMIT :limit"
         });
-        let mut stmt = self.db.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut bind = |name: &str, value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
             match stmt.parameter_index(name)? {
                 Some(i) => stmt.raw_bind_parameter(i, value),
@@ -1227,7 +1206,7 @@ impl Host for HostState {
     fn savepoint(&mut self) -> Result<u32> {
         self.marks += 1;
         let sql = format!("SAVEPOINT mark_{}", self.marks);
-        self.db.conn().execute_batch(&sql)?;
+        self.conn().execute_batch(&sql)?;
         Ok(self.marks)
     }
 
@@ -1236,12 +1215,12 @@ impl Host for HostState {
             wasmtime::bail!("the component rolled back to savepoint {mark}, which it never made");
         }
         let sql = format!("ROLLBACK TO mark_{mark}");
-        self.db.conn().execute_batch(&sql)?;
+        self.conn().execute_batch(&sql)?;
         Ok(())
     }
 
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
-        self.db.write(move |conn| {
+        self.write(move |conn| {
             super::many::insert(
                 conn,
                 "INSERT INTO audit (at, actor, action, target, before, after)",

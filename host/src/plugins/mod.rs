@@ -7,14 +7,16 @@
 //! empty stdin, stdout discarded, stderr kept only to report a panic) whose clock waits trap,
 //! so a plugin can neither reach anything nor block. See docs/plugins.md.
 
-mod change;
-
-pub use change::build as build_change;
+#[macro_use]
+mod versions;
+mod v0_1;
+mod v0_2;
 
 use crate::component::cache::{self, CacheDir};
-use crate::component::runtime::{Captured, FixedClock};
+use crate::component::gate::{Gate, Refusal};
 use crate::component::seats::licensing::store::Host as _;
-use crate::component::{HostState, types};
+use crate::component::wasi::{Captured, FixedClock};
+use crate::component::{HostState, audit, licenses, types};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,18 +24,6 @@ use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-
-pub mod bindings {
-    wasmtime::component::bindgen!({
-        world: "policy-plugin",
-        path: "../wit",
-        imports: { default: trappable },
-    });
-}
-
-use bindings::exports::seats::licensing::policy::{Decision, ProposedChange};
-use bindings::seats::licensing::query;
-use bindings::{PolicyPlugin, PolicyPluginPre};
 
 /// Fuel (about one unit per WebAssembly instruction) for one check: a fixed budget, plus
 /// some per audit entry so a bulk change over many users gets room to look at each.
@@ -47,20 +37,23 @@ pub const QUERIES_PER_ENTRY: u64 = 10;
 /// The most a panicking plugin's message may take in the report.
 const STDERR_CAPACITY: usize = 4096;
 
-/// Why a change was refused because of a plugin.
-#[derive(Debug)]
-pub enum Refusal {
-    /// The plugin's policy denies it.
-    Denied { plugin: String, reason: String },
-    /// The plugin failed: it trapped, ran out of fuel or memory, or broke the sandbox's rules.
-    /// The message names the plugin.
-    Failed { message: String },
-}
-
 struct Plugin {
     name: String,
     engine: Engine,
-    pre: PolicyPluginPre<PluginState>,
+    world: World,
+}
+
+/// The plugin world a plugin was built against: the current one, or a released one it still
+/// loads (wit/frozen).
+enum World {
+    V0_2(v0_2::bindings::PolicyPluginPre<PluginState>),
+    V0_1(v0_1::bindings::PolicyPluginPre<PluginState>),
+}
+
+/// A plugin's answer, whatever its world.
+enum Verdict {
+    Approve,
+    Deny(String),
 }
 
 /// The loaded plugins, in the order they are asked.
@@ -128,16 +121,18 @@ impl Plugins {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
+}
 
+impl Gate for Plugins {
     /// Asks each plugin about the change, in order, reading through `host` (the domain's store
-    /// state, inside the change's transaction). Gives `host` back with the first refusal.
-    /// Asks each plugin in turn; the first refusal stops. `licenses` is the domain's export
-    /// that answers a plugin's `pool` query: the pool is the component's to count.
-    pub fn check(
+    /// state, inside the change's transaction); the first refusal stops. `licenses` is the
+    /// domain's export that answers a plugin's `pool` query: the pool is the component's to
+    /// count.
+    fn check(
         &self,
         host: wasmtime::Store<HostState>,
-        licenses: &crate::component::licenses::Guest,
-        change: &ProposedChange,
+        licenses: &licenses::Guest,
+        change: &audit::ChangeSummary,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
         let mut host = host;
         for plugin in &self.list {
@@ -169,12 +164,26 @@ impl Plugin {
         let mut linker: Linker<PluginState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         forbid_waiting(&mut linker)?;
-        PolicyPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        let pre = PolicyPluginPre::new(linker.instantiate_pre(&component)?)?;
+        // Both worlds' queries: a plugin imports the one it was built against.
+        v0_2::bindings::PolicyPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        v0_1::bindings::PolicyPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        let pre = linker.instantiate_pre(&component)?;
+        let world = match v0_2::bindings::PolicyPluginPre::new(pre.clone()) {
+            Ok(current) => World::V0_2(current),
+            Err(current) => match v0_1::bindings::PolicyPluginPre::new(pre) {
+                Ok(released) => World::V0_1(released),
+                Err(_) => {
+                    return Err(anyhow::Error::from(current).context(
+                        "it exports neither seats:policy/policy@0.2.0 nor the released \
+                         seats:licensing/policy@0.1.0",
+                    ));
+                }
+            },
+        };
         Ok(Plugin {
             name: name.to_string(),
             engine,
-            pre,
+            world,
         })
     }
 
@@ -182,8 +191,8 @@ impl Plugin {
     fn check(
         &self,
         host: wasmtime::Store<HostState>,
-        licenses: crate::component::licenses::Guest,
-        change: &ProposedChange,
+        licenses: licenses::Guest,
+        change: &audit::ChangeSummary,
         now: Option<i64>,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
         let entries = change.entries.len() as u64;
@@ -209,11 +218,9 @@ impl Plugin {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let outcome = store.set_fuel(fuel).and_then(|()| {
-            let plugin = self.pre.instantiate(&mut store)?;
-            plugin
-                .seats_licensing_policy()
-                .call_check(&mut store, change)
+        let outcome = store.set_fuel(fuel).and_then(|()| match &self.world {
+            World::V0_2(pre) => v0_2::check(pre, &mut store, change),
+            World::V0_1(pre) => v0_1::check(pre, &mut store, change),
         });
         let memory_hit = store.data().limits.hit;
         let panic = String::from_utf8_lossy(&stderr.0.contents())
@@ -222,8 +229,8 @@ impl Plugin {
         let host = store.into_data().host;
         let name = self.name.clone();
         let result = match outcome {
-            Ok(Decision::Approve) => Ok(()),
-            Ok(Decision::Deny(reason)) => Err(Refusal::Denied {
+            Ok(Verdict::Approve) => Ok(()),
+            Ok(Verdict::Deny(reason)) => Err(Refusal::Denied {
                 plugin: name,
                 reason,
             }),
@@ -341,7 +348,7 @@ impl ResourceLimiter for Limits {
 pub struct PluginState {
     host: wasmtime::Store<HostState>,
     /// The domain's licenses interface, for the `pool` query.
-    licenses: crate::component::licenses::Guest,
+    licenses: licenses::Guest,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: Limits,
@@ -359,33 +366,38 @@ impl WasiView for PluginState {
 
 impl PluginState {
     /// The domain's store, counting the query against the check's allowance.
-    fn store(&mut self) -> wasmtime::Result<&mut HostState> {
+    fn store(&mut self) -> wasmtime::Result<&mut crate::db::Db> {
         if self.queries_left == 0 {
             return Err(wasmtime::format_err!(
                 "a plugin made more queries than one check allows"
             ));
         }
         self.queries_left -= 1;
-        Ok(self.host.data_mut())
+        Ok(&mut self.host.data_mut().db)
     }
 }
 
 /// A product by GUID, else by part number (the first by GUID when several share it).
-fn find_product(s: &mut HostState, product: String) -> wasmtime::Result<Option<types::Product>> {
+fn find_product(
+    s: &mut crate::db::Db,
+    product: String,
+) -> wasmtime::Result<Option<types::Product>> {
     if let Some(p) = s.get_product(product.clone())? {
         return Ok(Some(p));
     }
     Ok(s.find_products(product)?.into_iter().next())
 }
 
-fn part_number(s: &mut HostState, sku: &str) -> wasmtime::Result<String> {
+fn part_number(s: &mut crate::db::Db, sku: &str) -> wasmtime::Result<String> {
     Ok(s.get_product(sku.to_string())?
         .map(|p| p.part_number)
         .unwrap_or_else(|| sku.to_string()))
 }
 
-impl query::Host for PluginState {
-    fn user(&mut self, upn: String) -> wasmtime::Result<Option<query::UserInfo>> {
+/// What a plugin's query reads, whatever its world: the same answers, spelled per version by
+/// `versions::query_host!`.
+impl PluginState {
+    fn user_info(&mut self, upn: String) -> wasmtime::Result<Option<UserInfo>> {
         let s = self.store()?;
         let Some(user) = s.find_users(vec![upn])?.pop().flatten() else {
             return Ok(None);
@@ -394,55 +406,25 @@ impl query::Host for PluginState {
         for a in s.assignments_of(user.id)? {
             licenses.push(part_number(s, &a.sku_id)?);
         }
-        Ok(Some(query::UserInfo {
-            upn: user.upn,
-            display_name: user.display_name,
-            department: user.department,
-            usage_location: user.usage_location,
-            enabled: user.enabled,
-            deleted: user.deleted_at.is_some(),
-            licenses,
-        }))
+        Ok(Some(UserInfo { user, licenses }))
     }
 
-    fn product(&mut self, product: String) -> wasmtime::Result<Option<query::ProductInfo>> {
+    fn product_info(&mut self, product: String) -> wasmtime::Result<Option<types::Product>> {
         let s = self.store()?;
-        Ok(find_product(s, product)?.map(|p| query::ProductInfo {
-            sku_id: p.sku_id,
-            part_number: p.part_number,
-            display_name: p.display_name,
-        }))
+        find_product(s, product)
     }
 
-    fn pool(&mut self, product: String) -> wasmtime::Result<Option<query::PoolCounts>> {
+    /// The component counts the pool (guest/src/pool.rs): the organisation's units and what
+    /// is assigned from them, as the Licenses page shows.
+    fn pool_info(&mut self, product: String) -> wasmtime::Result<Option<(u32, u32)>> {
         self.store()?;
-        // The component counts the pool (guest/src/pool.rs): the organisation's units and
-        // what is assigned from them, as the Licenses page shows.
         let pool = self.licenses.call_pool_of(&mut self.host, &product)?;
-        Ok(pool.map(|p| query::PoolCounts {
-            enabled: p.enabled,
-            assigned: p.assigned,
-        }))
+        Ok(pool.map(|p| (p.enabled, p.assigned)))
     }
 }
 
-/// The refusal as the CLI and scripts report it: (kind, message).
-impl Refusal {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Refusal::Denied { .. } => "denied",
-            Refusal::Failed { .. } => "plugin",
-        }
-    }
-
-    pub fn message(&self, operation: &str) -> String {
-        match self {
-            Refusal::Denied { plugin, reason } => {
-                format!("plugin {plugin} denied {operation}: {reason}")
-            }
-            Refusal::Failed { message } => {
-                format!("{message}; {operation} was refused and rolled back")
-            }
-        }
-    }
+/// A user as a query answers: the user and the part numbers they hold.
+struct UserInfo {
+    user: types::User,
+    licenses: Vec<String>,
 }

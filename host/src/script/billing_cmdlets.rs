@@ -2,12 +2,12 @@
 
 use super::cmdlets::Shared;
 use super::convert::*;
-use crate::billing_views::{
-    BilledRow, ChargeRow, InvoiceDetailRow, InvoiceRow, MethodRow, PreviewRow,
-};
 use crate::component::billing::{BillingResult, InvoicePeriod, Purchase};
 use crate::component::types::{BillingFrequency, CancelReason, PurchaseChannel};
 use crate::views::SubscriptionRow;
+use crate::views::billing::{
+    BilledRow, ChargeRow, InvoiceDetailRow, InvoiceRow, MethodRow, PreviewRow,
+};
 use rhai::{Dynamic, Engine, Map};
 
 pub const NAMES: &[&str] = &[
@@ -25,7 +25,9 @@ fn id(n: i64, what: &str) -> Fallible<u64> {
 
 fn date(m: &Map, key: &str) -> Fallible<Option<i64>> {
     opt_string(m, key)
-        .map(|t| crate::cli::parse_now(&t).map_err(|e| thrown("invalid", format!("{key}: {e:#}"))))
+        .map(|t| {
+            crate::dates::parse_now(&t).map_err(|e| thrown("invalid", format!("{key}: {e:#}")))
+        })
         .transpose()
 }
 

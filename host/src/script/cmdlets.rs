@@ -3,10 +3,10 @@
 
 use super::convert::*;
 use super::progress::Spinner;
-use crate::cli::Session;
 use crate::component::bulk::{AddRemove, LicenseChange};
 use crate::component::types::{AuditFilter, UserKind};
 use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
+use crate::service::Session;
 use crate::views::*;
 use rhai::{Dynamic, Engine, Map};
 use std::cell::RefCell;
@@ -247,8 +247,8 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     });
     let c = s.clone();
     engine.register_fn("get_products", move || -> Fallible<Dynamic> {
-        let rows = crate::cli::catalog_rows(&mut c.borrow_mut())
-            .map_err(|e| thrown("failure", format!("{e:#}")))?;
+        let products = c.borrow_mut().products().map_err(from_call)?;
+        let rows = crate::views::product_rows(products);
         rows_of(&rows)
     });
     // Get-MgSubscription (companySubscription)
@@ -456,6 +456,9 @@ fn audit(s: &Shared, m: &Map) -> Fallible<Dynamic> {
         }
     }
     .map_err(from_call)?;
-    let out: Vec<AuditRow> = records.into_iter().map(AuditRow::from).collect();
+    let out: Vec<crate::views::audit::AuditRow> = records
+        .into_iter()
+        .map(crate::views::audit::AuditRow::from)
+        .collect();
     rows(&out)
 }

@@ -17,7 +17,11 @@ pub fn thrown(kind: &str, message: impl Into<String>) -> Box<EvalAltResult> {
 
 pub fn from_call(e: CallError) -> Box<EvalAltResult> {
     match e {
-        CallError::Domain(refusal) => thrown(refusal.kind(), refusal.text()),
+        // The refusal's data too: `e.available`, `e.reason`, `e.way_out`, `e.needed_role`.
+        CallError::Domain(refusal) => match rhai::serde::to_dynamic(refusal.fields()) {
+            Ok(map) => Box::new(EvalAltResult::ErrorRuntime(map, Position::NONE)),
+            Err(_) => thrown(refusal.kind(), refusal.text()),
+        },
         CallError::Trap(m) => thrown("trap", m),
         CallError::Plugin { kind, message } => thrown(kind, message),
         CallError::Host(e) => thrown("failure", format!("{e:#}")),

@@ -162,7 +162,15 @@ fn print_table(objects: Array) -> Fallible<()> {
         println!("(none)");
         return Ok(());
     }
-    let cols = columns(&rows);
+    // Nested maps (a refusal's data) are for `to_json` and `export_csv`; a table shows the rest.
+    let cols: Vec<String> = columns(&rows)
+        .into_iter()
+        .filter(|c| {
+            !rows
+                .iter()
+                .any(|r| r.get(c.as_str()).is_some_and(|v| v.is_map()))
+        })
+        .collect();
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(cols.iter().map(|c| c.replace('_', " ")));

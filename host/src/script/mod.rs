@@ -13,7 +13,7 @@ mod shell;
 
 pub use shell::{ShellArgs, run_shell};
 
-use crate::cli::{Refused, Session};
+use crate::service::{Refused, Session};
 use anyhow::{Context, Result};
 use clap::Args;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Scope};
@@ -141,13 +141,10 @@ struct Changes {
 
 impl Changes {
     fn start(s: &mut Session) -> Result<Changes> {
-        let first_audit: i64 =
-            s.rt.db()
-                .conn()
-                .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))?;
+        let first_audit = s.rt.db().last_audit_id()?;
         Ok(Changes {
-            first_audit: first_audit as u64,
-            pools: crate::cli::license_rows(s)?,
+            first_audit,
+            pools: license_rows(s)?,
         })
     }
 
@@ -160,10 +157,10 @@ impl Changes {
             until: None,
             newest_first: false,
         };
-        let entries: Vec<crate::views::AuditRow> = s
+        let entries: Vec<crate::views::audit::AuditRow> = s
             .all_audit(&filter, Some(self.first_audit))?
             .into_iter()
-            .map(crate::views::AuditRow::from)
+            .map(crate::views::audit::AuditRow::from)
             .collect();
         println!("Changes ({}):", entries.len());
         for e in &entries {
@@ -177,7 +174,7 @@ impl Changes {
                 show(&e.after)
             );
         }
-        let after = crate::cli::license_rows(s)?;
+        let after = license_rows(s)?;
         println!("Licenses assigned per product (before -> after):");
         for p in &after {
             let before = self.pools.iter().find(|b| b.sku_id == p.sku_id);
@@ -373,4 +370,12 @@ pub fn show(v: &Dynamic) -> String {
     } else {
         v.to_string()
     }
+}
+
+/// The Licenses page as the summary compares it.
+fn license_rows(s: &mut Session) -> anyhow::Result<Vec<crate::views::LicenseRow>> {
+    Ok(s.licenses_page()?
+        .into_iter()
+        .map(crate::views::LicenseRow::from)
+        .collect())
 }

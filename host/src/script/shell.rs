@@ -2,7 +2,7 @@
 //! cmdlet call is its own transaction, as in a script run without options.
 
 use super::{Limits, cmdlets, describe, engine, files, show};
-use crate::cli::Session;
+use crate::service::Session;
 use anyhow::Result;
 use clap::Args;
 use rustyline::completion::{Completer, Pair};

@@ -3,18 +3,18 @@
 //! `cargo build --release --target wasm32-wasip2`, and load the .wasm with
 //! `seats --plugin FILE.wasm` or by putting it in a `plugins/` folder beside the database.
 //!
-//! A plugin implements the WIT world `policy-plugin` (wit/plugin.wit): seats calls `check`
+//! A plugin implements the WIT world `policy-plugin` (wit/policy/plugin.wit): seats calls `check`
 //! with each change before it commits; the plugin approves it or denies it with a reason, and
 //! may read users, products and pools through the `query` import. It gets nothing else: no
 //! files, network, environment or standard streams, and a fuel and memory budget per check.
 
 wit_bindgen::generate!({
     world: "policy-plugin",
-    path: "../../../wit",
+    path: "../../../wit/policy",
 });
 
-use exports::seats::licensing::policy::{Decision, Guest, ProposedChange};
-use seats::licensing::query;
+use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
+use seats::policy::query;
 
 /// The product the policy is about, and the only department that may hold it.
 const PRODUCT: &str = "SPE_E5";
@@ -60,7 +60,8 @@ fn violation(change: &ProposedChange) -> Option<String> {
         let department = |json: &Option<String>| {
             json.as_deref()
                 .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-                .and_then(|v| v["department"].as_str().map(String::from))
+                // An entry's state names its kind: {"user": {...}}.
+                .and_then(|v| v["user"]["department"].as_str().map(String::from))
         };
         let (before, after) = (department(&e.before), department(&e.after));
         let upn = e.target.strip_prefix("user:").unwrap_or(&e.target);

@@ -4,10 +4,10 @@
 
 wit_bindgen::generate!({
     world: "policy-plugin",
-    path: "../../../wit",
+    path: "../../../wit/policy",
 });
 
-use exports::seats::licensing::policy::{Decision, Guest, ProposedChange};
+use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
 
 struct Snoop;
 

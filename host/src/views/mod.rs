@@ -5,6 +5,9 @@ use crate::db::store_text::{
     billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
 };
 use serde::Serialize;
+
+pub mod audit;
+pub mod billing;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -98,34 +101,6 @@ impl From<licenses::LicenseConflict> for ConflictRow {
 }
 
 #[derive(Serialize)]
-pub struct AuditRow {
-    pub id: u64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-impl From<types::AuditRecord> for AuditRow {
-    fn from(r: types::AuditRecord) -> Self {
-        let json = |s: Option<String>| {
-            s.map(|s| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)))
-        };
-        AuditRow {
-            id: r.id,
-            at: datetime(r.entry.at),
-            actor: r.entry.actor,
-            action: r.entry.action,
-            target: r.entry.target,
-            before: json(r.entry.before),
-            after: json(r.entry.after),
-        }
-    }
-}
-
-#[derive(Serialize)]
 pub struct LifecycleRow {
     pub subscription: u64,
     pub product: String,
@@ -198,6 +173,8 @@ pub struct SubscriptionRow {
     pub bought: String,
     pub term_end: String,
     pub purchaser: Option<String>,
+    /// Why it was cancelled (S5), when it was.
+    pub cancelled_because: Option<&'static str>,
 }
 
 impl From<subscriptions::SubscriptionView> for SubscriptionRow {
@@ -219,6 +196,9 @@ impl From<subscriptions::SubscriptionView> for SubscriptionRow {
             bought: date(s.created_at),
             term_end: date(s.term_end),
             purchaser: s.purchaser,
+            cancelled_because: s
+                .cancellation
+                .map(|c| crate::db::billing::reason_text(c.reason)),
         }
     }
 }
@@ -323,6 +303,18 @@ impl From<catalog::ProductDetails> for ProductRow {
     }
 }
 
+/// Products as the catalog lists them: by part number, then GUID.
+pub fn product_rows(products: Vec<catalog::ProductDetails>) -> Vec<ProductRow> {
+    let mut rows: Vec<ProductRow> = products.into_iter().map(ProductRow::from).collect();
+    rows.sort_by(|a, b| {
+        a.product
+            .to_lowercase()
+            .cmp(&b.product.to_lowercase())
+            .then(a.sku_id.cmp(&b.sku_id))
+    });
+    rows
+}
+
 #[derive(Serialize)]
 pub struct RoleRow {
     pub upn: String,
@@ -389,6 +381,8 @@ pub struct OutcomeRow {
     pub before: Vec<String>,
     pub after: Vec<String>,
     pub message: String,
+    /// The refusal's data (`available`, `reason`, `way_out`, ...); null when none.
+    pub refusal: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl OutcomeRow {
@@ -456,6 +450,7 @@ impl From<licenses::UserOutcome> for OutcomeRow {
                 .as_ref()
                 .map(|e| e.text().to_string())
                 .unwrap_or_default(),
+            refusal: o.error.as_ref().map(|e| e.fields()),
             before: o.before,
             after: o.after,
         }

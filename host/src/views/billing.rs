@@ -1,8 +1,8 @@
 //! What billing commands and cmdlets show: payment methods, ledger lines, invoices, previews.
 
+use super::{SubscriptionRow, date};
 use crate::component::{billing, types};
 use crate::db::billing::charge_kind_text;
-use crate::views::{SubscriptionRow, date};
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -1,11 +1,10 @@
 //! The demo tenant: a realistic organisation built through the component's exports, so every
 //! rule holds for it. Deterministic (fixed seed), so docs and tests can rely on its shape.
 
-use crate::cli::Session;
 use crate::component::billing::{NewCard, NewPaymentMethod};
-use crate::component::subscriptions::NewSubscription;
-use crate::component::types::{BillingFrequency, PurchaseChannel, Role, UserKind};
+use crate::component::types::{BillingFrequency, Role, UserKind};
 use crate::component::users::NewUser;
+use crate::service::Session;
 use anyhow::Result;
 
 const DOMAIN: &str = "contoso.com";
@@ -149,16 +148,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
         ("VISIOCLIENT", percent(n, 3), BillingFrequency::Annual),
     ];
     for (product, quantity, billing) in orders {
-        let order = NewSubscription {
-            product: product.into(),
-            quantity,
-            billing,
-            channel: PurchaseChannel::Direct,
-        };
-        s.call(|d, st, actor| {
-            d.seats_licensing_subscriptions()
-                .call_create_subscription(st, actor, &order)
-        })?;
+        s.buy(product, quantity, billing)?;
     }
 
     // Licenses by department, leaving the newest hires unlicensed and some room in each pool.

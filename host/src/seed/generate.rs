@@ -5,11 +5,10 @@
 //! The subscriptions are bought first; then users are created with their licenses by batched
 //! `create-licensed-users` calls, all inside the one outer transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
 
-use crate::cli::Session;
 use crate::component::licenses::LicenseChoice;
-use crate::component::subscriptions::NewSubscription;
-use crate::component::types::{BillingFrequency, PurchaseChannel, UserKind};
+use crate::component::types::{BillingFrequency, UserKind};
 use crate::component::users::{NewLicensedUser, NewUser};
+use crate::service::Session;
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -172,7 +171,7 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     let unlicensed = people.iter().filter(|p| p.licenses.is_empty()).count() as i64;
     let e3 = held.get("SPE_E3").copied().unwrap_or(0);
     let room = |k: i64| k + k / 50 + 10;
-    crate::demo::add_card(s)?;
+    crate::seed::demo::add_card(s)?;
     let mut orders: Vec<(&str, i64)> = Vec::new();
     for (product, count) in &held {
         let want = match *product {
@@ -186,20 +185,12 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
         while want > 0 {
             let quantity = want.min(MAX_SUBSCRIPTION);
             want -= quantity;
-            let order = NewSubscription {
-                product: product.into(),
-                quantity,
-                billing: if i % 2 == 0 {
-                    BillingFrequency::Annual
-                } else {
-                    BillingFrequency::Monthly
-                },
-                channel: PurchaseChannel::Direct,
+            let billing = if i % 2 == 0 {
+                BillingFrequency::Annual
+            } else {
+                BillingFrequency::Monthly
             };
-            s.call(|d, st, actor| {
-                d.seats_licensing_subscriptions()
-                    .call_create_subscription(st, actor, &order)
-            })?;
+            s.buy(product, quantity, billing)?;
         }
     }
     t.subscriptions = started.elapsed().as_secs_f64();
@@ -258,9 +249,7 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     t.deletes = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    for sql in deferred {
-        s.rt.db().conn().execute_batch(&sql)?;
-    }
+    s.rt.db().build_indexes(&deferred)?;
     t.indexes = started.elapsed().as_secs_f64();
     Ok(t)
 }

@@ -1,0 +1,18 @@
+//! The domain's WIT bindings (the package seats:licensing, wit/): generated here and nowhere
+//! else. The storage implements their `store` import, the runtime calls their exports, and the
+//! views present their records.
+
+wasmtime::component::bindgen!({
+    world: "domain",
+    path: "../wit",
+    imports: { default: trappable },
+});
+
+pub use exports::seats::licensing::{
+    audit, billing, bulk, catalog, licenses, subscriptions, tenant, users,
+};
+pub use seats::licensing::types;
+
+/// The WIT package and version of the domain's interfaces.
+pub const PACKAGE: &str = "seats:licensing";
+pub const VERSION: &str = "0.2.0";

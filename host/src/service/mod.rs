@@ -1,0 +1,263 @@
+//! The application service: what every adapter works with (the CLI, scripts and the shell, the
+//! seeders). A session is the component over one database, who acts, and how results are
+//! printed; its operations are the component's exports, called in one transaction each. No
+//! adapter depends on another, and none runs SQL: the storage does (`db`).
+
+pub mod clock;
+
+use crate::component::bulk::{BulkSummary, LicenseChange};
+use crate::component::licenses::BulkResult;
+use crate::component::users::UserFilter;
+use crate::component::{CacheDir, CallError, Runtime, RuntimeOptions};
+use crate::db::Db;
+use crate::output::Format;
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+
+/// What opening a session takes: where the data is, who acts, the tenant's time, the policy
+/// plugins named (more are found beside the database), how to print.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub db: PathBuf,
+    /// The acting principal; the database's default actor when none.
+    pub actor: Option<String>,
+    /// Seconds since the epoch taken as now; the real time when none.
+    pub now: Option<i64>,
+    pub plugins: Vec<PathBuf>,
+    pub verbose: bool,
+    pub format: Format,
+}
+
+/// A command refused in part (a bulk change with failures): its report is printed, and
+/// the command exits 1 with this summary.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// What a command works with: the runtime over the database, who acts, how to print.
+pub struct Session {
+    pub rt: Runtime,
+    pub actor: String,
+    pub format: Format,
+}
+
+impl Session {
+    pub fn call<T>(
+        &mut self,
+        f: impl FnOnce(
+            &crate::component::Domain,
+            &mut wasmtime::Store<crate::component::HostState>,
+            &String,
+        ) -> wasmtime::Result<Result<T, crate::component::types::Error>>,
+    ) -> Result<T, CallError> {
+        let actor = self.actor.clone();
+        self.rt.call(|d, s| f(d, s, &actor))
+    }
+
+    /// A bulk license change over the users named: one outcome per user.
+    pub fn change_licenses(
+        &mut self,
+        users: &[String],
+        change: &LicenseChange,
+        all: bool,
+    ) -> Result<BulkResult, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_bulk()
+                .call_change(st, actor, users, change, all)
+        })
+    }
+
+    /// Buys `quantity` licenses of a product for the organisation, charged at once to its
+    /// default payment method (S4).
+    pub fn buy(
+        &mut self,
+        product: &str,
+        quantity: i64,
+        billing: crate::component::types::BillingFrequency,
+    ) -> Result<crate::component::billing::BillingResult, CallError> {
+        let order = crate::component::billing::Purchase {
+            product: product.to_string(),
+            quantity,
+            billing,
+            channel: crate::component::types::PurchaseChannel::Direct,
+            profile: None,
+            payment_method: None,
+            product_key: None,
+            partner: None,
+            idempotency_key: None,
+        };
+        self.call(|d, st, actor| d.seats_licensing_billing().call_buy(st, actor, &order))
+    }
+
+    /// A bulk license change over every user the filter selects, a page at a time in the
+    /// component: counts and the first `FAILURES_SHOWN` failures.
+    pub fn change_licenses_where(
+        &mut self,
+        filter: &UserFilter,
+        change: &LicenseChange,
+        all: bool,
+    ) -> Result<BulkSummary, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_bulk().call_change_where(
+                st,
+                actor,
+                filter,
+                change,
+                all,
+                FAILURES_SHOWN,
+            )
+        })
+    }
+}
+
+/// Failures a bulk change over a filter lists in full; its counts cover them all.
+pub const FAILURES_SHOWN: u32 = 1000;
+
+impl Session {
+    /// Every user matching the filter, page by page.
+    pub fn all_users(
+        &mut self,
+        filter: &crate::component::users::UserFilter,
+    ) -> Result<Vec<crate::component::types::User>, CallError> {
+        let mut users = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_users()
+                    .call_list_users(st, actor, filter, after, 5000)
+            })?;
+            users.extend(page.users);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(users),
+            }
+        }
+    }
+
+    /// Every audit entry matching the filter after entry `after`, oldest first, page by page.
+    pub fn all_audit(
+        &mut self,
+        filter: &crate::component::types::AuditFilter,
+        mut after: Option<u64>,
+    ) -> Result<Vec<crate::component::types::AuditEvent>, CallError> {
+        let mut records = Vec::new();
+        loop {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, filter, after, 5000)
+            })?;
+            records.extend(page.events);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(records),
+            }
+        }
+    }
+
+    /// The newest `n` audit entries matching the filter, oldest first: read newest first,
+    /// so a long log costs only the pages asked for.
+    pub fn newest_audit(
+        &mut self,
+        filter: &crate::component::types::AuditFilter,
+        n: usize,
+    ) -> Result<Vec<crate::component::types::AuditEvent>, CallError> {
+        let filter = crate::component::types::AuditFilter {
+            newest_first: true,
+            ..filter.clone()
+        };
+        let (mut records, mut after) = (Vec::new(), None);
+        while records.len() < n {
+            let limit = (n - records.len()).min(5000) as u32;
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, &filter, after, limit)
+            })?;
+            records.extend(page.events);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        records.reverse();
+        Ok(records)
+    }
+}
+
+/// The runtime's options with `now` as the tenant's time, and the policy plugins (named, or in
+/// a `plugins` folder beside the database) loaded as its gate.
+pub fn runtime_options(o: &Options, now: Option<i64>) -> Result<RuntimeOptions> {
+    let cache = CacheDir::from_env();
+    let paths = crate::plugins::discover(&o.plugins, &o.db)?;
+    let gate: Option<std::sync::Arc<dyn crate::component::Gate>> = if paths.is_empty() {
+        None
+    } else {
+        let verbose = o.verbose;
+        let mut log = |line: String| {
+            if verbose {
+                eprintln!("{line}");
+            }
+        };
+        Some(std::sync::Arc::new(crate::plugins::Plugins::load(
+            &paths, &cache, now, &mut log,
+        )?))
+    };
+    Ok(RuntimeOptions {
+        cache: Some(cache),
+        now,
+        verbose: o.verbose,
+        gate,
+    })
+}
+
+/// Opens the database and the component for work on an existing tenant.
+pub fn open(o: &Options) -> Result<Session> {
+    let db = Db::open(&o.db)?;
+    // The tenant's clock runs ahead of the real (or given) one by what `clock advance` added.
+    let offset = clock::offset(&db)?;
+    let now = match offset {
+        0 => o.now,
+        off => Some(o.now.unwrap_or_else(clock::real_now) + off),
+    };
+    let options = runtime_options(o, now)?;
+    let actor = match &o.actor {
+        Some(a) => a.clone(),
+        None => match db.setting("default_actor")? {
+            Some(a) => a,
+            None => bail!("say who acts: pass --as UPN (or set SEATS_AS)"),
+        },
+    };
+    let rt = Runtime::new(db, &options)?;
+    Ok(Session {
+        rt,
+        actor,
+        format: o.format,
+    })
+}
+
+impl Session {
+    /// The Licenses page (L1, C2): the organisation's pools, by part number.
+    pub fn licenses_page(
+        &mut self,
+    ) -> Result<Vec<crate::component::licenses::LicensePool>, CallError> {
+        self.call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))
+    }
+
+    /// Every product of the catalog, page by page, in the component's order (by GUID).
+    pub fn products(
+        &mut self,
+    ) -> Result<Vec<crate::component::catalog::ProductDetails>, CallError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_catalog()
+                    .call_list_products(st, actor, after.as_deref(), 1000)
+            })?;
+            all.extend(page.products);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+}

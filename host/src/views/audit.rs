@@ -1,0 +1,80 @@
+//! The audit log as admins read it: each entry with its object's state before and after,
+//! rendered as the same rows the listings print.
+
+use super::billing::{InvoiceRow, MethodRow, ProfileRow};
+use super::{RuleRow, SubscriptionRow, UserRow, datetime};
+use crate::component::types;
+use crate::db::store_text::role_text;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct AuditRow {
+    pub id: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<types::AuditEvent> for AuditRow {
+    fn from(e: types::AuditEvent) -> Self {
+        AuditRow {
+            id: e.id,
+            at: datetime(e.at),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            before: e.before.map(state_json),
+            after: e.after.map(state_json),
+        }
+    }
+}
+
+/// An audit entry's state as admins read it: the same rows the listings print.
+pub fn state_json(state: types::AuditState) -> serde_json::Value {
+    use types::AuditState as S;
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+    match state {
+        S::Licenses(l) => l.into(),
+        S::User(u) => json(serde_json::to_value(UserRow::from(u))),
+        S::Subscription(v) => json(serde_json::to_value(SubscriptionRow::from(v))),
+        S::Roles(r) => r.into_iter().map(role_text).collect::<Vec<_>>().into(),
+        S::Tenant(t) => serde_json::json!({
+            "name": t.name,
+            "country": t.country,
+            "currency": t.currency,
+            "default_usage_location": t.default_usage_location,
+            "time_zone": t.time_zone,
+        }),
+        S::Product(p) => serde_json::json!({
+            "product": p.part_number,
+            "name": p.display_name,
+            "price_monthly": p.price_monthly,
+            "price_annual": p.price_annual,
+            "trial": p.trial_available,
+            "self_service": p.self_service,
+        }),
+        S::Catalog(c) => serde_json::json!({
+            "products": c.products,
+            "service_plans": c.service_plans,
+            "products_added": c.products_added,
+        }),
+        S::PlanRules(r) => json(serde_json::to_value(
+            r.into_iter().map(RuleRow::from).collect::<Vec<_>>(),
+        )),
+        S::BillingProfile(p) => json(serde_json::to_value(ProfileRow::from(p))),
+        S::PaymentMethod(m) => json(serde_json::to_value(MethodRow::from(m))),
+        S::Charge(c) => serde_json::json!({
+            "line": c.line,
+            "kind": crate::db::store_text::charge_kind_text(c.kind),
+            "amount": c.amount,
+            "currency": c.currency,
+            "quantity": c.quantity,
+        }),
+        S::Invoice(i) => json(serde_json::to_value(InvoiceRow::from(i))),
+        // Kept by an earlier seats as JSON: shown as it was.
+        S::Recorded(text) => serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    }
+}

@@ -288,10 +288,22 @@ fn scripts_catch_domain_errors_by_kind() {
         "catch.rhai",
         r#"
         try { set_user_license("ana@contoso.com", #{ add: ["SPE_E3"] }); }
-        catch (e) { if e.kind == "insufficient-licenses" { print("no licenses left"); } else { throw e; } }
+        catch (e) {
+            if e.kind == "insufficient-licenses" {
+                print(`no licenses left: ${e.product} for ${e.upn}, ${e.available} of ${e.total} free (${e.code})`);
+            } else { throw e; }
+        }
+        try { get_user("nobody@contoso.com"); }
+        catch (e) { print(`not found: ${e.what} ${e.key}`); }
         "#,
     );
-    assert!(env.ok(&["run", &path]).contains("no licenses left"));
+    let out = env.ok(&["run", &path]);
+    // The refusal's data, not only its words (WIT 0.2.0).
+    assert!(
+        out.contains("no licenses left: SPE_E3 for ana@contoso.com, 0 of 0 free (count-violation)"),
+        "{out}"
+    );
+    assert!(out.contains("not found: user nobody@contoso.com"), "{out}");
 }
 
 #[test]

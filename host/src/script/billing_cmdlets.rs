@@ -10,15 +10,6 @@ use crate::views::billing::{
 };
 use rhai::{Dynamic, Engine, Map};
 
-pub const NAMES: &[&str] = &[
-    "get_invoices",
-    "get_invoice",
-    "get_pending_charges",
-    "get_payment_methods",
-    "preview_quantity",
-    "cancel_subscription",
-];
-
 fn id(n: i64, what: &str) -> Fallible<u64> {
     u64::try_from(n).map_err(|_| thrown("invalid", format!("{n} is not a {what} id")))
 }

@@ -14,35 +14,6 @@ use std::rc::Rc;
 
 pub type Shared = Rc<RefCell<Session>>;
 
-/// The names, for the shell's completion and the README's table.
-pub const NAMES: &[&str] = &[
-    "get_users",
-    "users_where",
-    "get_user",
-    "new_user",
-    "new_users",
-    "update_user",
-    "remove_user",
-    "restore_user",
-    "get_licenses",
-    "get_products",
-    "get_subscriptions",
-    "new_subscription",
-    "set_quantity",
-    "set_user_license",
-    "add_licenses",
-    "replace_licenses",
-    "set_licenses",
-    "remove_all_licenses",
-    "remove_licenses",
-    "get_conflicts",
-    "get_audit",
-    "import_csv",
-    "export_csv",
-    "print_table",
-    "to_json",
-];
-
 fn user_filter(m: &Map) -> UserFilter {
     UserFilter {
         unlicensed_only: opt::<bool>(m, "unlicensed").unwrap_or(false),

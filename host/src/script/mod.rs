@@ -10,6 +10,7 @@ mod convert;
 mod files;
 mod progress;
 mod shell;
+pub mod table;
 
 pub use shell::{ShellArgs, run_shell};
 
@@ -85,6 +86,8 @@ pub fn engine(session: &cmdlets::Shared, sandbox: files::Sandbox, limits: &Limit
     });
     cmdlets::register(&mut engine, session);
     files::register(&mut engine, sandbox);
+    engine.register_fn("help", || table::help(None));
+    engine.register_fn("help", |name: &str| table::help(Some(name)));
     engine
 }
 
@@ -378,4 +381,42 @@ fn license_rows(s: &mut Session) -> anyhow::Result<Vec<crate::views::LicenseRow>
         .into_iter()
         .map(crate::views::LicenseRow::from)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The cmdlets registered (every `register_fn("name", ...)` of the script host's source)
+    /// are the table's, no more and no fewer.
+    #[test]
+    fn the_cmdlet_table_is_what_the_engine_registers() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/script");
+        let mut registered = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (i, _) in code.match_indices("register_fn(") {
+                let rest = code[i + "register_fn(".len()..].trim_start();
+                if let Some(name) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                    registered.insert(name.to_string());
+                }
+            }
+        }
+        let listed: BTreeSet<String> = table::CMDLETS.iter().map(|c| c.name.to_string()).collect();
+        assert_eq!(registered, listed);
+    }
+
+    /// The README's table of cmdlets is the table.
+    #[test]
+    fn the_readme_shows_the_cmdlet_table() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        let table = table::markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md's cmdlet table is not the one in host/src/script/table.rs; put this in:\n\n{table}"
+        );
+    }
 }

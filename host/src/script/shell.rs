@@ -1,7 +1,7 @@
 //! `seats shell`: an interactive prompt with history and completion of cmdlet names. Each
 //! cmdlet call is its own transaction, as in a script run without options.
 
-use super::{Limits, cmdlets, describe, engine, files, show};
+use super::{Limits, describe, engine, files, show};
 use crate::service::Session;
 use anyhow::Result;
 use clap::Args;
@@ -41,13 +41,12 @@ impl Completer for Cmdlets {
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
             .map_or(0, |i| i + 1);
         let word = &line[start..pos];
-        let found = cmdlets::NAMES
+        let found = super::table::CMDLETS
             .iter()
-            .chain(super::billing_cmdlets::NAMES)
-            .filter(|n| n.starts_with(word))
-            .map(|n| Pair {
-                display: n.to_string(),
-                replacement: format!("{n}("),
+            .filter(|c| c.name.starts_with(word))
+            .map(|c| Pair {
+                display: c.call.to_string(),
+                replacement: format!("{}(", c.name),
             })
             .collect();
         Ok((start, found))
@@ -71,7 +70,7 @@ pub fn run_shell(session: Session, args: &ShellArgs) -> Result<()> {
         let _ = editor.load_history(h);
     }
     println!(
-        "seats shell: Rhai with the seats cmdlets (get_users, add_licenses, ...). Tab completes; Ctrl-D leaves."
+        "seats shell: Rhai with the seats cmdlets (help() lists them). Tab completes; Ctrl-D leaves."
     );
     loop {
         match editor.readline("seats> ") {

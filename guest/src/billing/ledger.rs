@@ -12,7 +12,9 @@ use crate::calendar;
 use crate::cx::Cx;
 use crate::error::{Result, blocked};
 use crate::types::BlockedReason;
-use crate::types::{BillingFrequency, Charge, ChargeKind, Subscription, Timestamp};
+use crate::types::{
+    BillingFrequency, Charge, ChargeKind, PurchaseChannel, Subscription, Timestamp,
+};
 use rust_decimal::Decimal;
 
 pub const DAY: Timestamp = 86_400;
@@ -265,4 +267,38 @@ pub fn write<S: Store + ?Sized>(cx: &Cx<S>, lines: Vec<Charge>, at: Timestamp) -
 /// What the audit log keeps of a ledger entry; plugins read the money from `amount`.
 pub fn sum(lines: &[Charge]) -> Decimal {
     lines.iter().map(|c| money::parse(&c.amount)).sum()
+}
+
+/// S6: the charge for a new term (a renewal or a reactivation), at today's list price when
+/// the catalog has one, else the price of the term before.
+pub fn renewal_line<S: Store + ?Sized>(
+    store: &S,
+    s: &Subscription,
+    at: Timestamp,
+) -> Option<Charge> {
+    if s.payment_method.is_none() || s.channel == PurchaseChannel::Reseller {
+        return None;
+    }
+    let unit = list_price(store, &s.sku_id, s.billing).ok().or_else(|| {
+        store
+            .charges_of(s.id)
+            .iter()
+            .rev()
+            .find(|c| c.kind != ChargeKind::Reversal)
+            .map(|c| money::parse(&c.unit_price))
+    })?;
+    let cycle = cycle_of(s);
+    let from = today(at).max(cycle.start);
+    (from < cycle.end).then(|| {
+        line(
+            store,
+            s,
+            ChargeKind::Renewal,
+            s.quantity,
+            unit,
+            cycle,
+            from,
+            cycle.end,
+        )
+    })
 }

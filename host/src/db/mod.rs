@@ -1,15 +1,23 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
+mod assignments;
+mod audit;
 pub mod behind;
 pub(crate) mod billing;
+mod catalog;
 mod many;
+mod rows;
 mod schema;
 mod store;
+mod subscriptions;
+mod tenant;
+mod text;
+mod users;
 
 /// How enums are written in the database, shared with the views.
 pub mod store_text {
     pub use super::billing::charge_kind_text;
-    pub use super::store::{
+    pub use super::text::{
         billing_text, channel_text, cloud_text, kind_text, role_text, state_text, status_text,
         workload_text,
     };

@@ -1,0 +1,238 @@
+//! Changing many users' licenses in one call (L5, L6) and one user's as one change (G2).
+//!
+//! Every call plans first, against exact pool counts that the plan itself updates user by
+//! user, then writes the planned changes in batches. With all-or-nothing, a plan with a
+//! failure writes nothing.
+
+mod choices;
+mod new_users;
+mod planner;
+mod pools;
+
+use crate::cx::Cx;
+use crate::error::{Result, invalid};
+use crate::exports::seats::licensing::bulk::{BulkSummary, LicenseChange};
+use crate::exports::seats::licensing::licenses::{BulkResult, LicenseChoice, UserLicense};
+use crate::exports::seats::licensing::users::UserFilter;
+use crate::types::Error;
+use crate::{Store, view};
+use planner::Planner;
+
+pub use new_users::{NewLicenses, plan_new, write_new};
+
+/// Most rows one store call reads or writes: big calls cross the boundary in batches of this
+/// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
+/// host call that copies too much).
+pub(crate) const CHUNK: usize = 10_000;
+
+/// How a call changes each user's set of licenses.
+pub enum Mode<'a> {
+    /// Add these; keep the others (a held product gets the given disabled plans).
+    Add(&'a [LicenseChoice]),
+    /// Add these from a self-service subscription (its purchaser's pool, P1), by its id.
+    AddFrom(&'a [LicenseChoice], u64),
+    /// Remove the license a self-service subscription gave (its purchaser's, P2), by its id.
+    RemoveFrom(u64),
+    /// Switch the service plans of held licenses (L3): the product's plans given are off,
+    /// the rest on; a product not held is refused.
+    Plans(&'a [LicenseChoice]),
+    /// Free every license of a user being deleted (L8), self-service ones too, and keep them
+    /// for a restore.
+    Delete,
+    /// Bring back one license a deleted user held, from the pool it came from (L8).
+    Restore(&'a [LicenseChoice], Option<u64>),
+    /// These, and only these.
+    Replace(&'a [LicenseChoice]),
+    RemoveAll,
+    /// Remove these products where held.
+    Remove(&'a [String]),
+    /// Remove, then add (Graph's assignLicense).
+    Set {
+        add: &'a [LicenseChoice],
+        remove: &'a [String],
+    },
+}
+
+impl Mode<'_> {
+    fn action(&self) -> &'static str {
+        match self {
+            Mode::Add(_) => "license.add",
+            Mode::AddFrom(..) => "license.self-service-assign",
+            Mode::RemoveFrom(_) => "license.self-service-unassign",
+            Mode::Plans(_) => "license.plans",
+            Mode::Delete => "license.user-deleted",
+            Mode::Restore(..) => "license.user-restored",
+            Mode::Replace(_) => "license.replace",
+            Mode::RemoveAll => "license.remove-all",
+            Mode::Remove(_) => "license.remove",
+            Mode::Set { .. } => "license.set",
+        }
+    }
+}
+
+/// Each change of the contract as the planner's mode.
+fn mode(change: &LicenseChange) -> Mode<'_> {
+    match change {
+        LicenseChange::Add(a) => Mode::Add(a),
+        LicenseChange::Replace(a) => Mode::Replace(a),
+        LicenseChange::RemoveAll => Mode::RemoveAll,
+        LicenseChange::Remove(p) => Mode::Remove(p),
+        LicenseChange::Set(s) => Mode::Set {
+            add: &s.add,
+            remove: &s.remove,
+        },
+    }
+}
+
+/// L5, L6: a change of the users named by UPN (`bulk.change`).
+pub fn change<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    change: &LicenseChange,
+    all_or_nothing: bool,
+) -> Result<BulkResult> {
+    run(cx, upns, mode(change), all_or_nothing)
+}
+
+/// L5, L6 over the users given by UPN, in pages of `CHUNK`: one outcome per user, in order.
+pub fn run<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    mode: Mode,
+    all_or_nothing: bool,
+) -> Result<BulkResult> {
+    run_paged(cx, upns, mode, all_or_nothing, CHUNK)
+}
+
+fn run_paged<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upns: &[String],
+    mode: Mode,
+    all_or_nothing: bool,
+    page: usize,
+) -> Result<BulkResult> {
+    let mut planner = Planner::new(cx, mode, all_or_nothing, true)?;
+    let mut outcomes = Vec::with_capacity(upns.len());
+    let mut pages = upns.chunks(page).peekable();
+    planner.run(
+        |p| {
+            let upns = pages.next()?;
+            let users = cx.store.find_users(upns);
+            Some((p.read(upns.to_vec(), users), pages.peek().is_some()))
+        },
+        |page| outcomes.extend(page),
+    );
+    let rolled_back = planner.rolled_back();
+    if rolled_back {
+        for o in outcomes.iter_mut().filter(|o| o.error.is_none()) {
+            o.after = o.before.clone();
+            o.changed = false;
+        }
+    }
+    Ok(BulkResult {
+        outcomes,
+        applied: if rolled_back { 0 } else { planner.applied },
+        unchanged: planner.unchanged,
+        failed: planner.failed,
+        rolled_back,
+    })
+}
+
+/// L5, L6 over every active user a filter selects, a page at a time: counts and the first
+/// `failure_limit` failures instead of one outcome per user, so memory stays flat.
+pub fn change_where<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    filter: &UserFilter,
+    change: &LicenseChange,
+    all_or_nothing: bool,
+    failure_limit: u32,
+) -> Result<BulkSummary> {
+    change_where_paged(cx, filter, change, all_or_nothing, failure_limit, CHUNK)
+}
+
+/// [`change_where`] with pages of `page` users: small pages let tests and the fuzzer cross
+/// pages (and undo written ones) with a few users.
+pub fn change_where_paged<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    filter: &UserFilter,
+    change: &LicenseChange,
+    all_or_nothing: bool,
+    failure_limit: u32,
+    page: usize,
+) -> Result<BulkSummary> {
+    if filter.deleted {
+        return Err(invalid(
+            "filter",
+            "deleted users hold no licenses to change: restore them first, or leave `deleted` out",
+        ));
+    }
+    let mode = mode(change);
+    // The actor's roles first: a forbidden call learns nothing about the filter's values.
+    let mut planner = Planner::new(cx, mode, all_or_nothing, false)?;
+    planner.failures_only = true;
+    let query = crate::directory::query(cx.store, filter)?;
+    let (mut selected, mut failures) = (0, Vec::new());
+    let mut after = None;
+    planner.run(
+        |p| {
+            let mut users = cx.store.list_users(&query, after, page as u32);
+            after = Some(users.last()?.id);
+            // Ids only grow, so a page's writes never move a user into or out of a later page.
+            let more = users.len() == page;
+            crate::directory::keep(filter, &mut users);
+            selected += users.len() as u32;
+            let upns: Vec<String> = users.iter().map(|u| u.upn.clone()).collect();
+            Some((p.read(upns, users.into_iter().map(Some).collect()), more))
+        },
+        |outcomes| {
+            let room = (failure_limit as usize).saturating_sub(failures.len());
+            failures.extend(
+                outcomes
+                    .into_iter()
+                    .filter(|o| o.error.is_some())
+                    .take(room),
+            );
+        },
+    );
+    let rolled_back = planner.rolled_back();
+    Ok(BulkSummary {
+        selected,
+        applied: if rolled_back { 0 } else { planner.applied },
+        unchanged: planner.unchanged,
+        failed: planner.failed,
+        rolled_back,
+        failures,
+    })
+}
+
+/// G2: one user's additions and removals as one change, refused whole with the reason.
+pub fn set_user_licenses<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upn: &str,
+    add: &[LicenseChoice],
+    remove: &[String],
+) -> Result<Vec<UserLicense>> {
+    if add.is_empty() && remove.is_empty() {
+        return Err(invalid(
+            "licenses",
+            "no license changes given: name at least one license to add or remove",
+        ));
+    }
+    let result = run(cx, &[upn.to_string()], Mode::Set { add, remove }, true)?;
+    if let Some(Some(e)) = result.outcomes.into_iter().next().map(|o| o.error) {
+        return Err(e);
+    }
+    let user = crate::directory::find(cx.store, upn)?;
+    Ok(view::licenses_of(cx.store, &user))
+}
+
+/// The first refusal of a one-user bulk call, as that call's error.
+pub fn single(result: BulkResult) -> std::result::Result<(), Error> {
+    match result.outcomes.into_iter().next().and_then(|o| o.error) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,544 @@
+//! The planner of a bulk call: pages of users read, each user's change planned against the
+//! pool counts (`plan_user`), then the page written (or, all or nothing, undone).
+
+use super::choices::{Choice, choices, own_product, products, self_service_subscription};
+use super::pools::Pools;
+use super::{CHUNK, Mode};
+use crate::cx::Cx;
+use crate::error::{Result, conflict, invalid, not_found};
+use crate::exports::seats::licensing::licenses::{LicenseChoice, UserOutcome};
+use crate::plans::PlanCache;
+use crate::pool::Source;
+use crate::types::ObjectKind;
+use crate::types::{Assignment, Operation, Product, ServiceData, User};
+use crate::{Store, directory, provisioning, roles};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Part numbers by sku, fetched once per call.
+struct Names<'s, S: Store + ?Sized> {
+    store: &'s S,
+    names: HashMap<String, String>,
+}
+
+impl<S: Store + ?Sized> Names<'_, S> {
+    fn of(&mut self, skus: impl Iterator<Item = String>) -> Vec<String> {
+        let mut out: Vec<String> = skus
+            .map(|sku| {
+                let store = self.store;
+                self.names
+                    .entry(sku.clone())
+                    .or_insert_with(|| {
+                        store
+                            .get_product(&sku)
+                            .map(|p| p.part_number)
+                            .unwrap_or(sku)
+                    })
+                    .clone()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// What one page's changes write.
+#[derive(Default)]
+struct Writes {
+    delete: Vec<(u64, String)>,
+    insert: Vec<Assignment>,
+    replan: Vec<Assignment>,
+    /// A deleted user's licenses, kept for a restore (L8).
+    stash: Vec<(u64, Vec<Assignment>)>,
+}
+
+/// One bulk call's state across its pages: the exact pool counts, the caches, the counts so
+/// far and, with all or nothing, the mark that undoes the pages written when a later user
+/// fails. A page is planned whole, then written, so memory follows the page, not the call.
+pub(super) struct Planner<'c, 's, 'm, S: Store + ?Sized> {
+    cx: &'c Cx<'s, S>,
+    mode: Mode<'m>,
+    chosen: Vec<Choice>,
+    removes: Vec<Product>,
+    default_location: Option<String>,
+    pools: Pools<'s, S>,
+    names: Names<'s, S>,
+    /// Users seen (by id), when the users are given (a filter selects each user once).
+    seen: Option<HashSet<u64>>,
+    rules: Vec<crate::types::PlanRule>,
+    cache: PlanCache,
+    all_or_nothing: bool,
+    mark: Option<u32>,
+    pub(super) applied: u32,
+    pub(super) unchanged: u32,
+    pub(super) failed: u32,
+    /// Outcomes only for users that failed: a call over a filter returns no others, and
+    /// building one per changed user (their name, licenses before and after) is most of a
+    /// page's allocations.
+    pub(super) failures_only: bool,
+}
+
+impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
+    /// Checks the call before any user: the actor's roles and the products named.
+    pub(super) fn new(
+        cx: &'c Cx<'s, S>,
+        mode: Mode<'m>,
+        all_or_nothing: bool,
+        given: bool,
+    ) -> Result<Self> {
+        let (adds, removes): (&[LicenseChoice], Vec<Product>) = match &mode {
+            Mode::Add(a)
+            | Mode::AddFrom(a, _)
+            | Mode::Replace(a)
+            | Mode::Plans(a)
+            | Mode::Restore(a, _) => (a, vec![]),
+            Mode::RemoveAll | Mode::Delete => (&[], vec![]),
+            Mode::Remove(r) => (&[], products(cx.store, r)?),
+            Mode::RemoveFrom(id) => (&[], vec![own_product(cx, *id)?]),
+            Mode::Set { add, remove } => (add, products(cx.store, remove)?),
+        };
+        match &mode {
+            // R2, P2: a self-service subscription's licenses are its purchaser's to give and take.
+            Mode::AddFrom(_, id) | Mode::RemoveFrom(id) => {
+                let op = if matches!(mode, Mode::AddFrom(..)) {
+                    Operation::AssignLicense
+                } else {
+                    Operation::RemoveLicense
+                };
+                let s = self_service_subscription(cx, *id)?;
+                roles::for_subscription(cx.store, &cx.actor, &s, op)?;
+            }
+            // L8: deleting and restoring a user is the user administrator's, licenses and all.
+            Mode::Delete | Mode::Restore(..) => {
+                cx.require(Operation::DeleteUser)?;
+            }
+            _ => {
+                if !adds.is_empty() || matches!(mode, Mode::Replace(_)) {
+                    cx.require(Operation::AssignLicense)?;
+                }
+                if !matches!(mode, Mode::Add(_) | Mode::Plans(_)) {
+                    cx.require(Operation::RemoveLicense)?;
+                }
+            }
+        }
+        let chosen = choices(cx.store, adds)?;
+        if matches!(
+            mode,
+            Mode::Add(_) | Mode::AddFrom(..) | Mode::Plans(_) | Mode::Restore(..)
+        ) && chosen.is_empty()
+        {
+            return Err(invalid("products", "name at least one product to add"));
+        }
+        if let Mode::Set { add, remove } = &mode
+            && add.is_empty()
+            && remove.is_empty()
+        {
+            return Err(invalid(
+                "licenses",
+                "no license changes given: name at least one license to add or remove",
+            ));
+        }
+        if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
+            return Err(invalid("products", "name at least one product to remove"));
+        }
+        Ok(Planner {
+            cx,
+            default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
+            pools: Pools::new(cx.store),
+            names: Names {
+                store: cx.store,
+                names: HashMap::new(),
+            },
+            seen: given.then(HashSet::new),
+            rules: cx.store.plan_rules(),
+            cache: PlanCache::default(),
+            mode,
+            chosen,
+            removes,
+            all_or_nothing,
+            mark: None,
+            applied: 0,
+            unchanged: 0,
+            failed: 0,
+            failures_only: false,
+        })
+    }
+
+    /// True when all or nothing was asked and a user failed: nothing is applied.
+    pub(super) fn rolled_back(&self) -> bool {
+        self.all_or_nothing && self.failed > 0
+    }
+
+    /// Reads what planning a page needs (at most `CHUNK` users, `None` for a UPN not found):
+    /// what each user holds and their service data.
+    pub(super) fn read(&self, upns: Vec<String>, users: Vec<Option<User>>) -> Page {
+        let store = self.cx.store;
+        let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
+        Page {
+            held: store.assignments_of_users(&ids),
+            data: store.service_data_of(&ids),
+            upns,
+            users,
+        }
+    }
+
+    /// Plans a read page: one outcome per user, and what the page writes (none when the call
+    /// has failed all or nothing: then the pages written so far are undone here).
+    fn plan(&mut self, page: Page) -> (Vec<UserOutcome>, Option<PageWrites>) {
+        let Page {
+            upns,
+            users,
+            held,
+            data,
+        } = page;
+        let (mut held, mut data) = (held.into_iter(), data.into_iter());
+        let mut outcomes = Vec::with_capacity(upns.len());
+        let mut w = PageWrites::default();
+        for (upn, user) in upns.into_iter().zip(users) {
+            let (before, current): (BTreeMap<String, Assignment>, Vec<ServiceData>) = match &user {
+                Some(_) => (
+                    held.next()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|a| (a.sku_id.clone(), a))
+                        .collect(),
+                    data.next().unwrap_or_default(),
+                ),
+                None => Default::default(),
+            };
+            let before_names = self.names.of(before.keys().cloned());
+            let planned = plan_user(
+                self.cx,
+                &upn,
+                user.as_ref(),
+                &before,
+                &self.mode,
+                &self.chosen,
+                &self.removes,
+                self.seen.as_mut(),
+                self.default_location.as_deref(),
+                &mut self.pools,
+                (&self.rules, &mut self.cache),
+            );
+            match planned {
+                Err(e) => {
+                    self.failed += 1;
+                    outcomes.push(UserOutcome {
+                        upn,
+                        error: Some(e),
+                        changed: false,
+                        after: before_names.clone(),
+                        before: before_names,
+                    });
+                }
+                Ok(None) => {
+                    self.unchanged += 1;
+                    if self.failures_only {
+                        continue;
+                    }
+                    outcomes.push(UserOutcome {
+                        upn,
+                        error: None,
+                        changed: false,
+                        after: before_names.clone(),
+                        before: before_names,
+                    });
+                }
+                Ok(Some((after, planned))) => {
+                    let user = user.expect("only a user that exists is planned");
+                    self.applied += 1;
+                    let after_names = self.names.of(after.keys().cloned());
+                    let entry = if matches!(self.mode, Mode::Plans(_)) {
+                        // A change of plans names the plans switched off, before and after.
+                        let store = self.cx.store;
+                        let mut label = |held: &BTreeMap<String, Assignment>| {
+                            let mut l: Vec<String> =
+                                held.values().map(|a| self.cache.label(store, a)).collect();
+                            l.sort();
+                            l
+                        };
+                        let (b, a) = (label(&before), label(&after));
+                        self.cx.audit_entry(
+                            self.mode.action(),
+                            format!("user:{}", user.upn),
+                            Some(&b),
+                            Some(&a),
+                        )
+                    } else {
+                        self.cx.audit_entry(
+                            self.mode.action(),
+                            format!("user:{}", user.upn),
+                            Some(&before_names),
+                            Some(&after_names),
+                        )
+                    };
+                    w.audit.push(entry);
+                    w.rows.delete.extend(planned.delete);
+                    w.rows.insert.extend(planned.insert);
+                    w.rows.replan.extend(planned.replan);
+                    w.rows.stash.extend(planned.stash);
+                    // L4, L7: what the user's data becomes under their new licenses.
+                    let wanted = self.cache.provided(self.cx.store, after.values());
+                    w.data.extend(provisioning::transition(
+                        &user,
+                        &current,
+                        wanted,
+                        matches!(self.mode, Mode::Delete),
+                        self.cx.now,
+                    ));
+                    if self.failures_only {
+                        continue;
+                    }
+                    outcomes.push(UserOutcome {
+                        upn: user.upn,
+                        error: None,
+                        changed: true,
+                        before: before_names,
+                        after: after_names,
+                    });
+                }
+            }
+        }
+        if self.rolled_back() {
+            // The rest is planned (so every failure is reported), never written.
+            if let Some(mark) = self.mark.take() {
+                self.cx.store.rollback_to(mark);
+            }
+            return (outcomes, None);
+        }
+        let any = !(w.audit.is_empty() && w.data.is_empty());
+        (outcomes, any.then_some(w))
+    }
+
+    /// Writes a planned page. `more` says whether pages may follow, which all or nothing must
+    /// be able to undo this one for.
+    fn write(&mut self, w: PageWrites, more: bool) {
+        let store = self.cx.store;
+        if self.all_or_nothing && more && self.mark.is_none() {
+            self.mark = Some(store.savepoint());
+        }
+        // A user can hold several licenses: rows, not users, bound a crossing.
+        for c in w.rows.delete.chunks(CHUNK) {
+            store.delete_assignments(c);
+        }
+        for c in w.rows.insert.chunks(CHUNK) {
+            store.insert_assignments(c);
+        }
+        for a in &w.rows.replan {
+            store.set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
+        }
+        for (user, held) in &w.rows.stash {
+            store.stash_assignments(*user, held);
+        }
+        store.append_audit(&w.audit);
+        for c in w.data.chunks(CHUNK) {
+            store.put_service_data(c);
+        }
+    }
+
+    /// Plans and writes pages as they are read. Each page is read before the one planned
+    /// ahead of it is written: a host that writes behind (the SQLite store does) then writes
+    /// one page while the next is planned. No page's writes change what a later page reads:
+    /// a filter's pages follow user ids, and a user listed twice is refused the second time.
+    /// `next` reads the next page (and says whether more may follow); `done` takes each
+    /// page's outcomes.
+    pub(super) fn run(
+        &mut self,
+        mut next: impl FnMut(&Self) -> Option<(Page, bool)>,
+        mut done: impl FnMut(Vec<UserOutcome>),
+    ) {
+        let Some((mut page, mut more)) = next(self) else {
+            return;
+        };
+        loop {
+            let (outcomes, writes) = self.plan(page);
+            done(outcomes);
+            let ahead = if more { next(self) } else { None };
+            if let Some(w) = writes {
+                self.write(w, more);
+            }
+            match ahead {
+                Some((p, m)) => (page, more) = (p, m),
+                None => return,
+            }
+        }
+    }
+}
+
+/// A page of users as read, before it is planned.
+pub(super) struct Page {
+    upns: Vec<String>,
+    users: Vec<Option<User>>,
+    /// What each user found holds, and their service data, in the order of `users`.
+    held: Vec<Vec<Assignment>>,
+    data: Vec<Vec<ServiceData>>,
+}
+
+/// What a planned page writes.
+#[derive(Default)]
+struct PageWrites {
+    rows: Writes,
+    audit: Vec<crate::types::AuditEntry>,
+    data: Vec<ServiceData>,
+}
+
+type Planned = Option<(BTreeMap<String, Assignment>, Writes)>;
+
+#[allow(clippy::too_many_arguments)]
+fn plan_user<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    upn: &str,
+    user: Option<&User>,
+    before: &BTreeMap<String, Assignment>,
+    mode: &Mode,
+    chosen: &[Choice],
+    removes: &[Product],
+    seen: Option<&mut HashSet<u64>>,
+    default_location: Option<&str>,
+    pools: &mut Pools<S>,
+    (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
+) -> Result<Planned> {
+    let Some(user) = user else {
+        return Err(not_found(
+            ObjectKind::User,
+            upn.trim(),
+            format!("no user '{}' in this tenant", upn.trim()),
+        ));
+    };
+    if let Some(seen) = seen
+        && !seen.insert(user.id)
+    {
+        return Err(invalid(
+            "users",
+            format!("{} is listed more than once", user.upn),
+        ));
+    }
+    if user.deleted_at.is_some() {
+        return Err(conflict(format!(
+            "{} was deleted; restore the user first",
+            user.upn
+        )));
+    }
+    let mut after = before.clone();
+    match mode {
+        Mode::Replace(_) | Mode::RemoveAll | Mode::Delete => after.clear(),
+        Mode::Remove(_) | Mode::Set { .. } => {
+            for p in removes {
+                after.remove(&p.sku_id);
+            }
+        }
+        Mode::RemoveFrom(id) => {
+            let from = removes
+                .iter()
+                .find(|p| before.get(&p.sku_id).and_then(|a| a.subscription) == Some(*id));
+            let Some(p) = from else {
+                return Err(not_found(
+                    ObjectKind::License,
+                    format!("{}/subscription {id}", user.upn),
+                    format!("{} holds no license of subscription {id}", user.upn),
+                ));
+            };
+            after.remove(&p.sku_id);
+        }
+        Mode::Plans(_) => {
+            if let Some(c) = chosen
+                .iter()
+                .find(|c| !before.contains_key(&c.product.sku_id))
+            {
+                return Err(not_found(
+                    ObjectKind::License,
+                    format!("{}/{}", user.upn, c.product.part_number),
+                    format!(
+                        "{} holds no license of {}; assign one first",
+                        user.upn, c.product.part_number
+                    ),
+                ));
+            }
+        }
+        Mode::Add(_) | Mode::AddFrom(..) | Mode::Restore(..) => {}
+    }
+    for c in chosen {
+        let assignment = Assignment {
+            user_id: user.id,
+            sku_id: c.product.sku_id.clone(),
+            disabled_plans: c.disabled.clone(),
+            assigned_at: cx.now,
+            assigned_by: cx.actor.clone(),
+            subscription: match mode {
+                Mode::AddFrom(_, id) => Some(*id),
+                Mode::Restore(_, from) => *from,
+                _ => None,
+            },
+        };
+        let kept = before.get(&c.product.sku_id).map(|b| Assignment {
+            disabled_plans: c.disabled.clone(),
+            ..b.clone()
+        });
+        after.insert(c.product.sku_id.clone(), kept.unwrap_or(assignment));
+    }
+
+    let mut w = Writes::default();
+    for sku in before.keys().filter(|k| !after.contains_key(*k)) {
+        w.delete.push((user.id, sku.clone()));
+    }
+    for (sku, a) in &after {
+        match before.get(sku) {
+            None => w.insert.push(a.clone()),
+            Some(b) if b.disabled_plans != a.disabled_plans => w.replan.push(a.clone()),
+            Some(_) => {}
+        }
+    }
+    if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
+        return Ok(None);
+    }
+    if matches!(mode, Mode::Delete) {
+        w.stash.push((user.id, before.values().cloned().collect()));
+    }
+    // P4: a license from a self-service subscription is its purchaser's to change.
+    let touched = w
+        .delete
+        .iter()
+        .map(|(_, sku)| sku)
+        .chain(w.replan.iter().map(|a| &a.sku_id));
+    // Deleting a user frees every license, self-service ones too (L8).
+    let own = |id: u64| match mode {
+        Mode::RemoveFrom(from) => id == *from,
+        Mode::Delete => true,
+        _ => false,
+    };
+    if let Some((a, id)) = touched
+        .filter_map(|sku| before.get(sku))
+        .find_map(|a| a.subscription.filter(|id| !own(*id)).map(|id| (a, id)))
+    {
+        let part = cx
+            .store
+            .get_product(&a.sku_id)
+            .map_or_else(|| a.sku_id.clone(), |p| p.part_number);
+        let way_out = format!(
+            "ask its purchaser, or take the subscription over (`seats self-service take-over {id}`)"
+        );
+        return Err(crate::error::blocked(
+            crate::types::BlockedReason::SelfServiceLicense,
+            way_out,
+            format!(
+                "{}'s license of {part} comes from self-service subscription {id}: only its \
+                 purchaser can change it, until an admin takes the subscription over (`seats \
+                 self-service take-over {id}`)",
+                user.upn,
+            ),
+        ));
+    }
+    if !w.insert.is_empty() {
+        directory::receivable(user, default_location)?;
+    }
+    if !w.insert.is_empty() || !w.replan.is_empty() {
+        cache.check(cx.store, rules, after.values(), &user.upn)?;
+    }
+    let freed: Vec<Source> = w
+        .delete
+        .iter()
+        .filter_map(|(_, sku)| before.get(sku).map(Source::of))
+        .collect();
+    let taken: Vec<Source> = w.insert.iter().map(Source::of).collect();
+    pools.take(&freed, &taken, chosen, &user.upn)?;
+    Ok(Some((after, w)))
+}

@@ -1,0 +1,89 @@
+//! The exact pool counts one call plans against (L2), updated user by user.
+
+use super::choices::Choice;
+use crate::Store;
+use crate::error::{self, Result};
+use crate::pool::{self, Source};
+use crate::types::Shortage;
+use std::collections::HashMap;
+
+/// Pool counts for the pools a call touches, kept exact as the plan goes.
+pub(super) struct Pools<'s, S: Store + ?Sized> {
+    store: &'s S,
+    counts: HashMap<Source, pool::Counts>,
+}
+
+impl<'s, S: Store + ?Sized> Pools<'s, S> {
+    pub(super) fn new(store: &'s S) -> Self {
+        Pools {
+            store,
+            counts: HashMap::new(),
+        }
+    }
+
+    fn entry(&mut self, source: &Source) -> &mut pool::Counts {
+        let store = self.store;
+        self.counts
+            .entry(source.clone())
+            .or_insert_with(|| pool::counts(store, source))
+    }
+
+    /// L2, counted exactly: one user's removals (`freed`) give their licenses back to the
+    /// pools they came from before its additions (`taken`) need one each; refused, naming the
+    /// user, when a pool has none left, and then the counts are as they were.
+    pub(super) fn take(
+        &mut self,
+        freed: &[Source],
+        taken: &[Source],
+        chosen: &[Choice],
+        upn: &str,
+    ) -> Result<()> {
+        for source in freed {
+            self.entry(source).assigned -= 1;
+        }
+        let short = taken
+            .iter()
+            .find(|source| self.entry(source).available() < 1);
+        if let Some(source) = short {
+            for freed in freed {
+                self.entry(freed).assigned += 1;
+            }
+            let counts = *self.entry(source);
+            let part = |sku: &str| {
+                chosen
+                    .iter()
+                    .find(|c| c.product.sku_id == sku)
+                    .map_or(sku.to_string(), |c| c.product.part_number.clone())
+            };
+            let (product, subscription, from) = match source {
+                Source::Product(sku) => (part(sku), None, String::new()),
+                // A self-service subscription gives the one product it is of.
+                Source::Subscription(id) => (
+                    chosen
+                        .first()
+                        .map(|c| c.product.part_number.clone())
+                        .unwrap_or_default(),
+                    Some(*id),
+                    format!(" on self-service subscription {id}"),
+                ),
+            };
+            let message = format!(
+                "no license of {product} is available{from} for {upn}: {} of {} are assigned",
+                counts.assigned, counts.enabled
+            );
+            return Err(error::insufficient(Shortage {
+                product,
+                subscription,
+                upn: upn.to_string(),
+                requested: 1,
+                available: counts.available(),
+                total: counts.enabled,
+                message,
+            }));
+        }
+        for source in taken {
+            self.entry(source).assigned += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,66 @@
+//! `seats billing invoices|invoice|pending`: invoices, one invoice with its lines, and the
+//! ledger entries the next invoice will show (B4, B5).
+
+use super::print::print_charges;
+use crate::component::billing::InvoicePeriod;
+use crate::output::{self, Format};
+use crate::service::Session;
+use crate::views::billing::{ChargeRow, InvoiceDetailRow, InvoiceRow};
+use anyhow::Result;
+
+/// The invoices of the last 3 months (`last` "6": 6), or of `from`..`to`.
+pub(super) fn list(
+    s: &mut Session,
+    last: Option<&str>,
+    from: Option<i64>,
+    to: Option<i64>,
+    profile: Option<u64>,
+) -> Result<()> {
+    let period = match (last, from, to) {
+        (_, Some(f), Some(t)) => InvoicePeriod::Between((f, t)),
+        (Some("6"), _, _) => InvoicePeriod::LastSixMonths,
+        _ => InvoicePeriod::LastThreeMonths,
+    };
+    let all = s.call(|d, st, a| {
+        d.seats_licensing_billing()
+            .call_list_invoices(st, a, period, profile)
+    })?;
+    output::print(
+        &all.into_iter().map(InvoiceRow::from).collect::<Vec<_>>(),
+        s.format,
+        None,
+    )
+}
+
+pub(super) fn show(s: &mut Session, id: u64) -> Result<()> {
+    let format = s.format;
+    let detail = s.call(|d, st, a| d.seats_licensing_billing().call_get_invoice(st, a, id))?;
+    let row = InvoiceDetailRow::from(detail);
+    if format == Format::Table {
+        output::print_one(&row.invoice, format)?;
+        return output::print(
+            &row.items,
+            format,
+            Some(&[
+                "line",
+                "subscription",
+                "kind",
+                "quantity",
+                "from",
+                "to",
+                "days",
+                "cycle_days",
+                "amount",
+            ]),
+        );
+    }
+    output::print_one(&row, format)
+}
+
+pub(super) fn pending(s: &mut Session, profile: Option<u64>) -> Result<()> {
+    let all = s.call(|d, st, a| {
+        d.seats_licensing_billing()
+            .call_pending_charges(st, a, profile)
+    })?;
+    print_charges(all.into_iter().map(ChargeRow::from).collect(), s.format)
+}

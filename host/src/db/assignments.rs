@@ -1,0 +1,283 @@
+//! License assignments for the `store` import: with their disabled plans, by user or by
+//! subscription, in batches, and stashed while their user is deleted.
+
+use super::Db;
+use super::rows::{assignment_row, batch_slots};
+use crate::bindings::types::*;
+use rusqlite::params;
+use wasmtime::Result;
+
+impl Db {
+    /// Assignments matching `filter` (on table alias `a`, one parameter), with disabled plans.
+    pub(super) fn assignments_where(
+        &mut self,
+        filter: &str,
+        param: u64,
+    ) -> Result<Vec<Assignment>> {
+        let sql = format!(
+            "SELECT a.user_id, a.sku_id, a.assigned_at, a.assigned_by, a.subscription,
+                    (SELECT json_group_array(d.plan_id) FROM disabled_plans d
+                      WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
+             FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows: Vec<(i64, String, i64, String, Option<i64>, String)> = stmt
+            .query_map([param as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(
+                |(user_id, sku_id, assigned_at, assigned_by, subscription, disabled)| {
+                    Ok(Assignment {
+                        user_id: user_id as u64,
+                        sku_id,
+                        disabled_plans: serde_json::from_str(&disabled)?,
+                        assigned_at,
+                        assigned_by,
+                        subscription: subscription.map(|s| s as u64),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub(super) fn assignments_of_user_ids(
+        &mut self,
+        user_ids: Vec<u64>,
+    ) -> Result<Vec<Vec<Assignment>>> {
+        let conn = self.conn();
+        let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
+        let (slots, range) = batch_slots(&user_ids);
+        let mut plans: Vec<(i64, String, String)> = Vec::new();
+        if let Some((lo, hi)) = range {
+            // Many users close together (a page of users in id order): two range scans.
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id",
+            )?;
+            let mut rows = stmt.query(params![lo, hi])?;
+            while let Some(r) = rows.next()? {
+                let user: i64 = r.get(0)?;
+                if let Some(slot) = slots.get(&(user as u64)) {
+                    out[slot[0]].push(assignment_row(r)?);
+                }
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, plan_id FROM disabled_plans
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id, plan_id",
+            )?;
+            let rows =
+                stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            for row in rows {
+                let row: (i64, String, String) = row?;
+                if slots.contains_key(&(row.0 as u64)) {
+                    plans.push(row);
+                }
+            }
+        } else {
+            let mut stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
+                 WHERE user_id = ?1 ORDER BY sku_id",
+            )?;
+            let mut plan_stmt = conn.prepare_cached(
+                "SELECT user_id, sku_id, plan_id FROM disabled_plans WHERE user_id = ?1 ORDER BY sku_id, plan_id",
+            )?;
+            for (&id, slot) in &slots {
+                let mut rows = stmt.query([id as i64])?;
+                while let Some(r) = rows.next()? {
+                    out[slot[0]].push(assignment_row(r)?);
+                }
+                let rows =
+                    plan_stmt.query_map([id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                for row in rows {
+                    plans.push(row?);
+                }
+            }
+        }
+        for (user, sku, plan) in plans {
+            let first = slots[&(user as u64)][0];
+            if let Some(a) = out[first].iter_mut().find(|a| a.sku_id == sku) {
+                a.disabled_plans.push(plan);
+            }
+        }
+        // A user asked for more than once gets the same list each time.
+        for slot in slots.values().filter(|s| s.len() > 1) {
+            for &i in &slot[1..] {
+                out[i] = out[slot[0]].clone();
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn assignments_insert_many(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        self.write(move |conn| {
+            super::many::insert(
+                conn,
+                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)",
+                5,
+                "",
+                &assignments,
+                |s, i, a| {
+                    s.raw_bind_parameter(i, a.user_id as i64)?;
+                    s.raw_bind_parameter(i + 1, &a.sku_id)?;
+                    s.raw_bind_parameter(i + 2, a.assigned_at)?;
+                    s.raw_bind_parameter(i + 3, &a.assigned_by)?;
+                    s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))
+                },
+            )?;
+            // A new row has no disabled plans yet (they go with their assignment).
+            let mut plans = conn.prepare_cached(
+                "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for a in &assignments {
+                for plan in &a.disabled_plans {
+                    plans.execute(params![a.user_id as i64, a.sku_id, plan])?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn assignments_delete_many(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
+        // Behind, as the inserts: the main thread goes on planning while a page is deleted.
+        let loading = self.loading();
+        self.write(move |conn| {
+            let mut plans = conn
+                .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
+            let mut rows =
+                conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
+            for (user, sku) in &keys {
+                // As in `delete_assignment`: the cascade does this unless loading.
+                if loading {
+                    plans.execute(params![*user as i64, sku])?;
+                }
+                rows.execute(params![*user as i64, sku])?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn assignments_insert(&mut self, a: Assignment) -> Result<()> {
+        self.conn()
+            .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by, a.subscription.map(|s| s as i64)])?;
+        self.assignments_set_disabled_plans(a.user_id, a.sku_id, a.disabled_plans)
+    }
+
+    pub(super) fn assignments_delete(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
+        // Its disabled plans go by the foreign key's cascade, except in a bulk load, which
+        // runs with foreign keys unenforced (checked once at its end, `Db::check_references`).
+        let conn = self.conn();
+        if self.loading() {
+            conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
+                .execute(params![user_id as i64, sku_id])?;
+        }
+        let n = conn
+            .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
+            .execute(params![user_id as i64, sku_id])?;
+        Ok(n > 0)
+    }
+
+    pub(super) fn assignments_set_disabled_plans(
+        &mut self,
+        user_id: u64,
+        sku_id: String,
+        plan_ids: Vec<String>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
+            .execute(params![user_id as i64, sku_id])?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+        )?;
+        for plan in plan_ids {
+            stmt.execute(params![user_id as i64, sku_id, plan])?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn assignments_release_to_pool(&mut self, subscription_id: u64) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE assignments SET subscription = NULL WHERE subscription = ?1")?
+            .execute([subscription_id as i64])?;
+        Ok(())
+    }
+
+    pub(super) fn assignments_assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT sku_id, count(*) FROM assignments WHERE subscription IS NULL GROUP BY sku_id ORDER BY sku_id",
+        )?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(super) fn assignments_count_assigned(&mut self, sku_id: String) -> Result<u32> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL",
+            )?
+            .query_row([sku_id], |r| r.get(0))?)
+    }
+
+    pub(super) fn assignments_stash(
+        &mut self,
+        user_id: u64,
+        assignments: Vec<Assignment>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT OR REPLACE INTO deleted_assignments (user_id, sku_id, disabled_plans, assigned_at, assigned_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for a in assignments {
+            let plans = serde_json::to_string(&a.disabled_plans)?;
+            stmt.execute(params![
+                user_id as i64,
+                a.sku_id,
+                plans,
+                a.assigned_at,
+                a.assigned_by
+            ])?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn assignments_take_stashed(&mut self, user_id: u64) -> Result<Vec<Assignment>> {
+        let rows: Vec<(String, String, i64, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT sku_id, disabled_plans, assigned_at, assigned_by FROM deleted_assignments
+                 WHERE user_id = ?1 ORDER BY sku_id",
+            )?
+            .query_map([user_id as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        self.conn()
+            .prepare_cached("DELETE FROM deleted_assignments WHERE user_id = ?1")?
+            .execute([user_id as i64])?;
+        rows.into_iter()
+            .map(|(sku_id, plans, assigned_at, assigned_by)| {
+                Ok(Assignment {
+                    user_id,
+                    sku_id,
+                    disabled_plans: serde_json::from_str(&plans)?,
+                    assigned_at,
+                    assigned_by,
+                    subscription: None,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,173 @@
+//! Reading the `store` import's rows: the columns each query selects, the readers of a row
+//! (with the enums still text, decoded after), and where the rows of a batch of ids go.
+
+use super::text::{billing_from, channel_from, kind_from, status_from};
+use crate::bindings::types::*;
+use rusqlite::Row;
+use wasmtime::Result;
+
+pub(super) const PRODUCT_COLUMNS: &str =
+    "sku_id, part_number, display_name, price_monthly, price_annual, trial_available, self_service";
+pub(super) const SUBSCRIPTION_COLUMNS: &str = "id, sku_id, quantity, status, billing, channel, recurring, created_at, term_end, anchor, terms, purchaser, \
+     billing_profile, payment_method, partner, credit_check_until, cancelled_at, cancel_reason, cancel_feedback";
+pub(super) const USER_COLUMNS: &str = "id, upn, display_name, department, usage_location, enabled, kind, created_at, \
+     deleted_at, mailbox_gb, retention_hold";
+
+pub(super) fn product(r: &Row) -> rusqlite::Result<Product> {
+    Ok(Product {
+        sku_id: r.get(0)?,
+        part_number: r.get(1)?,
+        display_name: r.get(2)?,
+        price_monthly: r.get(3)?,
+        price_annual: r.get(4)?,
+        trial_available: r.get(5)?,
+        self_service: r.get(6)?,
+    })
+}
+
+/// Rows whose text columns still need decoding into enums.
+pub(super) struct RawSubscription(
+    Subscription,
+    String,
+    String,
+    String,
+    Option<(i64, String, Option<String>)>,
+);
+
+pub(super) fn subscription(r: &Row) -> rusqlite::Result<RawSubscription> {
+    Ok(RawSubscription(
+        Subscription {
+            id: r.get::<_, i64>(0)? as u64,
+            sku_id: r.get(1)?,
+            quantity: r.get(2)?,
+            status: SubscriptionStatus::Active,
+            billing: BillingFrequency::Monthly,
+            channel: PurchaseChannel::Direct,
+            recurring: r.get(6)?,
+            created_at: r.get(7)?,
+            term_end: r.get(8)?,
+            anchor: r.get(9)?,
+            terms: r.get(10)?,
+            purchaser: r.get(11)?,
+            billing_profile: r.get::<_, Option<i64>>(12)?.map(|v| v as u64),
+            payment_method: r.get::<_, Option<i64>>(13)?.map(|v| v as u64),
+            partner: r.get(14)?,
+            credit_check_until: r.get(15)?,
+            cancellation: None,
+        },
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        match r.get::<_, Option<i64>>(16)? {
+            Some(at) => Some((at, r.get(17)?, r.get(18)?)),
+            None => None,
+        },
+    ))
+}
+
+pub(super) fn decode_subscription(raw: RawSubscription) -> Result<Subscription> {
+    let RawSubscription(mut s, status, billing, channel, cancelled) = raw;
+    s.cancellation = cancelled
+        .map(|(at, reason, feedback)| -> Result<Cancellation> {
+            Ok(Cancellation {
+                at,
+                reason: crate::db::billing::reason_from(&reason)?,
+                feedback,
+            })
+        })
+        .transpose()?;
+    s.status = status_from(&status)?;
+    s.billing = billing_from(&billing)?;
+    s.channel = channel_from(&channel)?;
+    Ok(s)
+}
+
+pub(super) struct RawUser(User, String);
+
+pub(super) fn user(r: &Row) -> rusqlite::Result<RawUser> {
+    user_at(r, 0)
+}
+
+/// A user from `USER_COLUMNS` starting at column `at`.
+pub(super) fn user_at(r: &Row, at: usize) -> rusqlite::Result<RawUser> {
+    Ok(RawUser(
+        User {
+            id: r.get::<_, i64>(at)? as u64,
+            upn: r.get(at + 1)?,
+            display_name: r.get(at + 2)?,
+            department: r.get(at + 3)?,
+            usage_location: r.get(at + 4)?,
+            enabled: r.get(at + 5)?,
+            kind: UserKind::User,
+            created_at: r.get(at + 7)?,
+            deleted_at: r.get(at + 8)?,
+            mailbox_gb: r.get(at + 9)?,
+            retention_hold: r.get(at + 10)?,
+        },
+        r.get(at + 6)?,
+    ))
+}
+
+pub(super) fn decode_user(raw: RawUser) -> Result<User> {
+    let RawUser(mut u, kind) = raw;
+    u.kind = kind_from(&kind)?;
+    Ok(u)
+}
+
+/// Positions in the answer of each asked id.
+pub(super) type Slots = std::collections::HashMap<u64, Vec<usize>>;
+
+/// Where each asked id goes in the answer (the positions it was asked at), and the id range
+/// to scan when the ids are dense enough that one range scan beats a lookup per id.
+pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
+    let mut slots: std::collections::HashMap<u64, Vec<usize>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        slots.entry(*id).or_default().push(i);
+    }
+    let (lo, hi) = (ids.iter().min(), ids.iter().max());
+    let range = match (lo, hi) {
+        (Some(&lo), Some(&hi)) if slots.len() >= 64 && hi - lo < 4 * slots.len() as u64 => {
+            Some((lo as i64, hi as i64))
+        }
+        _ => None,
+    };
+    (slots, range)
+}
+
+pub(super) fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
+    Ok(Assignment {
+        user_id: r.get::<_, i64>(0)? as u64,
+        sku_id: r.get(1)?,
+        disabled_plans: Vec::new(),
+        assigned_at: r.get(2)?,
+        assigned_by: r.get(3)?,
+        subscription: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+    })
+}
+
+pub(super) fn decode_service_data(
+    raw: (i64, String, String, i64, Option<i64>),
+) -> Result<ServiceData> {
+    let (user_id, workload, state, since, until) = raw;
+    Ok(ServiceData {
+        user_id: user_id as u64,
+        workload: match workload.as_str() {
+            "mailbox" => Workload::Mailbox,
+            "onedrive" => Workload::Onedrive,
+            "team-site" => Workload::TeamSite,
+            "teams" => Workload::Teams,
+            "office-apps" => Workload::OfficeApps,
+            other => wasmtime::bail!("unknown workload '{other}' in the database"),
+        },
+        state: match state.as_str() {
+            "active" => DataState::Active,
+            "retained" => DataState::Retained,
+            "removed" => DataState::Removed,
+            "purged" => DataState::Purged,
+            other => wasmtime::bail!("unknown data state '{other}' in the database"),
+        },
+        since,
+        until,
+    })
+}

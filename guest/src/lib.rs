@@ -26,6 +26,7 @@ wit_bindgen::generate!({
         "seats:licensing/types@0.2.0/charge-kind": [#[serde(rename_all = "kebab-case")]],
         "seats:licensing/types@0.2.0/object-kind": [#[serde(rename_all = "kebab-case")]],
         "seats:licensing/types@0.2.0/audit-state": [#[serde(rename_all = "kebab-case")]],
+        "seats:licensing/types@0.2.0/error": [#[serde(rename_all = "kebab-case")]],
         "seats:licensing/types@0.2.0/blocked-reason": [#[serde(rename_all = "kebab-case")]],
     },
     generate_all,

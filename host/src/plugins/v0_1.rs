@@ -9,15 +9,13 @@ pub mod bindings {
     });
 }
 
-use super::{PluginState, Verdict};
-use crate::component::audit::ChangeSummary;
-use wasmtime::Store;
-
 query_host!(bindings::seats::licensing::query);
 // 0.1.0 entries carried the object itself ("JSON of the object"), not its kind around it.
-proposed_change!(bindings::exports::seats::licensing::policy, |s| s
-    .as_deref()
-    .map(untagged));
+policy_check!(
+    bindings::exports::seats::licensing::policy,
+    seats_licensing_policy,
+    |s| s.as_deref().map(untagged)
+);
 
 /// `{"subscription": {...}}` as 0.1.0 showed it: `{...}`.
 fn untagged(stored: &str) -> String {
@@ -29,16 +27,4 @@ fn untagged(stored: &str) -> String {
             .unwrap_or_default(),
         _ => stored.to_string(),
     }
-}
-
-pub fn check(
-    pre: &bindings::PolicyPluginPre<PluginState>,
-    store: &mut Store<PluginState>,
-    change: &ChangeSummary,
-) -> wasmtime::Result<Verdict> {
-    let plugin = pre.instantiate(&mut *store)?;
-    let decision = plugin
-        .seats_licensing_policy()
-        .call_check(&mut *store, &proposed(change))?;
-    Ok(verdict(decision))
 }

@@ -8,22 +8,10 @@ pub mod bindings {
     });
 }
 
-use super::{PluginState, Verdict};
-use crate::component::audit::ChangeSummary;
-use wasmtime::Store;
-
 query_host!(bindings::seats::policy::query);
 // Entries carry the audit log's own encoding of each state.
-proposed_change!(bindings::exports::seats::policy::policy, |s| s.clone());
-
-pub fn check(
-    pre: &bindings::PolicyPluginPre<PluginState>,
-    store: &mut Store<PluginState>,
-    change: &ChangeSummary,
-) -> wasmtime::Result<Verdict> {
-    let plugin = pre.instantiate(&mut *store)?;
-    let decision = plugin
-        .seats_policy_policy()
-        .call_check(&mut *store, &proposed(change))?;
-    Ok(verdict(decision))
-}
+policy_check!(
+    bindings::exports::seats::policy::policy,
+    seats_policy_policy,
+    |s| s.clone()
+);

@@ -37,11 +37,25 @@ macro_rules! query_host {
     };
 }
 
-/// `fn proposed(&ChangeSummary) -> ProposedChange` for a version's generated `policy`
-/// module; `$state` turns a stored audit state into the JSON the version's entries carry.
-macro_rules! proposed_change {
-    ($policy:path, $state:expr) => {
+/// `pub fn check` for a version: instantiates the plugin, converts the change to the
+/// version's `proposed-change` (`$state` turns a stored audit state into the JSON its entries
+/// carry), calls its `policy.check` (`$policy_fn`, the bindings' accessor) and reads the
+/// decision.
+macro_rules! policy_check {
+    ($policy:path, $policy_fn:ident, $state:expr) => {
         use $policy as p;
+
+        pub fn check(
+            pre: &bindings::PolicyPluginPre<$crate::plugins::PluginState>,
+            store: &mut wasmtime::Store<$crate::plugins::PluginState>,
+            change: &$crate::component::audit::ChangeSummary,
+        ) -> wasmtime::Result<$crate::plugins::Verdict> {
+            let plugin = pre.instantiate(&mut *store)?;
+            let decision = plugin
+                .$policy_fn()
+                .call_check(&mut *store, &proposed(change))?;
+            Ok(verdict(decision))
+        }
 
         fn proposed(c: &$crate::component::audit::ChangeSummary) -> p::ProposedChange {
             let state: fn(&Option<String>) -> Option<String> = $state;

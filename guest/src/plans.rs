@@ -50,7 +50,7 @@ struct Combo {
     /// Names of the enabled plans (what G3's rules are about).
     enabled: BTreeSet<String>,
     /// Workloads they provision (L4).
-    provided: BTreeSet<String>,
+    provided: BTreeSet<crate::types::Workload>,
     /// Whether the plan rules allowed it, once checked.
     allowed: Option<bool>,
 }
@@ -148,7 +148,7 @@ impl PlanCache {
         &mut self,
         store: &S,
         assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
-    ) -> &BTreeSet<String> {
+    ) -> &BTreeSet<crate::types::Workload> {
         &self.combo(store, assignments).provided
     }
 }

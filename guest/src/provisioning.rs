@@ -37,21 +37,11 @@ pub fn workloads_of(plan: &ServicePlan) -> &'static [Workload] {
 }
 
 /// Workloads the enabled plans of a user's licenses provision.
-pub fn provided<'a>(plans: impl IntoIterator<Item = &'a ServicePlan>) -> BTreeSet<String> {
+pub fn provided<'a>(plans: impl IntoIterator<Item = &'a ServicePlan>) -> BTreeSet<Workload> {
     plans
         .into_iter()
-        .flat_map(|p| workloads_of(p).iter().map(|w| name(*w).to_string()))
+        .flat_map(|p| workloads_of(p).iter().copied())
         .collect()
-}
-
-pub fn name(w: Workload) -> &'static str {
-    match w {
-        Workload::Mailbox => "mailbox",
-        Workload::Onedrive => "onedrive",
-        Workload::TeamSite => "team-site",
-        Workload::Teams => "teams",
-        Workload::OfficeApps => "office-apps",
-    }
 }
 
 /// What the user's data becomes as their licenses change from providing `before` to `after`
@@ -59,14 +49,14 @@ pub fn name(w: Workload) -> &'static str {
 pub fn transition(
     user: &User,
     current: &[ServiceData],
-    after: &BTreeSet<String>,
+    after: &BTreeSet<Workload>,
     deleted: bool,
     now: Timestamp,
 ) -> Vec<ServiceData> {
     let mut changes = Vec::new();
     for w in ALL {
         let existing = current.iter().find(|d| d.workload == w);
-        let wanted = after.contains(name(w));
+        let wanted = after.contains(&w);
         let next = match (existing.map(|d| d.state), wanted) {
             (Some(DataState::Active), true) => None,
             (_, true) => Some((DataState::Active, None)),
@@ -161,7 +151,14 @@ mod tests {
         let mut d: Vec<_> = crate::Store::service_data_of(store, &[u.id])
             .remove(0)
             .into_iter()
-            .map(|d| (name(d.workload).to_string(), d.state, d.until))
+            .map(|d| {
+                let name = serde_json::to_value(d.workload).unwrap_or_default();
+                (
+                    name.as_str().unwrap_or_default().to_string(),
+                    d.state,
+                    d.until,
+                )
+            })
             .collect();
         d.sort_by(|a, b| a.0.cmp(&b.0));
         d

@@ -30,7 +30,7 @@ struct LicenseSet {
     /// Part numbers, sorted, as the audit log shows them.
     names: Vec<String>,
     /// The workloads the set provisions (L4).
-    provided: BTreeSet<String>,
+    provided: BTreeSet<crate::types::Workload>,
 }
 
 /// Plans the licenses of `users` (validated, not yet inserted); the first refusal, naming

@@ -14,7 +14,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     cx.require(Operation::Read)?;
     let store = cx.store;
     let mut problems = Vec::new();
-    let mut plans: HashMap<String, Vec<String>> = HashMap::new();
+    let mut plans: HashMap<String, (bool, Vec<String>)> = HashMap::new();
 
     let mut subscriptions = Vec::new();
     let mut after = None;
@@ -72,6 +72,8 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
             .get_product(sku)
             .map_or_else(|| sku.to_string(), |p| p.part_number)
     };
+    let by_id: HashMap<u64, &crate::types::Subscription> =
+        subscriptions.iter().map(|s| (s.id, s)).collect();
     let (mut users, mut assignments) = (0u32, 0u32);
     let mut after = None;
     loop {
@@ -101,15 +103,18 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
                 ));
             }
             for a in &held {
-                let product_plans = plans.entry(a.sku_id.clone()).or_insert_with(|| {
-                    store
+                // Per product once (a million users hold a few products): its plans, and
+                // whether the catalog has it.
+                let (known, product_plans) = plans.entry(a.sku_id.clone()).or_insert_with(|| {
+                    let ids = store
                         .plans_of(std::slice::from_ref(&a.sku_id))
                         .remove(0)
                         .into_iter()
                         .map(|p| p.id)
-                        .collect()
+                        .collect();
+                    (store.get_product(&a.sku_id).is_some(), ids)
                 });
-                if store.get_product(&a.sku_id).is_none() {
+                if !*known {
                     problems.push(format!(
                         "{} holds an unknown product {}",
                         user.upn, a.sku_id
@@ -127,7 +132,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
                     ));
                 }
                 if let Some(id) = a.subscription {
-                    match subscriptions.iter().find(|s| s.id == id) {
+                    match by_id.get(&id) {
                         Some(s) if s.sku_id == a.sku_id && s.purchaser.is_some() => {}
                         _ => problems.push(format!(
                             "{}'s license of {} names subscription {id}, which is not its self-service subscription",

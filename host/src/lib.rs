@@ -13,6 +13,7 @@ pub mod db;
 
 pub mod output;
 pub mod plugins;
+pub mod progress;
 pub mod script;
 pub mod seed;
 pub mod service;

@@ -75,33 +75,133 @@ pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>)
             w.flush()?;
         }
         Format::Table => {
-            let objects = objects(rows)?;
-            let Some(first) = objects.first() else {
-                writeln!(out, "(none)")?;
-                return Ok(());
-            };
-            // Nested objects (a refusal's data) are for JSON and CSV; a table shows the rest.
-            let keys: Vec<&String> = first
-                .keys()
-                .filter(|k| columns.is_none_or(|c| c.contains(&k.as_str())))
-                .filter(|k| {
-                    !objects
-                        .iter()
-                        .any(|o| o.get(*k).is_some_and(Value::is_object))
-                })
-                .collect();
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Disabled);
-            table.set_header(keys.iter().map(|k| k.replace('_', " ")));
-            for o in &objects {
-                table.add_row(keys.iter().map(|k| o.get(*k).map(cell).unwrap_or_default()));
-            }
-            writeln!(out, "{table}")?;
+            drop(out);
+            print_objects(&objects(rows)?, columns)?;
         }
     }
     Ok(())
+}
+
+/// A table of objects; `columns` limits it to those fields when given.
+fn print_objects(
+    objects: &[serde_json::Map<String, Value>],
+    columns: Option<&[&str]>,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let Some(first) = objects.first() else {
+        writeln!(out, "(none)")?;
+        return Ok(());
+    };
+    // A refusal's data is for JSON and CSV; a table shows its message.
+    let keys: Vec<&String> = first
+        .keys()
+        .filter(|k| columns.is_none_or(|c| c.contains(&k.as_str())))
+        .filter(|k| k.as_str() != "refusal")
+        .collect();
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(keys.iter().map(|k| k.replace('_', " ")));
+    for o in objects {
+        table.add_row(keys.iter().map(|k| o.get(*k).map(cell).unwrap_or_default()));
+    }
+    writeln!(out, "{table}")?;
+    Ok(())
+}
+
+/// Rows a table shows at most: a listing bigger than this is for CSV or JSON, which stream.
+pub const TABLE_ROWS: usize = 1000;
+
+/// Prints rows as they are read, page by page, in flat memory: CSV rows and a JSON array
+/// written as they come; a table of the first `TABLE_ROWS`, then a note saying how to get
+/// everything. `push` says whether more rows are wanted (a full table wants none).
+pub struct Stream<'c> {
+    format: Format,
+    columns: Option<&'c [&'c str]>,
+    csv: Option<csv::Writer<std::io::Stdout>>,
+    /// Rows written (CSV, JSON) or kept (table).
+    count: usize,
+    table: Vec<serde_json::Map<String, Value>>,
+    more: bool,
+}
+
+impl<'c> Stream<'c> {
+    pub fn new(format: Format, columns: Option<&'c [&'c str]>) -> Stream<'c> {
+        Stream {
+            format,
+            columns,
+            csv: None,
+            count: 0,
+            table: Vec::new(),
+            more: false,
+        }
+    }
+
+    /// Writes (or, for a table, keeps) a page of rows; false once a table is full.
+    pub fn push<T: Serialize>(&mut self, rows: &[T]) -> Result<bool> {
+        match self.format {
+            Format::Csv => {
+                let objects = objects(rows)?;
+                let w = self
+                    .csv
+                    .get_or_insert_with(|| csv::Writer::from_writer(std::io::stdout()));
+                for o in &objects {
+                    if self.count == 0 {
+                        w.write_record(o.keys().map(|k| csv_safe(k.clone())))?;
+                    }
+                    w.write_record(o.values().map(|v| csv_safe(cell(v))))?;
+                    self.count += 1;
+                }
+                w.flush()?;
+                Ok(true)
+            }
+            Format::Json => {
+                let mut out = std::io::stdout().lock();
+                for r in rows {
+                    let text = serde_json::to_string_pretty(r)?;
+                    out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+                    for (i, line) in text.lines().enumerate() {
+                        if i > 0 {
+                            out.write_all(b"\n")?;
+                        }
+                        write!(out, "  {line}")?;
+                    }
+                    self.count += 1;
+                }
+                out.flush()?;
+                Ok(true)
+            }
+            Format::Table => {
+                let room = TABLE_ROWS.saturating_sub(self.table.len());
+                let objects = objects(rows)?;
+                self.more |= objects.len() > room;
+                self.table.extend(objects.into_iter().take(room));
+                Ok(self.table.len() < TABLE_ROWS)
+            }
+        }
+    }
+
+    /// Ends the listing: closes the JSON array, prints the table and its note.
+    pub fn finish(self, what: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            Format::Csv => Ok(()),
+            Format::Json if self.count == 0 => Ok(writeln!(out, "[]")?),
+            Format::Json => Ok(writeln!(out, "\n]")?),
+            Format::Table => {
+                drop(out);
+                print_objects(&self.table, self.columns)?;
+                if self.more {
+                    eprintln!(
+                        "The first {TABLE_ROWS} {what} are shown; `--output csv` or `--output json` \
+                         lists them all, as they are read"
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Prints one object: as a two-column table, or JSON, or a one-row CSV.

@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod init;
 mod licenses;
 mod lifecycle_users;
+mod listings;
 mod plugins;
 mod refusals;
 mod roles;

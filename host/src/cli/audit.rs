@@ -25,8 +25,12 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DATE", value_parser = time_arg)]
     pub until: Option<i64>,
     /// At most this many of the newest entries.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, conflicts_with = "all")]
     pub last: usize,
+    /// Every entry the filters select, oldest first, written as read (with `--output csv` or
+    /// `json`, any number of entries in flat memory).
+    #[arg(long)]
+    pub all: bool,
 }
 
 pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
@@ -38,6 +42,14 @@ pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
         until: a.until,
         newest_first: false,
     };
+    if a.all {
+        let mut out = output::Stream::new(s.format, None);
+        s.audit_pages(&filter, None, |page| {
+            let rows: Vec<AuditRow> = page.into_iter().map(AuditRow::from).collect();
+            out.push(&rows)
+        })?;
+        return out.finish("entries");
+    }
     let records = s.newest_audit(&filter, a.last)?;
     let rows: Vec<AuditRow> = records.into_iter().map(AuditRow::from).collect();
     output::print(&rows, s.format, None)

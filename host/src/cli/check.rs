@@ -3,7 +3,16 @@
 use super::{Refused, Session};
 use crate::output;
 use anyhow::Result;
+use clap::Args;
 use serde::Serialize;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// SQLite's full integrity check (every index against its table, minutes on a big file)
+    /// instead of its quick check (pages and records).
+    #[arg(long)]
+    pub full: bool,
+}
 
 #[derive(Serialize)]
 struct Report {
@@ -15,9 +24,15 @@ struct Report {
     problems: Vec<String>,
 }
 
-pub fn run(s: &mut Session) -> Result<()> {
-    let (integrity, fk) = s.rt.db().integrity()?;
+pub fn run(s: &mut Session, args: &CheckArgs) -> Result<()> {
+    let spinner = crate::progress::Spinner::working(if args.full {
+        "Checking the database (SQLite's full integrity check) and the domain's invariants"
+    } else {
+        "Checking the database (SQLite's quick check, foreign keys) and the domain's invariants"
+    });
+    let (integrity, fk) = s.rt.db().integrity(args.full)?;
     let inv = s.call(|d, st, actor| d.seats_licensing_tenant().call_check_invariants(st, actor))?;
+    drop(spinner);
     let mut problems = Vec::new();
     if integrity != ["ok"] {
         problems.extend(integrity.iter().map(|i| format!("sqlite: {i}")));
@@ -38,8 +53,15 @@ pub fn run(s: &mut Session) -> Result<()> {
         output::print_one(&report, s.format)?;
     } else if report.problems.is_empty() {
         println!(
-            "seats check: ok ({} users, {} assignments, {} subscriptions; SQLite integrity ok, no foreign key violations)",
-            report.users, report.assignments, report.subscriptions
+            "seats check: ok ({} users, {} assignments, {} subscriptions; SQLite {} ok, no foreign key violations)",
+            report.users,
+            report.assignments,
+            report.subscriptions,
+            if args.full {
+                "integrity check"
+            } else {
+                "quick check"
+            }
         );
     } else {
         for p in &report.problems {

@@ -124,7 +124,7 @@ pub enum Command {
     #[command(subcommand)]
     Component(component::ComponentCommand),
     /// Check the database: SQLite's integrity and the domain's invariants.
-    Check,
+    Check(check::CheckArgs),
     /// Run a PowerShell-style script (Rhai) of seats cmdlets.
     Run(crate::script::RunArgs),
     /// An interactive prompt for seats cmdlets.
@@ -180,7 +180,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
         Command::Run(args) => crate::script::run(open(&cli)?, args),
-        Command::Check => check::run(&mut open(&cli)?),
+        Command::Check(args) => check::run(&mut open(&cli)?, args),
         Command::Shell(args) => crate::script::run_shell(open(&cli)?, args),
         Command::Tenant(cmd) => roles::tenant(&mut open(&cli)?, cmd),
         Command::SelfService(cmd) => self_service::run(&mut open(&cli)?, cmd),
@@ -205,8 +205,10 @@ pub fn demo_session(path: &std::path::Path, users: u32) -> Result<Session> {
 fn broken_pipe(e: &anyhow::Error) -> bool {
     let pipe = |k: std::io::ErrorKind| k == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| pipe(io.kind()))
+        // A printer's error can come back through a service call (a page written as read).
+        matches!(c.downcast_ref::<CallError>(), Some(CallError::Host(inner)) if broken_pipe(inner))
+            || c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| pipe(io.kind()))
             || c.downcast_ref::<csv::Error>()
                 .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if pipe(io.kind())))
             || c.downcast_ref::<serde_json::Error>()

@@ -188,12 +188,13 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
         enabled: args.enabled,
         deleted: args.deleted,
     };
-    let rows: Vec<UserRow> = s
-        .all_users(&filter)?
-        .into_iter()
-        .map(UserRow::from)
-        .collect();
-    output::print(&rows, s.format, None)
+    // Written as read, a page at a time: any number of users in flat memory.
+    let mut out = output::Stream::new(s.format, None);
+    s.user_pages(&filter, |page| {
+        let rows: Vec<UserRow> = page.into_iter().map(UserRow::from).collect();
+        out.push(&rows)
+    })?;
+    out.finish("users")
 }
 
 fn add(s: &mut Session, a: &AddArgs) -> Result<()> {

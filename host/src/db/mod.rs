@@ -67,8 +67,14 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // 64 MB of page cache instead of SQLite's 2 MB: a bulk change over a large tenant
-    // revisits index and audit pages; SQLite only takes what it uses.
-    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+    // revisits index and audit pages; SQLite only takes what it uses. SEATS_PAGE_CACHE_MB
+    // sets another size (a small machine; a test that measures memory past the cache).
+    let kib = std::env::var("SEATS_PAGE_CACHE_MB")
+        .ok()
+        .and_then(|mb| mb.trim().parse::<i64>().ok())
+        .filter(|mb| (1..=65_536).contains(mb))
+        .map_or(CACHE_KIB, |mb| -mb * 1024);
+    conn.pragma_update(None, "cache_size", kib)?;
     Ok(())
 }
 
@@ -271,11 +277,16 @@ impl Db {
     }
 
     /// SQLite's own check of the file: its integrity check's lines ("ok" when sound) and the
-    /// number of rows that break a foreign key.
-    pub fn integrity(&self) -> Result<(Vec<String>, usize)> {
+    /// number of rows that break a foreign key. `full`: every index checked against its table
+    /// (`integrity_check`); else pages and records only (`quick_check`, far faster).
+    pub fn integrity(&self, full: bool) -> Result<(Vec<String>, usize)> {
         let conn = self.conn();
         let lines = conn
-            .prepare("PRAGMA integrity_check")?
+            .prepare(if full {
+                "PRAGMA integrity_check"
+            } else {
+                "PRAGMA quick_check"
+            })?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let fk = conn

@@ -2,10 +2,10 @@
 //! Graph PowerShell cmdlet it mirrors. Objects are maps with the fields of the JSON output.
 
 use super::convert::*;
-use super::progress::Spinner;
 use crate::component::bulk::{AddRemove, LicenseChange};
 use crate::component::types::{AuditFilter, UserKind};
 use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
+use crate::progress::Spinner;
 use crate::service::Session;
 use crate::views::*;
 use rhai::{Dynamic, Engine, Map};
@@ -68,7 +68,7 @@ fn rows_of<T: serde::Serialize>(values: &[T]) -> Fallible<Dynamic> {
 /// change inside the component a page at a time: any number of users in flat memory, and a
 /// summary (counts, the failures) instead of one row per user.
 #[derive(Clone)]
-pub struct UserSelection(UserFilter);
+pub struct UserSelection(pub(super) UserFilter);
 
 /// Runs a bulk change with a spinner on a terminal: over users given, one row per user; over
 /// a `users_where` selection, a summary map.
@@ -110,6 +110,33 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     engine.register_fn("users_where", |filter: Map| {
         UserSelection(user_filter(&filter))
     });
+    // `each_user(selection, |u| ...)`: every user a selection holds, a page at a time; the
+    // function may call cmdlets (the session is not held while it runs).
+    let c = s.clone();
+    engine.register_fn(
+        "each_user",
+        move |ctx: rhai::NativeCallContext,
+              selection: UserSelection,
+              f: rhai::FnPtr|
+              -> Fallible<i64> {
+            let (mut count, mut after) = (0i64, None);
+            loop {
+                let (users, next) = c
+                    .borrow_mut()
+                    .user_page(&selection.0, after)
+                    .map_err(from_call)?;
+                for u in users {
+                    let _: Dynamic =
+                        f.call_within_context(&ctx, (to_dynamic(&UserRow::from(u))?,))?;
+                    count += 1;
+                }
+                match next {
+                    Some(n) => after = Some(n),
+                    None => return Ok(count),
+                }
+            }
+        },
+    );
     let c = s.clone();
     engine.register_fn("get_user", move |upn: &str| -> Fallible<Dynamic> {
         let d = c

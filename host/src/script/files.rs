@@ -162,14 +162,10 @@ fn print_table(objects: Array) -> Fallible<()> {
         println!("(none)");
         return Ok(());
     }
-    // Nested maps (a refusal's data) are for `to_json` and `export_csv`; a table shows the rest.
+    // A refusal's data is for `to_json` and `export_csv`; a table shows its message.
     let cols: Vec<String> = columns(&rows)
         .into_iter()
-        .filter(|c| {
-            !rows
-                .iter()
-                .any(|r| r.get(c.as_str()).is_some_and(|v| v.is_map()))
-        })
+        .filter(|c| c != "refusal")
         .collect();
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -189,8 +185,52 @@ pub fn to_json(v: Dynamic) -> Fallible<String> {
     serde_json::to_string_pretty(&value).map_err(|e| thrown("invalid", e.to_string()))
 }
 
-pub fn register(engine: &mut Engine, sandbox: Sandbox) {
+/// `export_csv(users_where(...), path)`: every user the selection holds, read and written a
+/// page at a time (any number of users in flat memory); returns how many.
+fn export_selection(
+    sandbox: &Sandbox,
+    session: &super::cmdlets::Shared,
+    selection: &super::cmdlets::UserSelection,
+    path: &str,
+) -> Fallible<i64> {
+    let p = sandbox.check(path)?;
+    let mut w =
+        csv::Writer::from_path(&p).map_err(|e| thrown("invalid", format!("{path}: {e}")))?;
+    let mut count = 0i64;
+    session
+        .borrow_mut()
+        .user_pages(&selection.0, |page| {
+            for u in page {
+                let row = serde_json::to_value(crate::views::UserRow::from(u))?;
+                let serde_json::Value::Object(map) = row else {
+                    continue;
+                };
+                if count == 0 {
+                    w.write_record(map.keys().map(|k| crate::output::csv_safe(k.clone())))?;
+                }
+                w.write_record(
+                    map.values()
+                        .map(|v| crate::output::csv_safe(crate::output::cell(v))),
+                )?;
+                count += 1;
+            }
+            Ok(true)
+        })
+        .map_err(super::convert::from_call)?;
+    w.flush()
+        .map_err(|e| thrown("failure", format!("{path}: {e}")))?;
+    Ok(count)
+}
+
+pub fn register(engine: &mut Engine, sandbox: Sandbox, session: &super::cmdlets::Shared) {
     let sandbox = Rc::new(sandbox);
+    let (s, c) = (sandbox.clone(), session.clone());
+    engine.register_fn(
+        "export_csv",
+        move |selection: super::cmdlets::UserSelection, path: &str| {
+            export_selection(&s, &c, &selection, path)
+        },
+    );
     let s = sandbox.clone();
     engine.register_fn("import_csv", move |path: &str| import_csv(&s, path));
     let s = sandbox.clone();

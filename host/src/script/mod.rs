@@ -8,7 +8,7 @@ mod billing_cmdlets;
 mod cmdlets;
 mod convert;
 mod files;
-mod progress;
+
 mod shell;
 pub mod table;
 
@@ -85,7 +85,7 @@ pub fn engine(session: &cmdlets::Shared, sandbox: files::Sandbox, limits: &Limit
         }
     });
     cmdlets::register(&mut engine, session);
-    files::register(&mut engine, sandbox);
+    files::register(&mut engine, sandbox, session);
     engine.register_fn("help", || table::help(None));
     engine.register_fn("help", |name: &str| table::help(Some(name)));
     engine

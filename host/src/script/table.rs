@@ -196,9 +196,16 @@ pub const CMDLETS: &[Cmdlet] = &[
     ),
     c(
         "export_csv",
-        "export_csv(objects, path)",
+        "export_csv(objects or users_where(…), path)",
         "`Export-Csv`",
-        "CSV out (cells a spreadsheet would run as formulas are written as text)",
+        "CSV out; a selection is written a page at a time, any number of users in flat memory \
+         (cells a spreadsheet would run as formulas are written as text)",
+    ),
+    c(
+        "each_user",
+        "each_user(users_where(…), \\|u\\| …)",
+        "`Get-MgUser -All \\| ForEach-Object`",
+        "call a function with every user a selection holds, read a page at a time",
     ),
     c(
         "print_table",

@@ -113,6 +113,9 @@ impl Session {
 /// Failures a bulk change over a filter lists in full; its counts cover them all.
 pub const FAILURES_SHOWN: u32 = 1000;
 
+/// Users one page of a listing reads: the component's largest.
+pub const PAGE: u32 = 5000;
+
 impl Session {
     /// Every user matching the filter, page by page.
     pub fn all_users(
@@ -120,16 +123,65 @@ impl Session {
         filter: &crate::component::users::UserFilter,
     ) -> Result<Vec<crate::component::types::User>, CallError> {
         let mut users = Vec::new();
+        self.user_pages(filter, |page| {
+            users.extend(page);
+            Ok(true)
+        })?;
+        Ok(users)
+    }
+
+    /// The users matching the filter, handed to `each` a page at a time as they are read, in
+    /// flat memory, until it returns false.
+    pub fn user_pages(
+        &mut self,
+        filter: &crate::component::users::UserFilter,
+        mut each: impl FnMut(Vec<crate::component::types::User>) -> anyhow::Result<bool>,
+    ) -> Result<(), CallError> {
         let mut after = None;
         loop {
+            let (users, next) = self.user_page(filter, after)?;
+            if !each(users)? {
+                return Ok(());
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// One page of the users matching the filter, after the cursor, and the next cursor.
+    pub fn user_page(
+        &mut self,
+        filter: &crate::component::users::UserFilter,
+        after: Option<u64>,
+    ) -> Result<(Vec<crate::component::types::User>, Option<u64>), CallError> {
+        let page = self.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_list_users(st, actor, filter, after, PAGE)
+        })?;
+        Ok((page.users, page.next))
+    }
+
+    /// The audit entries matching the filter after entry `after`, oldest first, handed to
+    /// `each` a page at a time as they are read, until it returns false.
+    pub fn audit_pages(
+        &mut self,
+        filter: &crate::component::types::AuditFilter,
+        mut after: Option<u64>,
+        mut each: impl FnMut(Vec<crate::component::types::AuditEvent>) -> anyhow::Result<bool>,
+    ) -> Result<(), CallError> {
+        loop {
             let page = self.call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_list_users(st, actor, filter, after, 5000)
+                d.seats_licensing_audit()
+                    .call_list_audit(st, actor, filter, after, PAGE)
             })?;
-            users.extend(page.users);
+            if !each(page.events)? {
+                return Ok(());
+            }
             match page.next {
                 Some(n) => after = Some(n),
-                None => return Ok(users),
+                None => return Ok(()),
             }
         }
     }
@@ -138,20 +190,14 @@ impl Session {
     pub fn all_audit(
         &mut self,
         filter: &crate::component::types::AuditFilter,
-        mut after: Option<u64>,
+        after: Option<u64>,
     ) -> Result<Vec<crate::component::types::AuditEvent>, CallError> {
         let mut records = Vec::new();
-        loop {
-            let page = self.call(|d, st, actor| {
-                d.seats_licensing_audit()
-                    .call_list_audit(st, actor, filter, after, 5000)
-            })?;
-            records.extend(page.events);
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(records),
-            }
-        }
+        self.audit_pages(filter, after, |page| {
+            records.extend(page);
+            Ok(true)
+        })?;
+        Ok(records)
     }
 
     /// The newest `n` audit entries matching the filter, oldest first: read newest first,

@@ -1,4 +1,4 @@
-//! A spinner while a bulk call over many users runs, only on a terminal.
+//! A spinner while long work runs (a bulk call over many users, a check), only on a terminal.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,6 +20,11 @@ impl Spinner {
     /// For a bulk call over a filter: how many users it covers is known when it ends.
     pub fn selected(what: &str) -> Spinner {
         Self::show(format!("{what} for the selected users, in one transaction"))
+    }
+
+    /// For any work that may take more than a moment.
+    pub fn working(what: &str) -> Spinner {
+        Self::show(what.to_string())
     }
 
     fn show(message: String) -> Spinner {

@@ -11,9 +11,9 @@ const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 const RETENTION: i64 = 30 * 86_400;
 
-/// The part numbers a user holds, sorted, as the JSON array the audit log keeps.
+/// The part numbers a user holds, sorted, as the audit log keeps a license state.
 const HELD: &str =
-    "(SELECT json_group_array(part_number) FROM (SELECT p.part_number FROM assignments x
+    "(SELECT json_object('licenses', json_group_array(part_number)) FROM (SELECT p.part_number FROM assignments x
       JOIN products p ON p.sku_id = x.sku_id WHERE x.user_id = m.user_id ORDER BY p.part_number))";
 
 /// Every workload a license of the suites provides becomes active where it is not.
@@ -98,7 +98,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 )?;
                 conn.execute(
                     "INSERT INTO audit (at, actor, action, target, before, after)
-                     SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, '[]'
+                     SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, '{\"licenses\":[]}'
                      FROM moved ORDER BY user_id",
                     named_params! {":now": now, ":actor": actor},
                 )?;
@@ -140,7 +140,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 )?;
                 conn.execute(
                     "INSERT INTO audit (at, actor, action, target, before, after)
-                     SELECT :now, :actor, 'license.add', 'user:' || upn, '[]', '[\"SPE_E3\"]'
+                     SELECT :now, :actor, 'license.add', 'user:' || upn, '{\"licenses\":[]}', '{\"licenses\":[\"SPE_E3\"]}'
                      FROM moved ORDER BY user_id",
                     named_params! {":now": now, ":actor": actor},
                 )?;

@@ -205,11 +205,13 @@ impl Store for WitStore {
     }
     fn list_invoices(
         &self,
-        profile_id: Option<u64>,
+        profile_ids: &[u64],
         since: Timestamp,
         until: Timestamp,
+        after: Option<u64>,
+        limit: u32,
     ) -> Vec<Invoice> {
-        wit::list_invoices(profile_id, since, until)
+        wit::list_invoices(profile_ids, since, until, after, limit)
     }
     fn last_invoice(&self, profile_id: u64) -> Option<Invoice> {
         wit::last_invoice(profile_id)
@@ -565,8 +567,10 @@ impl billing::Guest for Component {
         actor: Principal,
         period: billing::InvoicePeriod,
         profile: Option<u64>,
-    ) -> Result<Vec<Invoice>, Error> {
-        invoices::list(&cx(actor), &period, profile)
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<billing::InvoicePage, Error> {
+        invoices::list(&cx(actor), &period, profile, after, limit)
     }
     fn get_invoice(actor: Principal, id: u64) -> Result<billing::InvoiceDetail, Error> {
         invoices::get(&cx(actor), id)

@@ -108,9 +108,11 @@ pub trait Store {
     fn get_invoice(&self, id: u64) -> Option<Invoice>;
     fn list_invoices(
         &self,
-        profile_id: Option<u64>,
+        profile_ids: &[u64],
         since: Timestamp,
         until: Timestamp,
+        after: Option<u64>,
+        limit: u32,
     ) -> Vec<Invoice>;
     fn last_invoice(&self, profile_id: u64) -> Option<Invoice>;
     fn invoice_lines(&self, invoice_id: u64) -> Vec<Charge>;

@@ -49,3 +49,19 @@ impl Drop for Spinner {
         }
     }
 }
+
+/// What this run has cost so far, for `-v`: "2.41 s, peak memory 54 MB" (the peak where the
+/// system says it: Linux's VmHWM, this process's own high-water mark since it started).
+pub fn cost(started: std::time::Instant) -> String {
+    let secs = started.elapsed().as_secs_f64();
+    match peak_memory_kib() {
+        Some(kib) => format!("{secs:.2} s, peak memory {} MB", kib / 1024),
+        None => format!("{secs:.2} s"),
+    }
+}
+
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -7,7 +7,7 @@ use super::{money, payments};
 use crate::audited;
 use crate::cx::Cx;
 use crate::error::{Result, invalid, not_found};
-use crate::exports::seats::licensing::billing::{InvoiceDetail, InvoicePeriod};
+use crate::exports::seats::licensing::billing::{InvoiceDetail, InvoicePage, InvoicePeriod};
 use crate::types::ObjectKind;
 use crate::types::{Charge, Invoice, Timestamp};
 use crate::{Store, calendar};
@@ -77,12 +77,23 @@ pub fn next_invoice_date<S: Store + ?Sized>(store: &S, profile: u64, now: Timest
     month_start(start, 1)
 }
 
-/// B4: the last three months by default, the last six, or a date range.
+/// The most invoices one page holds.
+pub const MAX_PAGE: u32 = 1000;
+
+/// B4: the last three months by default, the last six, or a date range; a page at a time.
 pub fn list<S: Store + ?Sized>(
     cx: &Cx<S>,
     period: &InvoicePeriod,
     profile: Option<u64>,
-) -> Result<Vec<Invoice>> {
+    after: Option<u64>,
+    limit: u32,
+) -> Result<InvoicePage> {
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(invalid(
+            "limit",
+            format!("a page holds 1 to {MAX_PAGE} invoices"),
+        ));
+    }
     let (since, until) = match period {
         InvoicePeriod::LastThreeMonths => (month_start(cx.local, -3), i64::MAX),
         InvoicePeriod::LastSixMonths => (month_start(cx.local, -6), i64::MAX),
@@ -102,12 +113,9 @@ pub fn list<S: Store + ?Sized>(
         }
     };
     let allowed = allowed(cx, profile)?;
-    Ok(cx
-        .store
-        .list_invoices(profile, since, until)
-        .into_iter()
-        .filter(|i| allowed.contains(&i.profile_id))
-        .collect())
+    let invoices = cx.store.list_invoices(&allowed, since, until, after, limit);
+    let next = (invoices.len() == limit as usize).then(|| invoices[invoices.len() - 1].id);
+    Ok(InvoicePage { invoices, next })
 }
 
 /// The billing profiles whose invoices the actor may see (R2, P2): the one named, or all of

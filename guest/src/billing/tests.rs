@@ -230,8 +230,9 @@ fn b4_invoices_of_the_last_three_or_six_months_or_a_range() {
     crate::lifecycle::process(&cx(&store, now)).unwrap();
     let c = cx(&store, now);
     let months = |p: &InvoicePeriod| -> Vec<String> {
-        invoices::list(&c, p, None)
+        invoices::list(&c, p, None, None, 1000)
             .unwrap()
+            .invoices
             .iter()
             .map(|i| crate::calendar::date_of(i.period_start).to_string()[..7].to_string())
             .collect()
@@ -243,7 +244,10 @@ fn b4_invoices_of_the_last_three_or_six_months_or_a_range() {
     assert_eq!(months(&InvoicePeriod::LastSixMonths).len(), 6);
     let range = InvoicePeriod::Between((at(date!(2026 - 01 - 01)), at(date!(2026 - 03 - 01))));
     assert_eq!(months(&range), ["2026-02", "2026-01"]);
-    let one = invoices::list(&c, &InvoicePeriod::LastThreeMonths, None).unwrap()[0].id;
+    let one = invoices::list(&c, &InvoicePeriod::LastThreeMonths, None, None, 1000)
+        .unwrap()
+        .invoices[0]
+        .id;
     let detail = invoices::get(&c, one).unwrap();
     assert_eq!(
         ledger::sum(&detail.lines),
@@ -251,9 +255,33 @@ fn b4_invoices_of_the_last_three_or_six_months_or_a_range() {
     );
     let backwards = InvoicePeriod::Between((at(date!(2026 - 03 - 01)), at(date!(2026 - 01 - 01))));
     assert_eq!(
-        invoices::list(&c, &backwards, None).unwrap_err().kind(),
+        invoices::list(&c, &backwards, None, None, 1000)
+            .unwrap_err()
+            .kind(),
         "invalid"
     );
+    // Page by page (three at a time) reads the same invoices in the same order as one page.
+    let year = InvoicePeriod::Between((at(date!(2026 - 01 - 01)), at(date!(2027 - 01 - 01))));
+    let whole = invoices::list(&c, &year, None, None, 1000).unwrap();
+    assert_eq!(whole.invoices.len(), 10);
+    assert_eq!(whole.next, None);
+    let (mut paged, mut after) = (Vec::new(), None);
+    loop {
+        let page = invoices::list(&c, &year, None, after, 3).unwrap();
+        paged.extend(page.invoices.iter().map(|i| i.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(
+        paged,
+        whole.invoices.iter().map(|i| i.id).collect::<Vec<_>>()
+    );
+    for limit in [0, invoices::MAX_PAGE + 1] {
+        let refused = invoices::list(&c, &year, None, None, limit).unwrap_err();
+        assert_eq!(refused.kind(), "invalid");
+    }
 }
 
 #[test]

@@ -549,19 +549,30 @@ impl Store for MemoryStore {
     }
     fn list_invoices(
         &self,
-        profile_id: Option<u64>,
+        profile_ids: &[u64],
         since: Timestamp,
         until: Timestamp,
+        after: Option<u64>,
+        limit: u32,
     ) -> Vec<Invoice> {
         let t = self.tables.borrow();
+        let key = |i: &Invoice| std::cmp::Reverse((i.period_start, i.id));
+        // An unknown cursor reads nothing, as the database's row comparison does.
+        let cursor = match after.map(|id| t.invoices.get(&id)) {
+            Some(None) => return Vec::new(),
+            Some(Some(i)) => Some(key(i)),
+            None => None,
+        };
         let mut all: Vec<Invoice> = t
             .invoices
             .values()
-            .filter(|i| profile_id.is_none_or(|p| i.profile_id == p))
+            .filter(|i| profile_ids.contains(&i.profile_id))
             .filter(|i| i.period_start >= since && i.period_start < until)
+            .filter(|i| cursor.is_none_or(|c| key(i) > c))
             .cloned()
             .collect();
-        all.sort_by_key(|i| std::cmp::Reverse((i.period_start, i.id)));
+        all.sort_by_key(key);
+        all.truncate(limit as usize);
         all
     }
     fn last_invoice(&self, profile_id: u64) -> Option<Invoice> {

@@ -311,7 +311,7 @@ impl guest::Store for Native {
         uninvoiced_charges(profile_id: Option<u64>) -> Vec<g::Charge>;
         insert_invoice(invoice: &g::Invoice, charge_ids: &[u64]) -> u64;
         get_invoice(id: u64) -> Option<g::Invoice>;
-        list_invoices(profile_id: Option<u64>, since: g::Timestamp, until: g::Timestamp) -> Vec<g::Invoice>;
+        list_invoices(profile_ids: &[u64], since: g::Timestamp, until: g::Timestamp, after: Option<u64>, limit: u32) -> Vec<g::Invoice>;
         last_invoice(profile_id: u64) -> Option<g::Invoice>;
         invoice_lines(invoice_id: u64) -> Vec<g::Charge>;
         get_idempotency(key: &str) -> Option<g::IdempotencyRecord>;

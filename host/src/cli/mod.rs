@@ -54,7 +54,8 @@ pub struct Cli {
     /// Take this as the current time (YYYY-MM-DD or RFC 3339), to simulate dates.
     #[arg(long, global = true, value_name = "DATE", env = "SEATS_NOW", value_parser = crate::dates::time_arg)]
     pub now: Option<i64>,
-    /// Say what the runtime does (compiled-code cache, timings) on stderr.
+    /// Say what the runtime does (compiled-code cache, timings, and at the end the run's time
+    /// and peak memory) on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
     /// A policy plugin (a .wasm component of the world policy-plugin) asked before each change
@@ -238,9 +239,15 @@ fn quiet_on_closed_pipe() {
 /// or some licenses of a restore), 2 bad usage, 3 failed.
 pub fn main() -> ExitCode {
     quiet_on_closed_pipe();
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let json = cli.output == crate::output::Format::Json;
-    match run(cli) {
+    let verbose = cli.verbose;
+    let result = run(cli);
+    if verbose {
+        eprintln!("seats: {}", crate::progress::cost(started));
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Refused>().is_some() => {

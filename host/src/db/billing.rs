@@ -342,14 +342,13 @@ impl Db {
         Ok(id as u64)
     }
 
+    /// The invoices `filter` (a WHERE clause, with its ORDER BY and LIMIT) selects.
     pub(super) fn billing_invoices<P: Params>(
         &mut self,
         filter: &str,
         params: P,
     ) -> Result<Vec<Invoice>> {
-        let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE {filter} ORDER BY period_start DESC, id DESC"
-        );
+        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE {filter}");
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params, invoice)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -347,6 +347,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn b4_invoices_are_read_a_page_at_a_time_newest_first() {
+        use crate::bindings::seats::licensing::store::Host;
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+        // Two profiles' invoices, periods interleaved; a third profile's is never read.
+        db.conn()
+            .execute_batch(
+                "INSERT INTO billing_profiles (id, name, created_at) VALUES (10, 'a', 0), (11, 'b', 0), (12, 'c', 0);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+                 INSERT INTO invoices (profile_id, period_start, period_end, issued_at, currency, total, lines)
+                 SELECT 10 + i % 3, i * 100, i * 100 + 50, i * 100 + 60, 'DKK', '1.00', 1 FROM n;",
+            )
+            .unwrap();
+        let whole = db
+            .list_invoices(vec![10, 11], 0, i64::MAX, None, 1000)
+            .unwrap();
+        assert_eq!(whole.len(), 20);
+        assert!(
+            whole
+                .windows(2)
+                .all(|w| w[0].period_start > w[1].period_start)
+        );
+        let (mut paged, mut after) = (Vec::new(), None);
+        loop {
+            let page = db
+                .list_invoices(vec![10, 11], 0, i64::MAX, after, 3)
+                .unwrap();
+            after = page.last().map(|i| i.id);
+            paged.extend(page.iter().map(|i| i.id));
+            if page.len() < 3 {
+                break;
+            }
+        }
+        assert_eq!(paged, whole.iter().map(|i| i.id).collect::<Vec<_>>());
+        let range = db.list_invoices(vec![10, 11, 12], 1000, 2000, None, 1000);
+        assert_eq!(range.unwrap().len(), 10);
+    }
+
+    #[test]
     fn a_load_checks_references_once_at_its_end() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::create(&dir.path().join("t.db")).unwrap();

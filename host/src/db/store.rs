@@ -240,24 +240,32 @@ impl Host for Db {
     }
     fn list_invoices(
         &mut self,
-        profile_id: Option<u64>,
+        profile_ids: Vec<u64>,
         since: i64,
         until: i64,
+        after: Option<u64>,
+        limit: u32,
     ) -> Result<Vec<Invoice>> {
-        match profile_id {
-            Some(p) => self.billing_invoices(
-                "profile_id = ?1 AND period_start >= ?2 AND period_start < ?3",
-                params![p as i64, since, until],
-            ),
-            None => self.billing_invoices(
-                "period_start >= ?1 AND period_start < ?2",
-                params![since, until],
-            ),
-        }
+        self.billing_invoices(
+            "profile_id IN (SELECT value FROM json_each(?1))
+             AND period_start >= ?2 AND period_start < ?3
+             AND (?4 IS NULL OR (period_start, id) < (SELECT period_start, id FROM invoices WHERE id = ?4))
+             ORDER BY period_start DESC, id DESC LIMIT ?5",
+            params![
+                serde_json::to_string(&profile_ids)?,
+                since,
+                until,
+                after.map(|a| a as i64),
+                limit
+            ],
+        )
     }
     fn last_invoice(&mut self, profile_id: u64) -> Result<Option<Invoice>> {
         Ok(self
-            .billing_invoices("profile_id = ?1", params![profile_id as i64])?
+            .billing_invoices(
+                "profile_id = ?1 ORDER BY period_start DESC, id DESC LIMIT 1",
+                params![profile_id as i64],
+            )?
             .into_iter()
             .next())
     }

@@ -84,14 +84,14 @@ pub fn register(engine: &mut Engine, s: &Shared) {
             _ => return Err(thrown("invalid", "give both from and to")),
         };
         let profile = opt::<i64>(m, "profile").map(|p| p as u64);
-        let all = s
-            .borrow_mut()
-            .call(|d, st, a| {
-                d.seats_licensing_billing()
-                    .call_list_invoices(st, a, period, profile)
+        let mut all = Vec::new();
+        s.borrow_mut()
+            .invoice_pages(&period, profile, |page| {
+                all.extend(page.into_iter().map(InvoiceRow::from));
+                Ok(true)
             })
             .map_err(from_call)?;
-        rows(&all.into_iter().map(InvoiceRow::from).collect::<Vec<_>>())
+        rows(&all)
     };
     let c = s.clone();
     engine.register_fn("get_invoices", move || invoices(&c, &Map::new()));

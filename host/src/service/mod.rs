@@ -115,6 +115,24 @@ pub const FAILURES_SHOWN: u32 = 1000;
 
 /// Users one page of a listing reads: the component's largest.
 pub const PAGE: u32 = 5000;
+/// Invoices per page (the most the contract allows).
+const INVOICE_PAGE: u32 = 1000;
+
+/// Reads page after page from `after` on, handing each to `each` until it returns false or the
+/// last page is read.
+fn pages<T>(
+    mut after: Option<u64>,
+    mut read: impl FnMut(Option<u64>) -> Result<(Vec<T>, Option<u64>), CallError>,
+    mut each: impl FnMut(Vec<T>) -> anyhow::Result<bool>,
+) -> Result<(), CallError> {
+    loop {
+        let (items, next) = read(after)?;
+        if !each(items)? || next.is_none() {
+            return Ok(());
+        }
+        after = next;
+    }
+}
 
 impl Session {
     /// Every user matching the filter, page by page.
@@ -135,19 +153,9 @@ impl Session {
     pub fn user_pages(
         &mut self,
         filter: &crate::component::users::UserFilter,
-        mut each: impl FnMut(Vec<crate::component::types::User>) -> anyhow::Result<bool>,
+        each: impl FnMut(Vec<crate::component::types::User>) -> anyhow::Result<bool>,
     ) -> Result<(), CallError> {
-        let mut after = None;
-        loop {
-            let (users, next) = self.user_page(filter, after)?;
-            if !each(users)? {
-                return Ok(());
-            }
-            match next {
-                Some(n) => after = Some(n),
-                None => return Ok(()),
-            }
-        }
+        pages(None, |after| self.user_page(filter, after), each)
     }
 
     /// One page of the users matching the filter, after the cursor, and the next cursor.
@@ -168,22 +176,41 @@ impl Session {
     pub fn audit_pages(
         &mut self,
         filter: &crate::component::types::AuditFilter,
-        mut after: Option<u64>,
-        mut each: impl FnMut(Vec<crate::component::types::AuditEvent>) -> anyhow::Result<bool>,
+        after: Option<u64>,
+        each: impl FnMut(Vec<crate::component::types::AuditEvent>) -> anyhow::Result<bool>,
     ) -> Result<(), CallError> {
-        loop {
+        let read = |after| {
             let page = self.call(|d, st, actor| {
                 d.seats_licensing_audit()
                     .call_list_audit(st, actor, filter, after, PAGE)
             })?;
-            if !each(page.events)? {
-                return Ok(());
-            }
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(()),
-            }
-        }
+            Ok((page.events, page.next))
+        };
+        pages(after, read, each)
+    }
+
+    /// The invoices of the period (of one profile, or every one the actor may use), newest
+    /// first, handed to `each` a page at a time as they are read, until it returns false.
+    pub fn invoice_pages(
+        &mut self,
+        period: &crate::component::billing::InvoicePeriod,
+        profile: Option<u64>,
+        each: impl FnMut(Vec<crate::component::types::Invoice>) -> anyhow::Result<bool>,
+    ) -> Result<(), CallError> {
+        let read = |after| {
+            let page = self.call(|d, st, actor| {
+                d.seats_licensing_billing().call_list_invoices(
+                    st,
+                    actor,
+                    *period,
+                    profile,
+                    after,
+                    INVOICE_PAGE,
+                )
+            })?;
+            Ok((page.invoices, page.next))
+        };
+        pages(None, read, each)
     }
 
     /// Every audit entry matching the filter after entry `after`, oldest first, page by page.

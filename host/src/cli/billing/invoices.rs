@@ -8,7 +8,8 @@ use crate::service::Session;
 use crate::views::billing::{ChargeRow, InvoiceDetailRow, InvoiceRow};
 use anyhow::Result;
 
-/// The invoices of the last 3 months (`last` "6": 6), or of `from`..`to`.
+/// The invoices of the last 3 months (`last` "6": 6), or of `from`..`to`, written as they are
+/// read.
 pub(super) fn list(
     s: &mut Session,
     last: Option<&str>,
@@ -21,15 +22,12 @@ pub(super) fn list(
         (Some("6"), _, _) => InvoicePeriod::LastSixMonths,
         _ => InvoicePeriod::LastThreeMonths,
     };
-    let all = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_list_invoices(st, a, period, profile)
+    let mut out = output::Stream::new(s.format, None);
+    s.invoice_pages(&period, profile, |page| {
+        let rows: Vec<InvoiceRow> = page.into_iter().map(InvoiceRow::from).collect();
+        out.push(&rows)
     })?;
-    output::print(
-        &all.into_iter().map(InvoiceRow::from).collect::<Vec<_>>(),
-        s.format,
-        None,
-    )
+    out.finish("invoices")
 }
 
 pub(super) fn show(s: &mut Session, id: u64) -> Result<()> {

@@ -7,10 +7,15 @@ use crate::pool::{self, Source};
 use crate::types::Shortage;
 use std::collections::HashMap;
 
-/// Pool counts for the pools a call touches, kept exact as the plan goes.
+/// Pool counts for the pools a call takes licenses from, kept exact as the plan goes. A pool
+/// is counted (a read over its assignments) only when a license is taken from it: a call that
+/// only frees licenses (a removal, a user's deletion) counts nothing, so deleting users one
+/// by one costs the same in a tenant of any size.
 pub(super) struct Pools<'s, S: Store + ?Sized> {
     store: &'s S,
     counts: HashMap<Source, pool::Counts>,
+    /// Licenses freed from pools not counted yet: subtracted when they are.
+    freed: HashMap<Source, u32>,
 }
 
 impl<'s, S: Store + ?Sized> Pools<'s, S> {
@@ -18,14 +23,28 @@ impl<'s, S: Store + ?Sized> Pools<'s, S> {
         Pools {
             store,
             counts: HashMap::new(),
+            freed: HashMap::new(),
         }
     }
 
     fn entry(&mut self, source: &Source) -> &mut pool::Counts {
-        let store = self.store;
-        self.counts
-            .entry(source.clone())
-            .or_insert_with(|| pool::counts(store, source))
+        let (store, freed) = (self.store, &mut self.freed);
+        self.counts.entry(source.clone()).or_insert_with(|| {
+            let mut counts = pool::counts(store, source);
+            counts.assigned -= freed.remove(source).unwrap_or(0);
+            counts
+        })
+    }
+
+    /// One license back to its pool, or (`undo`) taken back when a user's change is refused.
+    fn free(&mut self, source: &Source, undo: bool) {
+        match (self.counts.get_mut(source), undo) {
+            (Some(c), false) => c.assigned -= 1,
+            (Some(c), true) => c.assigned += 1,
+            // Not counted yet: subtracted (or no longer) when it is.
+            (None, false) => *self.freed.entry(source.clone()).or_default() += 1,
+            (None, true) => *self.freed.entry(source.clone()).or_default() -= 1,
+        }
     }
 
     /// L2, counted exactly: one user's removals (`freed`) give their licenses back to the
@@ -39,14 +58,14 @@ impl<'s, S: Store + ?Sized> Pools<'s, S> {
         upn: &str,
     ) -> Result<()> {
         for source in freed {
-            self.entry(source).assigned -= 1;
+            self.free(source, false);
         }
         let short = taken
             .iter()
             .find(|source| self.entry(source).available() < 1);
         if let Some(source) = short {
             for freed in freed {
-                self.entry(freed).assigned += 1;
+                self.free(freed, true);
             }
             let counts = *self.entry(source);
             let part = |sku: &str| {

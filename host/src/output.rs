@@ -60,8 +60,10 @@ pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>)
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
+            let mut out = std::io::BufWriter::new(out);
             serde_json::to_writer_pretty(&mut out, rows)?;
             writeln!(out)?;
+            out.flush()?;
         }
         Format::Csv => {
             let objects = objects(rows)?;
@@ -157,7 +159,8 @@ impl<'c> Stream<'c> {
                 Ok(true)
             }
             Format::Json => {
-                let mut out = std::io::stdout().lock();
+                // Rust's stdout writes at every newline; a page of pretty JSON is thousands.
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 for r in rows {
                     let text = serde_json::to_string_pretty(r)?;
                     out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;

@@ -57,7 +57,7 @@ fn objects<T: Serialize>(rows: &[T]) -> Result<Vec<serde_json::Map<String, Value
 
 /// Prints rows; `columns` limits the table (not JSON or CSV) to those fields when given.
 pub fn print<T: Serialize>(rows: &[T], format: Format, columns: Option<&[&str]>) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let out = std::io::stdout().lock();
     match format {
         Format::Json => {
             let mut out = std::io::BufWriter::new(out);

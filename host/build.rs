@@ -88,6 +88,10 @@ const PLUGINS: &[(&str, &str)] = &[
     ("snoop", "plugin-snoop"),
     ("sleep", "plugin-sleep"),
     ("legacy-v0-1", "plugin-legacy-v0-1"),
+    ("approve", "plugin-approve"),
+    ("read-all", "plugin-read-all"),
+    ("deny-page-3", "plugin-deny-page-3"),
+    ("huge-reason", "plugin-huge-reason"),
 ];
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.

@@ -158,6 +158,9 @@ impl Store for WitStore {
     fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
         wit::list_audit(filter, after, limit)
     }
+    fn count_targets_after(&self, after: u64, prefix: &str) -> u32 {
+        wit::count_targets_after(after, prefix)
+    }
     fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {
         wit::assignments_of_users(user_ids)
     }
@@ -452,6 +455,12 @@ impl subscriptions::Guest for Component {
 impl audit::Guest for Component {
     fn describe_change(mark: u64) -> Result<audit::ChangeSummary, Error> {
         crate::change::describe(&WitStore, mark)
+    }
+    fn overview_of_change(mark: u64) -> Result<audit::ChangeOverview, Error> {
+        crate::change::overview(&WitStore, mark)
+    }
+    fn page_of_change(after: u64, limit: u32) -> Result<audit::ChangePage, Error> {
+        crate::change::page(&WitStore, after, limit)
     }
     fn list_audit(
         actor: Principal,

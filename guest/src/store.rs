@@ -73,6 +73,7 @@ pub trait Store {
     fn savepoint(&self) -> u32;
     fn rollback_to(&self, mark: u32);
     fn list_audit(&self, filter: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord>;
+    fn count_targets_after(&self, after: u64, prefix: &str) -> u32;
 
     /// The assignments of each user, in the order asked.
     fn assignments_of_users(&self, user_ids: &[u64]) -> Vec<Vec<Assignment>> {

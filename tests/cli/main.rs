@@ -17,6 +17,7 @@ mod init;
 mod licenses;
 mod lifecycle_users;
 mod listings;
+mod plugin_pages;
 mod plugins;
 mod refusals;
 mod roles;

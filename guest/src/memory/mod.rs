@@ -399,6 +399,17 @@ impl Store for MemoryStore {
         let marks = self.marks.borrow();
         *self.tables.borrow_mut() = marks[mark as usize].clone();
     }
+    fn count_targets_after(&self, after: u64, prefix: &str) -> u32 {
+        let t = self.tables.borrow();
+        let targets: std::collections::HashSet<&str> = t
+            .audit
+            .iter()
+            .skip(after as usize)
+            .map(|e| e.target.as_str())
+            .filter(|target| target.starts_with(prefix))
+            .collect();
+        targets.len() as u32
+    }
     fn list_audit(&self, f: &AuditFilter, after: Option<u64>, limit: u32) -> Vec<AuditRecord> {
         let t = self.tables.borrow();
         let family = |a: &str| {

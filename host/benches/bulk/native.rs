@@ -299,6 +299,7 @@ impl guest::Store for Native {
         assigned_counts() -> Vec<(String, u32)>;
         release_to_pool(subscription_id: u64);
         list_audit(filter: &g::AuditFilter, after: Option<u64>, limit: u32) -> Vec<g::AuditRecord>;
+        count_targets_after(after: u64, prefix: &str) -> u32;
         insert_billing_profile(profile: &g::BillingProfile) -> u64;
         update_billing_profile(profile: &g::BillingProfile);
         list_billing_profiles() -> Vec<g::BillingProfile>;

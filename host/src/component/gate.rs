@@ -53,14 +53,25 @@ pub fn shown(text: &str) -> String {
     format!("{cut}... ({} more characters)", count - REASON_SHOWN)
 }
 
+/// What a gate may ask the domain while it decides: the change's pages (or, when it is small
+/// enough, the whole of it) and a product's pool. Calls into the same store, whose
+/// transaction holds the change.
+#[derive(Clone)]
+pub struct DomainReads {
+    pub audit: audit::Guest,
+    pub licenses: licenses::Guest,
+}
+
 /// Asked before each change commits, with the domain's store (whose transaction holds the
-/// change) and the domain's licenses interface (to answer pool queries). Returns the store.
+/// change), the mark the change's audit entries follow, and the change's overview (whose
+/// size does not grow with it). Returns the store.
 pub trait Gate: Send + Sync {
     fn check(
         &self,
         host: wasmtime::Store<HostState>,
-        licenses: &licenses::Guest,
-        change: &audit::ChangeSummary,
+        reads: &DomainReads,
+        mark: u64,
+        change: &audit::ChangeOverview,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>);
 }
 

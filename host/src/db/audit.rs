@@ -78,6 +78,20 @@ impl Db {
         Ok(out)
     }
 
+    /// Different targets beginning with `prefix` among the entries after `after` (by the
+    /// target index's order, without holding them).
+    pub(super) fn audit_count_targets(&mut self, after: u64, prefix: String) -> Result<u32> {
+        // The prefix's range: every target that begins with it sorts between the two. The
+        // entries are read by id (`+target` keeps SQLite off the target index): a change is
+        // the end of the log.
+        let end = format!("{prefix}\u{10FFFF}");
+        let n: i64 = self.conn().prepare_cached(
+            "SELECT count(DISTINCT target) FROM audit WHERE id > ?1 AND +target >= ?2 AND +target < ?3",
+        )?
+        .query_row(rusqlite::params![after as i64, prefix, end], |r| r.get(0))?;
+        Ok(n as u32)
+    }
+
     pub(super) fn audit_append(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
         self.write(move |conn| {
             super::many::insert(

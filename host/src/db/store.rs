@@ -177,6 +177,9 @@ impl Host for Db {
     ) -> Result<Vec<AuditRecord>> {
         self.audit_list(f, after, limit)
     }
+    fn count_targets_after(&mut self, after: u64, prefix: String) -> Result<u32> {
+        self.audit_count_targets(after, prefix)
+    }
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
         self.audit_append(entries)
     }

@@ -2,10 +2,12 @@
 //! approve or deny each change before it commits.
 //!
 //! Each plugin has an Engine of its own (fuel metering on) and each check a Store of its own:
-//! a fresh instance, a fuel budget, a memory limit (a `ResourceLimiter`), and WASI with an
-//! empty context (no preopened directories, environment, arguments, network or name lookup,
-//! empty stdin, stdout discarded, stderr kept only to report a panic) whose clock waits trap,
-//! so a plugin can neither reach anything nor block. See docs/plugins.md.
+//! a fresh instance, a memory limit (a `ResourceLimiter`), and WASI with an empty context (no
+//! preopened directories, environment, arguments, network or name lookup, empty stdin, stdout
+//! discarded, stderr kept only to report a panic) whose clock waits trap, so a plugin can
+//! neither reach anything nor block. Each call into it (the change's summary, each page, the
+//! finish) gets a fuel budget and a query allowance of its own, sized by what it is shown, so
+//! the limits scale with the pages and not with the tenant. See docs/plugins.md.
 
 #[macro_use]
 mod versions;
@@ -13,10 +15,10 @@ mod v0_1;
 mod v0_2;
 
 use crate::component::cache::{self, CacheDir};
-use crate::component::gate::{Gate, Refusal};
+use crate::component::gate::{DomainReads, Gate, Refusal};
 use crate::component::seats::licensing::store::Host as _;
 use crate::component::wasi::{Captured, FixedClock};
-use crate::component::{HostState, audit, licenses, types};
+use crate::component::{HostState, audit, types};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,15 +27,23 @@ use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-/// Fuel (about one unit per WebAssembly instruction) for one check: a fixed budget, plus
-/// some per audit entry so a bulk change over many users gets room to look at each.
-pub const FUEL_PER_CHECK: u64 = 1_000_000_000;
+/// Fuel (about one unit per WebAssembly instruction) for one call into a plugin: a fixed
+/// budget, plus some per audit entry it is shown so a page of many users gets room to look at
+/// each.
+pub const FUEL_PER_CALL: u64 = 1_000_000_000;
 pub const FUEL_PER_ENTRY: u64 = 200_000;
-/// Linear memory one plugin instance may grow to.
+/// Linear memory one plugin instance may grow to (over the summary, the pages and the finish
+/// of one change).
 pub const MEMORY_LIMIT: usize = 64 << 20;
-/// Query calls one check may make: a fixed number plus a few per audit entry.
-pub const QUERIES_PER_CHECK: u64 = 10_000;
+/// Query calls one call into a plugin may make: a fixed number plus a few per entry shown.
+pub const QUERIES_PER_CALL: u64 = 10_000;
 pub const QUERIES_PER_ENTRY: u64 = 10;
+/// Entries one page of a change holds (the plugin world's `change-page`).
+pub const PAGE_ENTRIES: u32 = 1000;
+/// The most entries a change may have to be shown whole to a plugin of the released world
+/// (0.1.0), which takes a change in one piece; a bigger change is refused, naming the world
+/// that reads it page by page.
+pub const WHOLE_ENTRIES: u32 = 50_000;
 /// The most a panicking plugin's message may take in the report.
 const STDERR_CAPACITY: usize = 4096;
 
@@ -125,18 +135,19 @@ impl Plugins {
 
 impl Gate for Plugins {
     /// Asks each plugin about the change, in order, reading through `host` (the domain's store
-    /// state, inside the change's transaction); the first refusal stops. `licenses` is the
-    /// domain's export that answers a plugin's `pool` query: the pool is the component's to
-    /// count.
+    /// state, inside the change's transaction); the first refusal stops. `reads` are the
+    /// domain's exports that give the change's pages and answer a plugin's `pool` query: the
+    /// pool is the component's to count.
     fn check(
         &self,
         host: wasmtime::Store<HostState>,
-        licenses: &licenses::Guest,
-        change: &audit::ChangeSummary,
+        reads: &DomainReads,
+        mark: u64,
+        change: &audit::ChangeOverview,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
         let mut host = host;
         for plugin in &self.list {
-            let (back, outcome) = plugin.check(host, licenses.clone(), change, self.now);
+            let (back, outcome) = plugin.check(host, reads.clone(), mark, change, self.now);
             host = back;
             if let Err(refusal) = outcome {
                 return (host, Err(refusal));
@@ -191,12 +202,11 @@ impl Plugin {
     fn check(
         &self,
         host: wasmtime::Store<HostState>,
-        licenses: licenses::Guest,
-        change: &audit::ChangeSummary,
+        reads: DomainReads,
+        mark: u64,
+        change: &audit::ChangeOverview,
         now: Option<i64>,
     ) -> (wasmtime::Store<HostState>, Result<(), Refusal>) {
-        let entries = change.entries.len() as u64;
-        let fuel = FUEL_PER_CHECK + FUEL_PER_ENTRY * entries;
         let stderr = Captured(MemoryOutputPipe::new(STDERR_CAPACITY));
         let mut wasi = WasiCtxBuilder::new();
         // Nothing to reach: no preopens, env, args, network or name lookup; stdin is empty and
@@ -210,19 +220,27 @@ impl Plugin {
         }
         let state = PluginState {
             host,
-            licenses,
+            reads,
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limits: Limits::default(),
-            queries_left: QUERIES_PER_CHECK + QUERIES_PER_ENTRY * entries,
+            queries_left: 0,
+            call: Call::default(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let outcome = store.set_fuel(fuel).and_then(|()| match &self.world {
-            World::V0_2(pre) => v0_2::check(pre, &mut store, change),
-            World::V0_1(pre) => v0_1::check(pre, &mut store, change),
-        });
+        let outcome = match &self.world {
+            World::V0_2(pre) => v0_2::check(pre, &mut store, mark, change),
+            World::V0_1(_) if change.entries > WHOLE_ENTRIES => {
+                return (
+                    store.into_data().host,
+                    Err(too_big_to_show_whole(&self.name, change)),
+                );
+            }
+            World::V0_1(pre) => v0_1::check(pre, &mut store, mark),
+        };
         let memory_hit = store.data().limits.hit;
+        let call = store.data().call.clone();
         let panic = String::from_utf8_lossy(&stderr.0.contents())
             .trim()
             .to_string();
@@ -235,26 +253,63 @@ impl Plugin {
                 reason,
             }),
             Err(e) => Err(Refusal::Failed {
-                message: failure(&name, &e, memory_hit, fuel, &panic),
+                message: failure(&name, &e, memory_hit, &call, &panic),
             }),
         };
         (host, result)
     }
 }
 
+/// A plugin of the released world is shown a change whole; this one is too big for that.
+fn too_big_to_show_whole(name: &str, change: &audit::ChangeOverview) -> Refusal {
+    Refusal::Failed {
+        message: format!(
+            "plugin {name} is built for the released plugin world seats:licensing/policy@0.1.0, \
+             which is shown a change whole: this change writes {} audit entries, more than the \
+             {} that world can be shown. Rebuild the plugin against seats:policy@0.2.0 \
+             (wit/policy/plugin.wit; `seats component wit` prints it), which reads a change's \
+             summary and then, if it asks, its pages",
+            thousands(u64::from(change.entries)),
+            thousands(u64::from(WHOLE_ENTRIES))
+        ),
+    }
+}
+
+/// The call into a plugin under way: what it is shown and the budget it was given, for the
+/// message when it fails.
+#[derive(Clone, Default)]
+struct Call {
+    /// "its summary", "page 3 of 10", "its finish", "the whole change".
+    what: String,
+    fuel: u64,
+}
+
+/// Gives the next call into the plugin its own fuel and query allowance, sized by the entries
+/// it is shown.
+fn budget(store: &mut Store<PluginState>, what: String, entries: u64) -> wasmtime::Result<()> {
+    let fuel = FUEL_PER_CALL + FUEL_PER_ENTRY * entries;
+    store.set_fuel(fuel)?;
+    let state = store.data_mut();
+    state.queries_left = QUERIES_PER_CALL + QUERIES_PER_ENTRY * entries;
+    state.call = Call { what, fuel };
+    Ok(())
+}
+
 /// What went wrong in a plugin, in words.
-fn failure(name: &str, e: &wasmtime::Error, memory_hit: bool, fuel: u64, panic: &str) -> String {
+fn failure(name: &str, e: &wasmtime::Error, memory_hit: bool, call: &Call, panic: &str) -> String {
     if memory_hit {
         return format!(
-            "plugin {name} exceeded its memory limit of {} MiB",
-            MEMORY_LIMIT >> 20
+            "plugin {name} exceeded its memory limit of {} MiB (reading {})",
+            MEMORY_LIMIT >> 20,
+            call.what
         );
     }
     if e.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
         return format!(
             "plugin {name} ran past its deadline: it used all of its fuel ({} instructions) \
-             for one check",
-            thousands(fuel)
+             for {}",
+            thousands(call.fuel),
+            call.what
         );
     }
     // The cause, without the wasm backtrace wasmtime puts around it.
@@ -347,12 +402,14 @@ impl ResourceLimiter for Limits {
 /// A plugin's store: its sandbox, and the domain's store state to answer its queries from.
 pub struct PluginState {
     host: wasmtime::Store<HostState>,
-    /// The domain's licenses interface, for the `pool` query.
-    licenses: licenses::Guest,
+    /// The domain's exports: the change's pages, and pools for the `pool` query.
+    reads: DomainReads,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: Limits,
+    /// Queries the call under way may still make.
     queries_left: u64,
+    call: Call,
 }
 
 impl WasiView for PluginState {
@@ -418,8 +475,29 @@ impl PluginState {
     /// is assigned from them, as the Licenses page shows.
     fn pool_info(&mut self, product: String) -> wasmtime::Result<Option<(u32, u32)>> {
         self.store()?;
-        let pool = self.licenses.call_pool_of(&mut self.host, &product)?;
+        let pool = self.reads.licenses.call_pool_of(&mut self.host, &product)?;
         Ok(pool.map(|p| (p.enabled, p.assigned)))
+    }
+}
+
+/// What the domain says of the change, read between calls into the plugin.
+impl PluginState {
+    /// The change's entries after `after`, a page of them.
+    fn page(&mut self, after: u64) -> wasmtime::Result<audit::ChangePage> {
+        let page = self
+            .reads
+            .audit
+            .call_page_of_change(&mut self.host, after, PAGE_ENTRIES)?;
+        page.map_err(|e| wasmtime::format_err!("reading the change's pages: {e:?}"))
+    }
+
+    /// The whole change after `mark` (for the released world; the caller has checked its size).
+    fn whole(&mut self, mark: u64) -> wasmtime::Result<audit::ChangeSummary> {
+        let change = self
+            .reads
+            .audit
+            .call_describe_change(&mut self.host, mark)?;
+        change.map_err(|e| wasmtime::format_err!("describing the change: {e:?}"))
     }
 }
 

@@ -171,13 +171,16 @@ impl Runtime {
         } = self.store.take().expect("instantiated");
         let described = domain
             .seats_licensing_audit()
-            .call_describe_change(&mut store, mark);
+            .call_overview_of_change(&mut store, mark);
         let (store, outcome) = match described {
             // Nothing written: nothing changed, nothing to ask.
-            Ok(Ok(change)) if change.entries.is_empty() => (store, Ok(())),
+            Ok(Ok(change)) if change.entries == 0 => (store, Ok(())),
             Ok(Ok(change)) => {
-                let licenses = domain.seats_licensing_licenses().clone();
-                let (store, outcome) = gate.check(store, &licenses, &change);
+                let reads = crate::component::gate::DomainReads {
+                    audit: domain.seats_licensing_audit().clone(),
+                    licenses: domain.seats_licensing_licenses().clone(),
+                };
+                let (store, outcome) = gate.check(store, &reads, mark, &change);
                 let outcome = outcome.map_err(|r| CallError::Plugin {
                     kind: r.kind(),
                     message: r.message(&change.operation),

@@ -6,12 +6,12 @@ wit_bindgen::generate!({
     path: "../../../wit/policy",
 });
 
-use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
+use exports::seats::policy::policy::{ChangePage, ChangeSummary, Decision, Guest, Verdict};
 
 struct Allocate;
 
 impl Guest for Allocate {
-    fn check(_change: ProposedChange) -> Decision {
+    fn check(_change: ChangeSummary) -> Decision {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             // Touch every page, so nothing can be optimised away.
@@ -20,6 +20,14 @@ impl Guest for Allocate {
                 return Decision::Approve;
             }
         }
+    }
+
+    fn check_page(_page: ChangePage) -> Verdict {
+        Verdict::Approve
+    }
+
+    fn finish() -> Verdict {
+        Verdict::Approve
     }
 }
 

@@ -6,16 +6,24 @@ wit_bindgen::generate!({
     path: "../../../wit/policy",
 });
 
-use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
+use exports::seats::policy::policy::{ChangePage, ChangeSummary, Decision, Guest, Verdict};
 
 struct LoopForever;
 
 impl Guest for LoopForever {
-    fn check(_change: ProposedChange) -> Decision {
+    fn check(_change: ChangeSummary) -> Decision {
         let mut n: u64 = 0;
         loop {
             n = std::hint::black_box(n.wrapping_add(1));
         }
+    }
+
+    fn check_page(_page: ChangePage) -> Verdict {
+        Verdict::Approve
+    }
+
+    fn finish() -> Verdict {
+        Verdict::Approve
     }
 }
 

@@ -7,14 +7,22 @@ wit_bindgen::generate!({
     path: "../../../wit/policy",
 });
 
-use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
+use exports::seats::policy::policy::{ChangePage, ChangeSummary, Decision, Guest, Verdict};
 
 struct Sleep;
 
 impl Guest for Sleep {
-    fn check(_change: ProposedChange) -> Decision {
+    fn check(_change: ChangeSummary) -> Decision {
         std::thread::sleep(std::time::Duration::from_secs(60));
         Decision::Approve
+    }
+
+    fn check_page(_page: ChangePage) -> Verdict {
+        Verdict::Approve
+    }
+
+    fn finish() -> Verdict {
+        Verdict::Approve
     }
 }
 

@@ -7,12 +7,12 @@ wit_bindgen::generate!({
     path: "../../../wit/policy",
 });
 
-use exports::seats::policy::policy::{Decision, Guest, ProposedChange};
+use exports::seats::policy::policy::{ChangePage, ChangeSummary, Decision, Guest, Verdict};
 
 struct Snoop;
 
 impl Guest for Snoop {
-    fn check(_change: ProposedChange) -> Decision {
+    fn check(_change: ChangeSummary) -> Decision {
         let file = match std::fs::read_to_string("/etc/passwd") {
             Ok(text) => format!("read /etc/passwd ({} bytes)", text.len()),
             Err(e) => format!("no file ({e})"),
@@ -33,6 +33,14 @@ impl Guest for Snoop {
             "snoop: {file}; {cwd}; {} environment variables {env:?}; {args} arguments; {net}",
             env.len()
         ))
+    }
+
+    fn check_page(_page: ChangePage) -> Verdict {
+        Verdict::Approve
+    }
+
+    fn finish() -> Verdict {
+        Verdict::Approve
     }
 }
 

@@ -20,18 +20,24 @@
 //! Under `cargo test` (no `--bench` argument) it runs a smoke test: 300 users, one run, and
 //! fails if the paths disagree.
 
+mod child;
 mod floor;
+mod measure;
 mod native;
+mod table;
 
 use anyhow::{Context, Result, bail, ensure};
+use measure::{Sample, measure, median};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
+use table::{Row, print_table};
 
 pub const ADMIN: &str = "admin@contoso.com";
 pub const DEPARTMENT: &str = "Sales";
-const NOW: &str = "2026-03-02";
+/// The department the finance-e5 plugin lets hold E5.
+pub const FINANCE: &str = "Finance";
+pub const NOW: &str = "2026-03-02";
 const SEATS: &str = env!("CARGO_BIN_EXE_seats");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -39,9 +45,17 @@ pub enum Op {
     Replace,
     RemoveAll,
     AssignUnlicensed,
+    /// The replace for the Finance department's holders only: what the finance-e5 plugin
+    /// approves, reading every page.
+    ReplaceFinance,
 }
 
-const OPS: [Op; 3] = [Op::Replace, Op::RemoveAll, Op::AssignUnlicensed];
+const OPS: [Op; 4] = [
+    Op::Replace,
+    Op::RemoveAll,
+    Op::AssignUnlicensed,
+    Op::ReplaceFinance,
+];
 
 impl Op {
     fn name(self) -> &'static str {
@@ -49,6 +63,7 @@ impl Op {
             Op::Replace => "replace",
             Op::RemoveAll => "remove-all",
             Op::AssignUnlicensed => "assign-unlicensed",
+            Op::ReplaceFinance => "replace-finance",
         }
     }
     fn label(self) -> &'static str {
@@ -56,6 +71,22 @@ impl Op {
             Op::Replace => "replace SPE_E3 -> SPE_E5, all holders",
             Op::RemoveAll => "remove all licenses, department Sales",
             Op::AssignUnlicensed => "add SPE_E3 to every unlicensed user",
+            Op::ReplaceFinance => "replace SPE_E3 -> SPE_E5, Finance holders",
+        }
+    }
+    /// The ways this operation runs: every one for the replace (with an approving plugin);
+    /// the component with and without plugins for the Finance replace.
+    fn ways(self) -> &'static [Way] {
+        match self {
+            Op::Replace => &[
+                Way::Script,
+                Way::Component,
+                Way::Native,
+                Way::Floor,
+                Way::Approve,
+            ],
+            Op::ReplaceFinance => &[Way::Component, Way::Approve, Way::Finance],
+            _ => &[Way::Script, Way::Component, Way::Native, Way::Floor],
         }
     }
     fn parse(s: &str) -> Result<Op> {
@@ -66,14 +97,17 @@ impl Op {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
-enum Way {
+pub enum Way {
     Script,
     Component,
     Native,
     Floor,
+    /// (b) with the `approve` plugin, which decides from the change's summary.
+    Approve,
+    /// (b) with the example plugin `finance-e5`, which reads every page and queries each
+    /// user who gains E5.
+    Finance,
 }
-
-const WAYS: [Way; 4] = [Way::Script, Way::Component, Way::Native, Way::Floor];
 
 impl Way {
     fn name(self) -> &'static str {
@@ -82,6 +116,8 @@ impl Way {
             Way::Component => "component",
             Way::Native => "native",
             Way::Floor => "floor",
+            Way::Approve => "approve",
+            Way::Finance => "finance-e5",
         }
     }
 }
@@ -125,47 +161,6 @@ fn args() -> Result<Args> {
     }
     ensure!(a.runs > 0, "--runs must be at least 1");
     Ok(a)
-}
-
-/// One child process: wall time, peak resident memory, what it printed.
-struct Sample {
-    secs: f64,
-    rss_mb: f64,
-    stdout: String,
-}
-
-fn measure(cmd: &mut Command) -> Result<Sample> {
-    let started = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("start {cmd:?}"))?;
-    let mut err = child.stderr.take().expect("piped");
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-        s
-    });
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().expect("piped"), &mut stdout)?;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: waits for the child we spawned; status and usage are valid pointers.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let secs = started.elapsed().as_secs_f64();
-    ensure!(waited == pid, "wait4 failed for {cmd:?}");
-    let stderr = stderr.join().unwrap_or_default();
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        bail!("{cmd:?} failed ({status}):\n{stdout}\n{stderr}");
-    }
-    Ok(Sample {
-        secs,
-        rss_mb: usage.ru_maxrss as f64 / 1024.0,
-        stdout,
-    })
 }
 
 fn seats(db: &Path, cache: &Path) -> Command {
@@ -225,6 +220,7 @@ fn run_way(way: Way, op: Op, db: &Path, cache: &Path) -> Result<(Sample, usize)>
                     Path::new(env!("CARGO_MANIFEST_DIR"))
                         .join("benches/bulk/assign-unlicensed.rhai"),
                 ),
+                Op::ReplaceFinance => bail!("no script way for {}", op.name()),
             };
             cmd
         }
@@ -268,88 +264,10 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
     Ok(out)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
-struct Row {
-    label: String,
-    users: String,
-    cells: BTreeMap<Way, (f64, f64)>,
-}
-
-fn secs(s: f64) -> String {
-    if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else {
-        format!("{s:.2} s")
-    }
-}
-
-fn print_table(title: &str, rows: &[Row]) {
-    println!("\n{title}\n");
-    let header = [
-        "operation",
-        "users",
-        "(a) script",
-        "(b) component",
-        "(c) native",
-        "(d) SQL floor",
-        "a/d",
-        "b/d",
-        "b/c",
-    ];
-    let mut lines = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    for r in rows {
-        let cell = |w: Way| {
-            r.cells
-                .get(&w)
-                .map(|(t, m)| format!("{} / {m:.0} MB", secs(*t)))
-                .unwrap_or_else(|| "-".into())
-        };
-        let ratio = |x: Way, y: Way| match (r.cells.get(&x), r.cells.get(&y)) {
-            (Some((a, _)), Some((b, _))) if *b > 0.0 => format!("{:.2}", a / b),
-            _ => "-".into(),
-        };
-        lines.push(vec![
-            r.label.clone(),
-            r.users.clone(),
-            cell(Way::Script),
-            cell(Way::Component),
-            cell(Way::Native),
-            cell(Way::Floor),
-            ratio(Way::Script, Way::Floor),
-            ratio(Way::Component, Way::Floor),
-            ratio(Way::Component, Way::Native),
-        ]);
-    }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| lines.iter().map(|l| l[i].len()).max().unwrap_or(0))
-        .collect();
-    for (n, l) in lines.iter().enumerate() {
-        let cells: Vec<String> = l
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
-            .collect();
-        println!("| {} |", cells.join(" | "));
-        if n == 0 {
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-            println!("|-{}-|", rule.join("-|-"));
-        }
-    }
-}
-
 fn main() -> Result<()> {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.first().map(String::as_str) == Some("--child") {
-        return child(&argv[1..]);
+        return child::child(&argv[1..]);
     }
     let a = args()?;
     std::fs::create_dir_all(&a.dir)?;
@@ -388,7 +306,7 @@ fn main() -> Result<()> {
         let mut applied: BTreeMap<Way, usize> = BTreeMap::new();
         let mut prints: BTreeMap<Way, BTreeMap<String, i64>> = BTreeMap::new();
         for run in 0..a.runs {
-            for way in WAYS {
+            for &way in op.ways() {
                 remove_db(&work);
                 std::fs::copy(&template, &work)?;
                 let (s, n) = run_way(way, op, &work, &cache)
@@ -513,136 +431,4 @@ fn main() -> Result<()> {
         bail!("the ways disagree:\n{}", disagree.join("\n"));
     }
     Ok(())
-}
-
-/// A child process: `--child WAY OP DB`, printing `applied=N`.
-fn child(argv: &[String]) -> Result<()> {
-    let [way, op, db] = argv else {
-        bail!("usage: --child component|native|floor OP DB");
-    };
-    let op = Op::parse(op)?;
-    let now = seats::dates::parse_now(NOW)?;
-    let db = Path::new(db);
-    let applied = match way.as_str() {
-        "component" => component(op, db, now)?,
-        "native" => native_run(op, db, now)?,
-        "floor" => {
-            let conn = rusqlite::Connection::open(db)?;
-            seats::db::configure(&conn)?;
-            floor::run(&conn, op, now, ADMIN)?
-        }
-        other => bail!("unknown way {other}"),
-    };
-    println!("applied={applied}");
-    Ok(())
-}
-
-/// Path (b): the host's runtime and the component's exports, as the CLI uses them.
-fn component(op: Op, db: &Path, now: i64) -> Result<usize> {
-    use seats::component::users::UserFilter;
-    use seats::component::{CacheDir, Runtime, RuntimeOptions};
-    let options = RuntimeOptions {
-        cache: Some(CacheDir::from_env()),
-        now: Some(now),
-        verbose: false,
-        gate: None,
-    };
-    let rt = Runtime::new(seats::db::Db::open(db)?, &options)?;
-    let mut s = seats::service::Session {
-        rt,
-        actor: ADMIN.into(),
-        format: seats::output::Format::Table,
-    };
-    let filter = UserFilter {
-        unlicensed_only: op == Op::AssignUnlicensed,
-        product: (op == Op::Replace).then(|| "SPE_E3".into()),
-        department: (op == Op::RemoveAll).then(|| DEPARTMENT.into()),
-        usage_location: None,
-        enabled: None,
-        deleted: false,
-    };
-    let started = std::time::Instant::now();
-    let r = s.change_licenses_where(&filter, &component_change(op), op == Op::Replace)?;
-    ensure!(!r.rolled_back, "rolled back: {:?}", r.failures.first());
-    println!(
-        "component: {:.3}s the bulk call over {} selected users",
-        started.elapsed().as_secs_f64(),
-        r.selected
-    );
-    Ok(r.applied as usize)
-}
-
-/// The operation's change, for (b) and (c): two generated type sets of one WIT.
-macro_rules! change_of {
-    ($name:ident, $($root:ident)::+) => {
-        fn $name(op: Op) -> $($root)::+::bulk::LicenseChange {
-            use $($root)::+::bulk::{AddRemove, LicenseChange};
-            use $($root)::+::licenses::LicenseChoice;
-            let choice = |p: &str| LicenseChoice {
-                product: p.into(),
-                disabled_plans: vec![],
-            };
-            match op {
-                Op::Replace => LicenseChange::Set(AddRemove {
-                    add: vec![choice("SPE_E5")],
-                    remove: vec!["SPE_E3".into()],
-                }),
-                Op::RemoveAll => LicenseChange::RemoveAll,
-                Op::AssignUnlicensed => LicenseChange::Add(vec![choice("SPE_E3")]),
-            }
-        }
-    };
-}
-change_of!(component_change, seats::component);
-change_of!(native_change, guest::exports::seats::licensing);
-
-/// Path (c): the guest crate's rules natively, over the host's store, a transaction per call.
-fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
-    use guest::cx::Cx;
-    use guest::exports::seats::licensing::users::UserFilter;
-    let store = native::Native(
-        std::cell::RefCell::new(seats::db::Db::open(db)?),
-        native::Timings::default(),
-    );
-    let started = std::time::Instant::now();
-    let exec = |sql: &str| -> Result<()> { Ok(store.0.borrow().conn().execute_batch(sql)?) };
-    let call = |f: &mut dyn FnMut(&Cx<native::Native>) -> Result<(), guest::types::Error>| {
-        exec("BEGIN IMMEDIATE")?;
-        let cx = Cx::new(&store, ADMIN, now);
-        match f(&cx) {
-            Ok(()) => exec("COMMIT"),
-            Err(e) => {
-                exec("ROLLBACK")?;
-                bail!("refused: {e:?}")
-            }
-        }
-    };
-    let filter = UserFilter {
-        unlicensed_only: op == Op::AssignUnlicensed,
-        product: (op == Op::Replace).then(|| "SPE_E3".into()),
-        department: (op == Op::RemoveAll).then(|| DEPARTMENT.into()),
-        usage_location: None,
-        enabled: None,
-        deleted: false,
-    };
-    let mut r = None;
-    call(&mut |cx| {
-        r = Some(guest::bulk::change_where(
-            cx,
-            &filter,
-            &native_change(op),
-            op == Op::Replace,
-            10,
-        )?);
-        Ok(())
-    })?;
-    let r = r.expect("called");
-    ensure!(!r.rolled_back, "rolled back: {:?}", r.failures.first());
-    println!(
-        "native: {:.3}s the bulk call over {} selected users; in the store: {}",
-        started.elapsed().as_secs_f64(),
-        r.selected,
-        store.1.report()
-    );
-    Ok(r.applied as usize)
 }

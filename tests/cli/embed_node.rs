@@ -94,7 +94,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
 
     // What the scenario is about, so that two equally broken runs cannot pass.
     let calls = host.as_array().unwrap();
-    assert_eq!(calls.len(), 45, "{host:#}");
+    assert_eq!(calls.len(), 50, "{host:#}");
     let refusal = |v: &Value| v["err"]["tag"].as_str().map(String::from);
     assert_eq!(
         result(&host, 6, "billing.buy")["ok"]["subscription"]["subscription"]["quantity"],
@@ -253,6 +253,36 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
     assert_eq!(
         change["licenses"][0]["after"],
         serde_json::json!(["SPE_E3"])
+    );
+    // The same change summed up, and its first page of two entries.
+    let overview = &result(&host, 45, "audit.overview-of-change")["ok"];
+    assert_eq!(overview["operation"], "license.set", "{overview:#}");
+    assert_eq!(
+        overview["users"].as_u64(),
+        Some(change["users"].as_array().unwrap().len() as u64)
+    );
+    assert_eq!(
+        overview["entries"].as_u64(),
+        Some(change["entries"].as_array().unwrap().len() as u64)
+    );
+    let page = &result(&host, 46, "audit.page-of-change")["ok"];
+    assert_eq!(
+        page["entries"].as_array().unwrap()[..],
+        change["entries"].as_array().unwrap()[..2]
+    );
+    assert_eq!(page["next"], change["entries"][1]["id"]);
+    assert_eq!(
+        refusal(result(&host, 47, "audit.page-of-change")).as_deref(),
+        Some("invalid")
+    );
+    // Invoices a page at a time: none issued yet; a page of none is refused.
+    assert_eq!(
+        result(&host, 48, "billing.list-invoices")["ok"],
+        serde_json::json!({"invoices": [], "next": null})
+    );
+    assert_eq!(
+        refusal(result(&host, 49, "billing.list-invoices")).as_deref(),
+        Some("invalid")
     );
 
     let check = env.ok(&["--as", "admin@contoso.com", "check"]);

@@ -267,6 +267,8 @@ const functions = {
   appendAudit: (t, entries) => {
     for (const entry of entries) t.audit.push({ id: BigInt(t.audit.length + 1), entry: clone(entry) });
   },
+  countTargetsAfter: (t, after, prefix) =>
+    new Set(t.audit.filter((r) => num(r.id) > num(after) && r.entry.target.startsWith(prefix)).map((r) => r.entry.target)).size,
   listAudit: (t, f, after, limit) => {
     const action = (a) => f.action === undefined || a === f.action || lower(a).startsWith(`${lower(f.action)}.`);
     const rows = t.audit.filter(
@@ -335,11 +337,18 @@ const functions = {
     return BigInt(id);
   },
   getInvoice: (t, id) => clone(t.invoices.get(num(id))),
-  listInvoices: (t, profileId, since, until) =>
-    [...t.invoices.values()]
-      .filter((i) => (profileId === undefined || num(i.profileId) === num(profileId)) && i.periodStart >= since && i.periodStart < until)
-      .sort((a, b) => (a.periodStart === b.periodStart ? num(b.id) - num(a.id) : a.periodStart > b.periodStart ? -1 : 1))
-      .map(clone),
+  listInvoices: (t, profileIds, since, until, after, limit) => {
+    const profiles = new Set(Array.from(profileIds, num));
+    const newestFirst = (a, b) => (a.periodStart === b.periodStart ? num(b.id) - num(a.id) : a.periodStart > b.periodStart ? -1 : 1);
+    const rows = [...t.invoices.values()]
+      .filter((i) => profiles.has(num(i.profileId)) && i.periodStart >= since && i.periodStart < until)
+      .sort(newestFirst);
+    if (after === undefined) return rows.slice(0, limit).map(clone);
+    // Past the cursor in the same order; an unknown cursor reads nothing, as SQLite's does.
+    const cursor = t.invoices.get(num(after));
+    if (!cursor) return [];
+    return rows.filter((i) => newestFirst(cursor, i) < 0).slice(0, limit).map(clone);
+  },
   lastInvoice: (t, profileId) =>
     clone(
       [...t.invoices.values()]

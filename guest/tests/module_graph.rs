@@ -282,3 +282,62 @@ fn only_the_hosts_storage_runs_sql() {
     }
     assert!(found.is_empty(), "SQL outside the storage: {found:#?}");
 }
+
+/// The adapters (the CLI, scripts and the shell, the seeders) and the presentation (views,
+/// output) reach the domain only through the service's typed operations and its `model`: never
+/// the runtime (`component`), the gate (`plugins`), the storage (`db`), the generated bindings
+/// or wasmtime. And bindings are generated in one place per WIT world: the domain's in
+/// `bindings`, each plugin world's in its own module of `plugins`.
+#[test]
+fn the_hosts_adapters_reach_only_the_service() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/src");
+    let g = graph(&src, &[]);
+    let top = |m: &str| m.split("::").next().unwrap_or(m).to_string();
+    let adapters = [
+        "cli",
+        "script",
+        "seed",
+        "views",
+        "output",
+        "dates",
+        "progress",
+        "catalog_csv",
+    ];
+    let below = ["component", "plugins", "db", "bindings"];
+    let mut found: Vec<String> = g
+        .iter()
+        .filter(|(m, _)| adapters.contains(&top(m).as_str()))
+        .flat_map(|(m, to)| {
+            to.iter()
+                .filter(|t| below.contains(&top(t).as_str()))
+                .map(move |t| format!("{m} -> {t}"))
+        })
+        .collect();
+    let mut generated = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p.strip_prefix(&src).unwrap().to_path_buf();
+            let text = without_tests(&std::fs::read_to_string(&p).unwrap());
+            let module = module_of(&rel);
+            if adapters.contains(&top(&module).as_str()) && text.contains("wasmtime::") {
+                found.push(format!("{module} -> wasmtime"));
+            }
+            if text.contains("bindgen!(") {
+                generated.push(module);
+            }
+        }
+    }
+    assert!(found.is_empty(), "adapters past the service: {found:#?}");
+    generated.sort();
+    assert_eq!(
+        generated,
+        ["bindings", "plugins::v0_1", "plugins::v0_2"],
+        "bindings generated outside their modules"
+    );
+}

@@ -2,8 +2,8 @@
 //! the catalog and price list seats ships. Only the file format is handled here (byte-order
 //! mark, header spellings, encoding); what a row means is the domain's to check.
 
-use crate::component::catalog::{CatalogRow, PriceUpdate};
-use crate::component::types::{PlanRule, PlanRuleKind};
+use crate::service::model::catalog::{CatalogRow, PriceUpdate};
+use crate::service::model::types::{PlanRule, PlanRuleKind};
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 

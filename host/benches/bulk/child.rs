@@ -32,29 +32,19 @@ pub fn child(argv: &[String]) -> Result<()> {
 /// Path (b): the host's runtime and the component's exports, as the CLI uses them; (e) and
 /// (f) with a policy plugin of tests/plugins (built by host/build.rs) as its gate.
 fn component(op: Op, db: &Path, now: i64, plugin: Option<&str>) -> Result<usize> {
-    use seats::component::Runtime;
-    use seats::component::users::UserFilter;
+    use seats::service::model::users::UserFilter;
     let plugins: Vec<PathBuf> = plugin
         .map(|p| PathBuf::from(env!("SEATS_TEST_PLUGINS")).join(format!("{p}.wasm")))
         .into_iter()
         .collect();
-    let options = seats::service::runtime_options(
-        &seats::service::Options {
-            db: db.to_path_buf(),
-            actor: Some(ADMIN.into()),
-            now: Some(now),
-            plugins,
-            verbose: false,
-            format: seats::output::Format::Table,
-        },
-        Some(now),
-    )?;
-    let rt = Runtime::new(seats::db::Db::open(db)?, &options)?;
-    let mut s = seats::service::Session {
-        rt,
-        actor: ADMIN.into(),
+    let mut s = seats::service::open(&seats::service::Options {
+        db: db.to_path_buf(),
+        actor: Some(ADMIN.into()),
+        now: Some(now),
+        plugins,
+        verbose: false,
         format: seats::output::Format::Table,
-    };
+    })?;
     let filter = UserFilter {
         unlicensed_only: op == Op::AssignUnlicensed,
         product: matches!(op, Op::Replace | Op::ReplaceFinance).then(|| "SPE_E3".into()),
@@ -100,7 +90,7 @@ macro_rules! change_of {
         }
     };
 }
-change_of!(component_change, seats::component);
+change_of!(component_change, seats::service::model);
 change_of!(native_change, guest::exports::seats::licensing);
 
 /// Path (c): the guest crate's rules natively, over the host's store, a transaction per call.

@@ -1,10 +1,10 @@
 //! `seats assign`, `seats unassign`, `seats set-plans`: one user or many (L2, L3, L5, L6).
 
 use super::{FAILURES_SHOWN, Session};
-use crate::component::bulk::{AddRemove, LicenseChange};
-use crate::component::licenses::{BulkResult, LicenseChoice};
-use crate::component::users::UserFilter;
 use crate::output;
+use crate::service::model::bulk::{AddRemove, LicenseChange};
+use crate::service::model::licenses::{BulkResult, LicenseChoice};
+use crate::service::model::users::UserFilter;
 use crate::views::{BulkSummaryView, OutcomeRow, UserLicenseRow};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -258,15 +258,7 @@ pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
         && !a.replace
         && !a.remove_all
     {
-        let license = s.call(|d, st, actor| {
-            d.seats_licensing_licenses().call_assign(
-                st,
-                actor,
-                &users[0],
-                &a.product[0],
-                &a.disabled_plans,
-            )
-        })?;
+        let license = s.assign(&users[0], &a.product[0], &a.disabled_plans)?;
         return output::print_one(&UserLicenseRow::from(license), s.format);
     }
     let change = if a.remove_all {
@@ -317,10 +309,7 @@ pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
         && users.len() == 1
         && a.product.len() == 1
     {
-        s.call(|d, st, actor| {
-            d.seats_licensing_licenses()
-                .call_unassign(st, actor, &users[0], &a.product[0])
-        })?;
+        s.unassign(&users[0], &a.product[0])?;
         return output::print_one(
             &Unassigned {
                 upn: &users[0],
@@ -347,15 +336,7 @@ pub struct SetPlansArgs {
 }
 
 pub fn set_plans(s: &mut Session, a: &SetPlansArgs) -> Result<()> {
-    let license = s.call(|d, st, actor| {
-        d.seats_licensing_licenses().call_set_disabled_plans(
-            st,
-            actor,
-            &a.user,
-            &a.product,
-            &a.disabled_plans,
-        )
-    })?;
+    let license = s.set_disabled_plans(&a.user, &a.product, &a.disabled_plans)?;
     output::print_one(&UserLicenseRow::from(license), s.format)
 }
 
@@ -403,10 +384,7 @@ pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
             return bulk_change(s, selection, &change, a.users.all_or_nothing);
         }
     };
-    let licenses = s.call(|d, st, actor| {
-        d.seats_licensing_licenses()
-            .call_set_user_licenses(st, actor, &user, &add, &a.remove)
-    })?;
+    let licenses = s.set_user_licenses(&user, &add, &a.remove)?;
     let rows: Vec<UserLicenseRow> = licenses.into_iter().map(UserLicenseRow::from).collect();
     output::print(
         &rows,

@@ -34,7 +34,7 @@ pub struct AuditArgs {
 }
 
 pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
-    let filter = crate::component::types::AuditFilter {
+    let filter = crate::service::model::types::AuditFilter {
         actor: a.by.clone(),
         action: a.action.clone(),
         target: a.target.clone(),

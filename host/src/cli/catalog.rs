@@ -2,8 +2,8 @@
 
 use super::Session;
 use crate::catalog_csv;
-use crate::component::catalog::PriceUpdate;
 use crate::output;
+use crate::service::model::catalog::PriceUpdate;
 use crate::views::{ProductRow, RuleRow};
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -68,10 +68,7 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
                 std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
             let rows =
                 catalog_csv::read_catalog(f, &file.display().to_string()).map_err(bad_file)?;
-            let sum = s.call(|d, st, actor| {
-                d.seats_licensing_catalog()
-                    .call_import_catalog(st, actor, &rows)
-            })?;
+            let sum = s.import_catalog(&rows)?;
             let view = ImportView {
                 rows: sum.rows,
                 products: sum.products,
@@ -83,8 +80,7 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
             output::print_one(&view, s.format)
         }
         CatalogCommand::Rules => {
-            let rules =
-                s.call(|d, st, actor| d.seats_licensing_catalog().call_plan_rules(st, actor))?;
+            let rules = s.plan_rules()?;
             let rows: Vec<RuleRow> = rules.into_iter().map(RuleRow::from).collect();
             output::print(&rows, s.format, None)
         }
@@ -93,10 +89,7 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
                 .with_context(|| format!("read {}", file.display()))?;
             let rules = catalog_csv::read_plan_rules(&text, &file.display().to_string())
                 .map_err(bad_file)?;
-            let n = s.call(|d, st, actor| {
-                d.seats_licensing_catalog()
-                    .call_set_plan_rules(st, actor, &rules)
-            })?;
+            let n = s.set_plan_rules(&rules)?;
             eprintln!("{n} plan rules in force.");
             Ok(())
         }
@@ -116,10 +109,7 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
             )
         }
         CatalogCommand::Show { product } => {
-            let p = s.call(|d, st, actor| {
-                d.seats_licensing_catalog()
-                    .call_get_product(st, actor, product)
-            })?;
+            let p = s.get_product(product)?;
             let row = ProductRow::from(p);
             match s.format {
                 output::Format::Table => {
@@ -153,14 +143,8 @@ pub fn run(s: &mut Session, cmd: &CatalogCommand) -> Result<()> {
                 trial_available: *trial,
                 self_service: *self_service,
             };
-            s.call(|d, st, actor| {
-                d.seats_licensing_catalog()
-                    .call_set_price(st, actor, product, &update)
-            })?;
-            let p = s.call(|d, st, actor| {
-                d.seats_licensing_catalog()
-                    .call_get_product(st, actor, product)
-            })?;
+            s.set_price(product, &update)?;
+            let p = s.get_product(product)?;
             output::print(
                 &[ProductRow::from(p)],
                 s.format,

@@ -30,8 +30,12 @@ pub fn run(s: &mut Session, args: &CheckArgs) -> Result<()> {
     } else {
         "Checking the database (SQLite's quick check, foreign keys) and the domain's invariants"
     });
-    let (integrity, fk) = s.rt.db().integrity(args.full)?;
-    let inv = s.call(|d, st, actor| d.seats_licensing_tenant().call_check_invariants(st, actor))?;
+    let found = s.check(args.full)?;
+    let (integrity, fk, inv) = (
+        found.integrity,
+        found.foreign_key_violations,
+        found.invariants,
+    );
     drop(spinner);
     let mut problems = Vec::new();
     if integrity != ["ok"] {

@@ -2,8 +2,7 @@
 //! invoices). It runs ahead of the real clock (or `--now`) by an offset kept in the database.
 
 use super::{Cli, open, subscriptions};
-use crate::db::Db;
-use crate::service::clock::{offset, real_now};
+use crate::service::clock::{offset_of, real_now};
 use anyhow::Result;
 use clap::Subcommand;
 
@@ -47,7 +46,7 @@ pub fn run(cli: &Cli, cmd: &ClockCommand) -> Result<()> {
     let base = cli.now.unwrap_or_else(real_now);
     match cmd {
         ClockCommand::Show => {
-            let off = offset(&Db::open(&cli.db)?)?;
+            let off = offset_of(&cli.db)?;
             println!(
                 "{} (ahead by {} days)",
                 crate::views::datetime(base + off),

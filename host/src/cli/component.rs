@@ -1,9 +1,8 @@
 //! `seats component`: the domain component as an artifact, for embedding it elsewhere.
 
 use super::Cli;
-use crate::component::replay::Scenario;
-use crate::component::{CallError, DOMAIN_WASM, Runtime};
-use crate::db::Db;
+use crate::service::component::DOMAIN_WASM;
+use crate::service::model::{PACKAGE, VERSION};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -61,8 +60,8 @@ pub fn run(cli: &Cli, cmd: &ComponentCommand) -> Result<()> {
                 .with_context(|| format!("write {}", path.display()))?;
             eprintln!(
                 "Wrote the {}@{} domain component ({} bytes) to {}.",
-                crate::component::PACKAGE,
-                crate::component::VERSION,
+                PACKAGE,
+                VERSION,
                 DOMAIN_WASM.len(),
                 path.display()
             );
@@ -92,32 +91,9 @@ pub fn run(cli: &Cli, cmd: &ComponentCommand) -> Result<()> {
 /// Runs each call of the scenario in its own transaction and prints the results as JSON, in
 /// the form tests/embed-node/replay.mjs prints them; a trap stops the run (exit code 3).
 fn replay(cli: &Cli, path: &std::path::Path) -> Result<()> {
-    let scenario = Scenario::read(path)?;
-    let db = if cli.db.exists() {
-        Db::open(&cli.db)?
-    } else {
-        Db::create(&cli.db)?
-    };
-    let mut rt = Runtime::new(db, &super::runtime_options(cli)?)?;
-    let mut results = Vec::new();
-    let mut trapped = None;
-    for call in &scenario.calls {
-        let name = format!("{}.{}", call.interface, call.function);
-        match rt.call_export(&call.interface, &call.function, &call.args) {
-            Ok(result) => results.push(serde_json::json!({ "call": name, "result": result })),
-            Err(CallError::Host(e)) => return Err(e.context(name)),
-            Err(CallError::Plugin { message, .. }) => {
-                results.push(serde_json::json!({ "call": name, "refused": message }))
-            }
-            Err(e) => {
-                results.push(serde_json::json!({ "call": name, "trap": e.to_string() }));
-                trapped = Some(format!("{name}: {e}"));
-                break;
-            }
-        }
-    }
-    println!("{}", serde_json::to_string_pretty(&results)?);
-    match trapped {
+    let replayed = crate::service::component::replay(&super::options(cli), path)?;
+    println!("{}", serde_json::to_string_pretty(&replayed.results)?);
+    match replayed.trapped {
         Some(e) => Err(anyhow::anyhow!(e)),
         None => Ok(()),
     }

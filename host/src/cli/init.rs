@@ -1,13 +1,11 @@
 //! `seats init`: a new database with a tenant, the shipped catalog and price list, and with
 //! `--demo` a realistic demo tenant. All of it in one transaction: it exists whole or not at all.
 
-use super::{Cli, Session, runtime_options};
+use super::{Cli, Session, options};
 use crate::catalog_csv::{self, SHIPPED_CATALOG};
-use crate::component::Runtime;
-use crate::component::tenant::TenantSetup;
-use crate::component::types::Cloud;
-use crate::db::Db;
 use crate::seed::{demo, generate};
+use crate::service::model::tenant::TenantSetup;
+use crate::service::model::types::Cloud;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
@@ -66,15 +64,7 @@ fn remove_db(path: &std::path::Path) {
     }
 }
 
-fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
-    let mut rt = Runtime::new(db, &runtime_options(cli)?)?;
-    if args.generate.is_some() {
-        // A new file that is removed if anything fails: no need to sync while loading it.
-        rt.db().bulk_load(true)?;
-        rt.begin_load()?;
-    } else {
-        rt.begin()?;
-    }
+fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
     let setup = TenantSetup {
         name: args.name.clone(),
         country: args.country.clone(),
@@ -88,29 +78,15 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
         admin_display_name: args.admin_name.clone(),
         time_zone: Some(args.time_zone.clone()),
     };
-    rt.call(|d, st| d.seats_licensing_tenant().call_setup(st, &setup))?;
-    let mut s = Session {
-        rt,
-        actor: args.admin.trim().to_string(),
-        format: cli.output,
-    };
+    let mut s = crate::service::tenant::create(&options(cli), &setup, args.generate.is_some())?;
     let rows = catalog_csv::read_catalog(SHIPPED_CATALOG.as_bytes(), "the shipped catalog")?;
-    s.call(|d, st, actor| {
-        d.seats_licensing_catalog()
-            .call_import_catalog(st, actor, &rows)
-    })?;
+    s.import_catalog(&rows)?;
     for (sku, price) in catalog_csv::shipped_prices()? {
-        s.call(|d, st, actor| {
-            d.seats_licensing_catalog()
-                .call_set_price(st, actor, &sku, &price)
-        })?;
+        s.set_price(&sku, &price)?;
     }
     let rules =
         catalog_csv::read_plan_rules(catalog_csv::SHIPPED_PLAN_RULES, "the shipped plan rules")?;
-    s.call(|d, st, actor| {
-        d.seats_licensing_catalog()
-            .call_set_plan_rules(st, actor, &rules)
-    })?;
+    s.set_plan_rules(&rules)?;
     if args.demo {
         demo::build(&mut s, args.users)?;
     }
@@ -118,11 +94,10 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
         let started = std::time::Instant::now();
         let t = generate::build(&mut s, n)?;
         let checked = std::time::Instant::now();
-        s.rt.db().check_references()?;
+        s.check_references()?;
         let checked = checked.elapsed().as_secs_f64();
         let committed = std::time::Instant::now();
-        s.rt.finish(true)?;
-        s.rt.db().bulk_load(false)?;
+        s.commit_load()?;
         let committed = committed.elapsed().as_secs_f64();
         let b = t.behind;
         eprintln!(
@@ -143,10 +118,9 @@ fn build(cli: &Cli, args: &InitArgs, db: Db) -> Result<Session> {
             committed,
         );
     } else {
-        s.rt.finish(true)?;
+        s.finish(true)?;
     }
-    let actor = s.actor.clone();
-    s.rt.db().set_setting("default_actor", &actor)?;
+    s.set_default_actor()?;
     Ok(s)
 }
 
@@ -154,11 +128,14 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<()> {
     if args.force {
         remove_db(&cli.db);
     }
-    let db = Db::create(&cli.db)?;
-    let mut s = match build(cli, args, db) {
+    // A file that was there is not ours to remove: creating over it fails first.
+    let existed = cli.db.exists();
+    let mut s = match build(cli, args) {
         Ok(s) => s,
         Err(e) => {
-            remove_db(&cli.db);
+            if !existed {
+                remove_db(&cli.db);
+            }
             return Err(e);
         }
     };

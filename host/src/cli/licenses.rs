@@ -32,8 +32,7 @@ pub fn run(s: &mut Session) -> Result<()> {
 }
 
 pub fn conflicts(s: &mut Session) -> Result<()> {
-    let conflicts =
-        s.call(|d, st, actor| d.seats_licensing_licenses().call_conflicts(st, actor))?;
+    let conflicts = s.conflicts()?;
     let rows: Vec<ConflictRow> = conflicts.into_iter().map(ConflictRow::from).collect();
     if rows.is_empty() && s.format == output::Format::Table {
         println!("No license conflicts.");

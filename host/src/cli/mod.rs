@@ -14,9 +14,8 @@ mod self_service;
 mod subscriptions;
 mod users;
 
-use crate::component::CallError;
 use crate::output::Format;
-use crate::service::{self, FAILURES_SHOWN, Refused, Session};
+use crate::service::{self, CallError, FAILURES_SHOWN, Refused, Session};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -150,10 +149,6 @@ pub fn options(cli: &Cli) -> service::Options {
 /// Opens the database and the component for a command on an existing tenant.
 pub fn open(cli: &Cli) -> Result<Session> {
     service::open(&options(cli))
-}
-
-pub fn runtime_options(cli: &Cli) -> Result<crate::component::RuntimeOptions> {
-    service::runtime_options(&options(cli), cli.now)
 }
 
 fn run(cli: Cli) -> Result<()> {

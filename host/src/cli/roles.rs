@@ -1,8 +1,8 @@
 //! `seats roles`: show and grant admin roles (R1).
 
 use super::Session;
-use crate::component::types::Role;
 use crate::output;
+use crate::service::model::types::Role;
 use crate::views::role_row;
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
@@ -52,25 +52,17 @@ struct TenantRow {
 
 pub fn tenant(s: &mut Session, cmd: &TenantCommand) -> Result<()> {
     let t = match cmd {
-        TenantCommand::Show => {
-            s.call(|d, st, actor| d.seats_licensing_tenant().call_get_tenant(st, actor))?
-        }
+        TenantCommand::Show => s.get_tenant()?,
         TenantCommand::SetDefaultUsageLocation { location } => {
             let location = Some(location.trim().to_string()).filter(|l| !l.is_empty());
-            s.call(|d, st, actor| {
-                d.seats_licensing_tenant().call_set_default_usage_location(
-                    st,
-                    actor,
-                    location.as_deref(),
-                )
-            })?
+            s.set_default_usage_location(location.as_deref())?
         }
     };
     let row = TenantRow {
         name: t.name,
         country: t.country,
         currency: t.currency,
-        cloud: crate::db::store_text::cloud_text(t.cloud),
+        cloud: crate::service::model::text::cloud_text(t.cloud),
         default_usage_location: t.default_usage_location,
         created: crate::views::date(t.created_at),
     };
@@ -94,22 +86,18 @@ pub enum RolesCommand {
 pub fn run(s: &mut Session, cmd: &RolesCommand) -> Result<()> {
     let upn = match cmd {
         RolesCommand::Table => {
-            let table =
-                s.call(|d, st, _| Ok(Ok(d.seats_licensing_tenant().call_role_table(st)?)))?;
+            let table = s.role_table()?;
             let rows: Vec<_> = table.into_iter().map(crate::views::role_rule_row).collect();
             return output::print(&rows, s.format, None);
         }
         RolesCommand::Show { upn } => upn,
         RolesCommand::Grant { upn, role } => {
             let role = Role::from(*role);
-            s.call(|d, st, actor| {
-                d.seats_licensing_tenant()
-                    .call_grant_role(st, actor, upn, role)
-            })?;
+            s.grant_role(upn, role)?;
             upn
         }
     };
-    let roles = s.call(|d, st, actor| d.seats_licensing_tenant().call_roles(st, actor, upn))?;
+    let roles = s.roles(upn)?;
     let rows: Vec<_> = roles.into_iter().map(|r| role_row(upn, r)).collect();
     output::print(&rows, s.format, None)
 }

@@ -2,8 +2,8 @@
 
 use super::Session;
 use super::subscriptions::Billing;
-use crate::component::types::BillingFrequency;
 use crate::output;
+use crate::service::model::types::BillingFrequency;
 use crate::views::{SelfServiceRow, SubscriptionRow};
 use anyhow::Result;
 use clap::Subcommand;
@@ -39,10 +39,6 @@ struct Done<'a> {
     done: &'a str,
 }
 
-fn ss(d: &crate::component::Domain) -> &crate::component::subscriptions::Guest {
-    d.seats_licensing_subscriptions()
-}
-
 pub fn run(s: &mut Session, cmd: &SelfServiceCommand) -> Result<()> {
     match cmd {
         SelfServiceCommand::Buy {
@@ -55,32 +51,31 @@ pub fn run(s: &mut Session, cmd: &SelfServiceCommand) -> Result<()> {
                 Billing::Annual => BillingFrequency::Annual,
             };
             // A self-service purchase is billing's buy through the self-service channel (P1).
-            let order = crate::component::billing::Purchase {
+            let order = crate::service::model::billing::Purchase {
                 product: product.clone(),
                 quantity: *quantity,
                 billing,
-                channel: crate::component::types::PurchaseChannel::SelfService,
+                channel: crate::service::model::types::PurchaseChannel::SelfService,
                 profile: None,
                 payment_method: None,
                 product_key: None,
                 partner: None,
                 idempotency_key: None,
             };
-            let r =
-                s.call(|d, st, actor| d.seats_licensing_billing().call_buy(st, actor, &order))?;
+            let r = s.buy_order(&order)?;
             output::print_one(&SubscriptionRow::from(r.subscription), s.format)
         }
         SelfServiceCommand::Mine | SelfServiceCommand::List => {
             let views = if matches!(cmd, SelfServiceCommand::Mine) {
-                s.call(|d, st, actor| ss(d).call_my_subscriptions(st, actor))?
+                s.my_subscriptions()?
             } else {
-                s.call(|d, st, actor| ss(d).call_self_service_overview(st, actor))?
+                s.self_service_overview()?
             };
             let rows: Vec<SelfServiceRow> = views.into_iter().map(SelfServiceRow::from).collect();
             output::print(&rows, s.format, None)
         }
         SelfServiceCommand::Assign { subscription, upn } => {
-            s.call(|d, st, actor| ss(d).call_assign_self_service(st, actor, *subscription, upn))?;
+            s.assign_self_service(*subscription, upn)?;
             output::print_one(
                 &Done {
                     subscription: *subscription,
@@ -91,7 +86,7 @@ pub fn run(s: &mut Session, cmd: &SelfServiceCommand) -> Result<()> {
             )
         }
         SelfServiceCommand::Unassign { subscription, upn } => {
-            s.call(|d, st, actor| ss(d).call_unassign_self_service(st, actor, *subscription, upn))?;
+            s.unassign_self_service(*subscription, upn)?;
             output::print_one(
                 &Done {
                     subscription: *subscription,
@@ -102,7 +97,7 @@ pub fn run(s: &mut Session, cmd: &SelfServiceCommand) -> Result<()> {
             )
         }
         SelfServiceCommand::TakeOver { subscription } => {
-            let v = s.call(|d, st, actor| ss(d).call_take_over(st, actor, *subscription))?;
+            let v = s.take_over(*subscription)?;
             output::print_one(&SubscriptionRow::from(v), s.format)
         }
     }

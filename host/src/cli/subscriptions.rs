@@ -1,8 +1,8 @@
 //! `seats subscriptions`, `seats recurring`, `seats renew`, `seats process` (S5, S6).
 
 use super::Session;
-use crate::component::types::{BillingFrequency, SubscriptionStatus};
 use crate::output;
+use crate::service::model::types::{BillingFrequency, SubscriptionStatus};
 use crate::views::billing::InvoiceRow;
 use crate::views::{LifecycleRow, SubscriptionRow};
 use anyhow::Result;
@@ -27,10 +27,7 @@ pub struct ListArgs {
 }
 
 pub fn list(s: &mut Session, a: &ListArgs) -> Result<()> {
-    let subs = s.call(|d, st, actor| {
-        d.seats_licensing_subscriptions()
-            .call_list_subscriptions(st, actor)
-    })?;
+    let subs = s.list_subscriptions()?;
     let rows: Vec<SubscriptionRow> = subs
         .into_iter()
         .filter(|v| !a.trial || v.subscription.status == SubscriptionStatus::Trial)
@@ -72,15 +69,12 @@ pub struct RecurringArgs {
 
 pub fn recurring(s: &mut Session, a: &RecurringArgs) -> Result<()> {
     let on = a.state == "on";
-    let sub = s.call(|d, st, actor| {
-        d.seats_licensing_subscriptions()
-            .call_set_recurring(st, actor, a.subscription, on)
-    })?;
+    let sub = s.set_recurring(a.subscription, on)?;
     output::print_one(&SubscriptionRow::from(sub), s.format)
 }
 
 pub fn renew(s: &mut Session, id: u64) -> Result<()> {
-    let sub = s.call(|d, st, actor| d.seats_licensing_subscriptions().call_renew(st, actor, id))?;
+    let sub = s.renew(id)?;
     output::print_one(&SubscriptionRow::from(sub), s.format)
 }
 
@@ -97,10 +91,7 @@ struct ProcessRow {
 /// Applies what fell due by now (or --now) on the tenant's clock, and says what it did:
 /// renewals and what they charged, expiry, invoices issued, data and users purged.
 pub fn process(s: &mut Session) -> Result<()> {
-    let report = s.call(|d, st, actor| {
-        d.seats_licensing_subscriptions()
-            .call_process_lifecycle(st, actor)
-    })?;
+    let report = s.process_lifecycle()?;
     let row = ProcessRow {
         events: report.events.into_iter().map(LifecycleRow::from).collect(),
         renewals_charged: report.renewals_charged,

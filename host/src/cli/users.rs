@@ -1,10 +1,10 @@
 //! `seats users`: list (L10), add, show.
 
 use super::Session;
-use crate::component::licenses::LicenseChoice;
-use crate::component::types::UserKind;
-use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::output;
+use crate::service::model::licenses::LicenseChoice;
+use crate::service::model::types::UserKind;
+use crate::service::model::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::views::{ServiceDataRow, UserLicenseRow, UserRow};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
@@ -131,20 +131,15 @@ pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
                 usage_location: usage_location.clone(),
                 enabled: *enabled,
             };
-            let user = s.call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_update_user(st, actor, upn, &update)
-            })?;
+            let user = s.update_user(upn, &update)?;
             output::print_one(&UserRow::from(user), s.format)
         }
         Some(UsersCommand::Delete { upn }) => {
-            let user =
-                s.call(|d, st, actor| d.seats_licensing_users().call_delete_user(st, actor, upn))?;
+            let user = s.delete_user(upn)?;
             output::print_one(&UserRow::from(user), s.format)
         }
         Some(UsersCommand::Restore { upn }) => {
-            let r =
-                s.call(|d, st, actor| d.seats_licensing_users().call_restore_user(st, actor, upn))?;
+            let r = s.restore_user(upn)?;
             let view = RestoreView {
                 user: UserRow::from(r.user),
                 restored: r.restored,
@@ -170,10 +165,7 @@ pub fn run(s: &mut Session, args: &UsersArgs) -> Result<()> {
             .into())
         }
         Some(UsersCommand::Mailbox { upn, size_gb, hold }) => {
-            let user = s.call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_update_mailbox(st, actor, upn, *size_gb, *hold)
-            })?;
+            let user = s.update_mailbox(upn, *size_gb, *hold)?;
             output::print_one(&UserRow::from(user), s.format)
         }
     }
@@ -223,10 +215,7 @@ fn add(s: &mut Session, a: &AddArgs) -> Result<()> {
             .collect(),
     }];
     // The user and their licenses as one change: both, or neither (S7).
-    let mut users = s.call(|d, st, actor| {
-        d.seats_licensing_users()
-            .call_create_licensed_users(st, actor, &new)
-    })?;
+    let mut users = s.create_licensed_users(&new)?;
     output::print_one(&UserRow::from(users.remove(0)), s.format)
 }
 
@@ -248,7 +237,7 @@ struct RestoreView {
 }
 
 fn show(s: &mut Session, upn: &str) -> Result<()> {
-    let details = s.call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))?;
+    let details = s.get_user(upn)?;
     let view = UserDetailsView {
         user: UserRow::from(details.user),
         needs_license: details.needs_license,

@@ -82,7 +82,7 @@ impl Error {
         let data = match self {
             Error::NotFound(e) => json!({"what": object_kind(e.what), "key": e.key}),
             Error::Forbidden(f) => json!({
-                "needed_role": f.needed_role.map(crate::db::store_text::role_text),
+                "needed_role": f.needed_role.map(crate::bindings::text::role_text),
             }),
             Error::InsufficientLicenses(s) => json!({
                 "code": graph_code(GraphCode::CountViolation),

@@ -2,51 +2,10 @@
 //! idempotency records. Invoices and invoiced ledger entries are immutable (triggers).
 
 use super::Db;
+use crate::bindings::text::{charge_kind_from, charge_kind_text};
 use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, Params, Row, params};
 use wasmtime::Result;
-
-pub fn reason_text(r: CancelReason) -> &'static str {
-    match r {
-        CancelReason::NoLongerNeeded => "no-longer-needed",
-        CancelReason::TooExpensive => "too-expensive",
-        CancelReason::SwitchingProduct => "switching-product",
-        CancelReason::MissingFeatures => "missing-features",
-        CancelReason::Other => "other",
-    }
-}
-
-pub fn reason_from(s: &str) -> Result<CancelReason> {
-    Ok(match s {
-        "no-longer-needed" => CancelReason::NoLongerNeeded,
-        "too-expensive" => CancelReason::TooExpensive,
-        "switching-product" => CancelReason::SwitchingProduct,
-        "missing-features" => CancelReason::MissingFeatures,
-        "other" => CancelReason::Other,
-        other => wasmtime::bail!("unknown cancellation reason '{other}' in the database"),
-    })
-}
-
-pub fn charge_kind_text(k: ChargeKind) -> &'static str {
-    match k {
-        ChargeKind::Purchase => "purchase",
-        ChargeKind::Renewal => "renewal",
-        ChargeKind::Reversal => "reversal",
-        ChargeKind::Prorated => "prorated",
-        ChargeKind::Remainder => "remainder",
-    }
-}
-
-fn charge_kind_from(s: &str) -> Result<ChargeKind> {
-    Ok(match s {
-        "purchase" => ChargeKind::Purchase,
-        "renewal" => ChargeKind::Renewal,
-        "reversal" => ChargeKind::Reversal,
-        "prorated" => ChargeKind::Prorated,
-        "remainder" => ChargeKind::Remainder,
-        other => wasmtime::bail!("unknown charge kind '{other}' in the database"),
-    })
-}
 
 const METHOD_COLUMNS: &str = "id, profile_id, kind, brand, last4, exp_month, exp_year, holder, address, bank, email, \
      added_at, active";

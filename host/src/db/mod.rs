@@ -11,17 +11,7 @@ mod schema;
 mod store;
 mod subscriptions;
 mod tenant;
-mod text;
 mod users;
-
-/// How enums are written in the database, shared with the views.
-pub mod store_text {
-    pub use super::billing::charge_kind_text;
-    pub use super::text::{
-        billing_text, channel_text, cloud_text, kind_text, role_text, state_text, status_text,
-        workload_text,
-    };
-}
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags};

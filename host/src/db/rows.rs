@@ -1,7 +1,7 @@
 //! Reading the `store` import's rows: the columns each query selects, the readers of a row
 //! (with the enums still text, decoded after), and where the rows of a batch of ids go.
 
-use super::text::{billing_from, channel_from, kind_from, status_from};
+use crate::bindings::text::{billing_from, channel_from, kind_from, status_from};
 use crate::bindings::types::*;
 use rusqlite::Row;
 use wasmtime::Result;
@@ -71,7 +71,7 @@ pub(super) fn decode_subscription(raw: RawSubscription) -> Result<Subscription> 
         .map(|(at, reason, feedback)| -> Result<Cancellation> {
             Ok(Cancellation {
                 at,
-                reason: crate::db::billing::reason_from(&reason)?,
+                reason: crate::bindings::text::reason_from(&reason)?,
                 feedback,
             })
         })

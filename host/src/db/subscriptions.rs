@@ -3,7 +3,7 @@
 
 use super::Db;
 use super::rows::{SUBSCRIPTION_COLUMNS, decode_subscription, subscription};
-use super::text::{billing_text, channel_text, status_text};
+use crate::bindings::text::{billing_text, channel_text, status_text};
 use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, params};
 use wasmtime::Result;
@@ -34,7 +34,7 @@ impl Db {
                 s.partner,
                 s.credit_check_until,
                 s.cancellation.as_ref().map(|c| c.at),
-                s.cancellation.as_ref().map(|c| crate::db::billing::reason_text(c.reason)),
+                s.cancellation.as_ref().map(|c| crate::bindings::text::reason_text(c.reason)),
                 s.cancellation.as_ref().and_then(|c| c.feedback.clone())
             ])?;
         Ok(self.conn().last_insert_rowid() as u64)
@@ -66,7 +66,7 @@ impl Db {
                 s.partner,
                 s.credit_check_until,
                 s.cancellation.as_ref().map(|c| c.at),
-                s.cancellation.as_ref().map(|c| crate::db::billing::reason_text(c.reason)),
+                s.cancellation.as_ref().map(|c| crate::bindings::text::reason_text(c.reason)),
                 s.cancellation.as_ref().and_then(|c| c.feedback.clone())
             ])?;
         wasmtime::ensure!(n == 1, "no subscription {} to update", s.id);

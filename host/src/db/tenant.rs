@@ -1,7 +1,7 @@
 //! The tenant's row and the admin roles of its users, for the `store` import.
 
 use super::Db;
-use super::text::{cloud_text, role_from, role_text};
+use crate::bindings::text::{cloud_text, role_from, role_text};
 use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, params};
 use wasmtime::Result;

@@ -3,8 +3,8 @@
 
 use super::Db;
 use super::rows::{USER_COLUMNS, batch_slots, decode_service_data, decode_user, user, user_at};
-use super::text::{kind_text, state_text, workload_text};
 use crate::bindings::seats::licensing::store::UserQuery;
+use crate::bindings::text::{kind_text, state_text, workload_text};
 use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, Row, params};
 use wasmtime::Result;

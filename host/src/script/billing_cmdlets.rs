@@ -2,8 +2,8 @@
 
 use super::cmdlets::Shared;
 use super::convert::*;
-use crate::component::billing::{BillingResult, InvoicePeriod, Purchase};
-use crate::component::types::{BillingFrequency, CancelReason, PurchaseChannel};
+use crate::service::model::billing::{BillingResult, InvoicePeriod, Purchase};
+use crate::service::model::types::{BillingFrequency, CancelReason, PurchaseChannel};
 use crate::views::SubscriptionRow;
 use crate::views::billing::{
     BilledRow, ChargeRow, InvoiceDetailRow, InvoiceRow, MethodRow, PreviewRow,
@@ -100,31 +100,19 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     let c = s.clone();
     engine.register_fn("get_invoice", move |n: i64| -> Fallible<Dynamic> {
         let n = id(n, "invoice")?;
-        let d = c
-            .borrow_mut()
-            .call(|d, st, a| d.seats_licensing_billing().call_get_invoice(st, a, n))
-            .map_err(from_call)?;
+        let d = c.borrow_mut().get_invoice(n).map_err(from_call)?;
         to_dynamic(&InvoiceDetailRow::from(d))
     });
     let c = s.clone();
     engine.register_fn("get_pending_charges", move || -> Fallible<Dynamic> {
-        let all = c
-            .borrow_mut()
-            .call(|d, st, a| {
-                d.seats_licensing_billing()
-                    .call_pending_charges(st, a, None)
-            })
-            .map_err(from_call)?;
+        let all = c.borrow_mut().pending_charges(None).map_err(from_call)?;
         rows(&all.into_iter().map(ChargeRow::from).collect::<Vec<_>>())
     });
     let c = s.clone();
     engine.register_fn("get_payment_methods", move || -> Fallible<Dynamic> {
         let all = c
             .borrow_mut()
-            .call(|d, st, a| {
-                d.seats_licensing_billing()
-                    .call_list_payment_methods(st, a, None)
-            })
+            .list_payment_methods(None)
             .map_err(from_call)?;
         rows(&all.into_iter().map(MethodRow::from).collect::<Vec<_>>())
     });
@@ -135,10 +123,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
             let n = id(n, "subscription")?;
             let p = c
                 .borrow_mut()
-                .call(|d, st, a| {
-                    d.seats_licensing_billing()
-                        .call_preview_quantity(st, a, n, total)
-                })
+                .preview_quantity(n, total)
                 .map_err(from_call)?;
             to_dynamic(&PreviewRow::from(p))
         },
@@ -161,7 +146,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         };
         let r = c
             .borrow_mut()
-            .call(|d, st, a| d.seats_licensing_billing().call_cancel(st, a, n, reason, None, None))
+            .cancel(n, reason, None, None)
             .map_err(from_call)?;
         billed(r)
     });

@@ -2,11 +2,11 @@
 //! Graph PowerShell cmdlet it mirrors. Objects are maps with the fields of the JSON output.
 
 use super::convert::*;
-use crate::component::bulk::{AddRemove, LicenseChange};
-use crate::component::types::{AuditFilter, UserKind};
-use crate::component::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::progress::Spinner;
 use crate::service::Session;
+use crate::service::model::bulk::{AddRemove, LicenseChange};
+use crate::service::model::types::{AuditFilter, UserKind};
+use crate::service::model::users::{NewLicensedUser, NewUser, UserFilter, UserUpdate};
 use crate::views::*;
 use rhai::{Dynamic, Engine, Map};
 use std::cell::RefCell;
@@ -139,10 +139,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     );
     let c = s.clone();
     engine.register_fn("get_user", move |upn: &str| -> Fallible<Dynamic> {
-        let d = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_users().call_get_user(st, actor, upn))
-            .map_err(from_call)?;
+        let d = c.borrow_mut().get_user(upn).map_err(from_call)?;
         let mut m = to_dynamic(&UserRow::from(d.user))?.cast::<Map>();
         m.insert("needs_license".into(), d.needs_license.into());
         let licenses: Vec<UserLicenseRow> =
@@ -162,10 +159,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         let new = [new_licensed_user(&m)?];
         let mut users = c
             .borrow_mut()
-            .call(|d, st, actor| {
-                d.seats_licensing_users()
-                    .call_create_licensed_users(st, actor, &new)
-            })
+            .create_licensed_users(&new)
             .map_err(from_call)?;
         to_dynamic(&UserRow::from(users.remove(0)))
     });
@@ -183,10 +177,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
                 .collect::<Fallible<Vec<_>>>()?;
             let users = c
                 .borrow_mut()
-                .call(|d, st, actor| {
-                    d.seats_licensing_users()
-                        .call_create_licensed_users(st, actor, &new)
-                })
+                .create_licensed_users(&new)
                 .map_err(from_call)?;
             let rows: Vec<UserRow> = users.into_iter().map(UserRow::from).collect();
             rows_of(&rows)
@@ -205,10 +196,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
             };
             let u = c
                 .borrow_mut()
-                .call(|d, st, actor| {
-                    d.seats_licensing_users()
-                        .call_update_user(st, actor, upn, &update)
-                })
+                .update_user(upn, &update)
                 .map_err(from_call)?;
             to_dynamic(&UserRow::from(u))
         },
@@ -216,18 +204,12 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     // Remove-MgUser, Restore-MgDirectoryDeletedItem
     let c = s.clone();
     engine.register_fn("remove_user", move |upn: &str| -> Fallible<Dynamic> {
-        let u = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_users().call_delete_user(st, actor, upn))
-            .map_err(from_call)?;
+        let u = c.borrow_mut().delete_user(upn).map_err(from_call)?;
         to_dynamic(&UserRow::from(u))
     });
     let c = s.clone();
     engine.register_fn("restore_user", move |upn: &str| -> Fallible<Dynamic> {
-        let r = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_users().call_restore_user(st, actor, upn))
-            .map_err(from_call)?;
+        let r = c.borrow_mut().restore_user(upn).map_err(from_call)?;
         let mut m = to_dynamic(&UserRow::from(r.user))?.cast::<Map>();
         m.insert("restored".into(), to_dynamic(&r.restored)?);
         m.insert("not_restored".into(), to_dynamic(&r.not_restored)?);
@@ -236,10 +218,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     // Get-MgSubscribedSku
     let c = s.clone();
     engine.register_fn("get_licenses", move || -> Fallible<Dynamic> {
-        let pools = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_licenses().call_licenses_page(st, actor))
-            .map_err(from_call)?;
+        let pools = c.borrow_mut().licenses_page().map_err(from_call)?;
         let rows: Vec<LicenseRow> = pools.into_iter().map(LicenseRow::from).collect();
         rows_of(&rows)
     });
@@ -252,22 +231,13 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     // Get-MgSubscription (companySubscription)
     let c = s.clone();
     engine.register_fn("get_subscriptions", move || -> Fallible<Dynamic> {
-        let subs = c
-            .borrow_mut()
-            .call(|d, st, actor| {
-                d.seats_licensing_subscriptions()
-                    .call_list_subscriptions(st, actor)
-            })
-            .map_err(from_call)?;
+        let subs = c.borrow_mut().list_subscriptions().map_err(from_call)?;
         let rows: Vec<SubscriptionRow> = subs.into_iter().map(SubscriptionRow::from).collect();
         rows_of(&rows)
     });
     // New-MgSubscription-like: bought and charged at once (S4), with its ledger lines.
-    let buy = |c: &Shared, order: crate::component::billing::Purchase| -> Fallible<Dynamic> {
-        let r = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_billing().call_buy(st, actor, &order))
-            .map_err(from_call)?;
+    let buy = |c: &Shared, order: crate::service::model::billing::Purchase| -> Fallible<Dynamic> {
+        let r = c.borrow_mut().buy_order(&order).map_err(from_call)?;
         super::billing_cmdlets::billed(r)
     };
     let c = s.clone();
@@ -295,10 +265,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
                 .map_err(|_| thrown("invalid", format!("{id} is not a subscription id")))?;
             let r = c
                 .borrow_mut()
-                .call(|d, st, actor| {
-                    d.seats_licensing_billing()
-                        .call_change_quantity(st, actor, id, total, None, None)
-                })
+                .change_quantity(id, total, None, None)
                 .map_err(from_call)?;
             super::billing_cmdlets::billed(r)
         },
@@ -322,10 +289,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
                 .unwrap_or_default();
             let licenses = c
                 .borrow_mut()
-                .call(|d, st, actor| {
-                    d.seats_licensing_licenses()
-                        .call_set_user_licenses(st, actor, upn, &add, &remove)
-                })
+                .set_user_licenses(upn, &add, &remove)
                 .map_err(from_call)?;
             let rows: Vec<UserLicenseRow> =
                 licenses.into_iter().map(UserLicenseRow::from).collect();
@@ -395,10 +359,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     // Conflicts and audit.
     let c = s.clone();
     engine.register_fn("get_conflicts", move || -> Fallible<Dynamic> {
-        let conflicts = c
-            .borrow_mut()
-            .call(|d, st, actor| d.seats_licensing_licenses().call_conflicts(st, actor))
-            .map_err(from_call)?;
+        let conflicts = c.borrow_mut().conflicts().map_err(from_call)?;
         let rows: Vec<ConflictRow> = conflicts.into_iter().map(ConflictRow::from).collect();
         rows_of(&rows)
     });

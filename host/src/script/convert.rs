@@ -1,7 +1,7 @@
 //! Between Rhai values and the component's arguments and results.
 
-use crate::component::CallError;
-use crate::component::licenses::LicenseChoice;
+use crate::service::CallError;
+use crate::service::model::licenses::LicenseChoice;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Position};
 use serde::Serialize;
 

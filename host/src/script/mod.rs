@@ -144,7 +144,7 @@ struct Changes {
 
 impl Changes {
     fn start(s: &mut Session) -> Result<Changes> {
-        let first_audit = s.rt.db().last_audit_id()?;
+        let first_audit = s.audit_mark()?;
         Ok(Changes {
             first_audit,
             pools: license_rows(s)?,
@@ -152,7 +152,7 @@ impl Changes {
     }
 
     fn print(&self, s: &mut Session) -> Result<usize> {
-        let filter = crate::component::types::AuditFilter {
+        let filter = crate::service::model::types::AuditFilter {
             actor: None,
             action: None,
             target: None,
@@ -263,13 +263,13 @@ pub fn run_rolled_back(
     let shared = Rc::new(RefCell::new(session));
     let error = {
         let engine = engine(&shared, files::Sandbox::new(None, &[]), limits);
-        let begun = shared.borrow_mut().rt.begin();
+        let begun = shared.borrow_mut().begin();
         if let Err(e) = begun {
             drop(engine);
             return (unwrap(shared), Some(format!("{e:#}")));
         }
         let outcome = engine.run(source);
-        let rolled_back = shared.borrow_mut().rt.finish(false);
+        let rolled_back = shared.borrow_mut().finish(false);
         match (outcome, rolled_back) {
             (Err(e), _) => Some(describe(&e, "fuzz.rhai", limits)),
             (Ok(()), Err(e)) => Some(format!("{e:#}")),
@@ -314,7 +314,7 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
     let whole = args.what_if || args.atomic || args.confirm;
     let changes = if whole {
         let mut s = shared.borrow_mut();
-        s.rt.begin()?;
+        s.begin()?;
         Some(Changes::start(&mut s)?)
     } else {
         None
@@ -324,7 +324,7 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
     match (outcome, changes) {
         (Err(e), changes) => {
             if changes.is_some() {
-                s.rt.finish(false)?;
+                s.finish(false)?;
             }
             let mut message = describe(&e, &name, &args.limits);
             if whole {
@@ -336,12 +336,12 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
         (Ok(()), Some(changes)) if args.what_if => {
             println!("What if: {name} ran to the end; nothing was changed.");
             changes.print(&mut s)?;
-            s.rt.finish(false)
+            s.finish(false)
         }
         (Ok(()), Some(changes)) if args.confirm => {
             let n = changes.print(&mut s)?;
             if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                s.rt.finish(false)?;
+                s.finish(false)?;
                 return Err(Refused(
                     "--confirm needs a terminal to ask on; nothing was applied".into(),
                 )
@@ -351,7 +351,7 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
             let mut answer = String::new();
             std::io::stdin().read_line(&mut answer)?;
             let yes = matches!(answer.trim(), "y" | "Y" | "yes");
-            s.rt.finish(yes)?;
+            s.finish(yes)?;
             eprintln!(
                 "{}",
                 if yes {
@@ -362,7 +362,7 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
             );
             Ok(())
         }
-        (Ok(()), Some(_)) => s.rt.finish(true),
+        (Ok(()), Some(_)) => s.finish(true),
     }
 }
 

@@ -63,9 +63,7 @@ pub fn run_shell(session: Session, args: &ShellArgs) -> Result<()> {
     let mut scope = rhai::Scope::new();
     let mut editor = rustyline::Editor::<Cmdlets, rustyline::history::DefaultHistory>::new()?;
     editor.set_helper(Some(Cmdlets));
-    let history = crate::component::CacheDir::from_env()
-        .0
-        .map(|d| d.join("shell-history"));
+    let history = crate::service::component::shell_history();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }

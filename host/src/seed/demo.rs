@@ -1,10 +1,10 @@
 //! The demo tenant: a realistic organisation built through the component's exports, so every
 //! rule holds for it. Deterministic (fixed seed), so docs and tests can rely on its shape.
 
-use crate::component::billing::{NewCard, NewPaymentMethod};
-use crate::component::types::{BillingFrequency, Role, UserKind};
-use crate::component::users::NewUser;
 use crate::service::Session;
+use crate::service::model::billing::{NewCard, NewPaymentMethod};
+use crate::service::model::types::{BillingFrequency, Role, UserKind};
+use crate::service::model::users::NewUser;
 use anyhow::Result;
 
 const DOMAIN: &str = "contoso.com";
@@ -124,16 +124,10 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             mailbox_gb: gb,
         });
     }
-    s.call(|d, st, actor| {
-        d.seats_licensing_users()
-            .call_create_users(st, actor, &people)
-    })?;
+    s.create_users(&people)?;
     for (name, _, role) in staff {
         let upn = format!("{name}@{DOMAIN}");
-        s.call(|d, st, actor| {
-            d.seats_licensing_tenant()
-                .call_grant_role(st, actor, &upn, role)
-        })?;
+        s.grant_role(&upn, role)?;
     }
 
     add_card(s)?;
@@ -185,10 +179,7 @@ pub fn build(s: &mut Session, users: u32) -> Result<()> {
             } else {
                 vec![]
             };
-            s.call(|d, st, actor| {
-                d.seats_licensing_licenses()
-                    .call_assign(st, actor, &p.upn, product, &disabled)
-            })?;
+            s.assign(&p.upn, product, &disabled)?;
         }
     }
     Ok(())
@@ -204,9 +195,6 @@ pub fn add_card(s: &mut Session) -> Result<()> {
         name_on_card: "Contoso Ltd".into(),
         address: "1 Harbour Street, Copenhagen".into(),
     });
-    s.call(|d, st, actor| {
-        d.seats_licensing_billing()
-            .call_add_payment_method(st, actor, None, &card, true)
-    })?;
+    s.add_payment_method(None, &card, true)?;
     Ok(())
 }

@@ -5,10 +5,10 @@
 //! The subscriptions are bought first; then users are created with their licenses by batched
 //! `create-licensed-users` calls, all inside the one outer transaction `init` opens. Deterministic (fixed seed): the same N gives the same tenant.
 
-use crate::component::licenses::LicenseChoice;
-use crate::component::types::{BillingFrequency, UserKind};
-use crate::component::users::{NewLicensedUser, NewUser};
 use crate::service::Session;
+use crate::service::model::licenses::LicenseChoice;
+use crate::service::model::types::{BillingFrequency, UserKind};
+use crate::service::model::users::{NewLicensedUser, NewUser};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -143,7 +143,7 @@ pub struct Timings {
     /// Users created with their licenses.
     pub users: f64,
     /// How the users' writes went behind the planning (`db/behind.rs`).
-    pub behind: crate::db::behind::Stats,
+    pub behind: crate::service::load::WriteBehind,
     pub deletes: f64,
     pub indexes: f64,
 }
@@ -152,7 +152,7 @@ pub struct Timings {
 pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
     let mut rng = fastrand::Rng::with_seed(7);
     let mut t = Timings::default();
-    let deferred = s.rt.db().defer_indexes(DEFERRED_INDEXES)?;
+    let deferred = s.defer_indexes(DEFERRED_INDEXES)?;
     let started = Instant::now();
     let people: Vec<Person> = (0..n).map(|i| person(&mut rng, i)).collect();
     t.people = started.elapsed().as_secs_f64();
@@ -230,26 +230,20 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
         .collect();
     all.extend(shared);
     for batch in all.chunks(BATCH) {
-        s.call(|d, st, actor| {
-            d.seats_licensing_users()
-                .call_create_licensed_users(st, actor, batch)
-        })?;
+        s.create_licensed_users(batch)?;
     }
     t.users = started.elapsed().as_secs_f64();
-    t.behind = s.rt.db().behind_stats().unwrap_or_default();
+    t.behind = s.write_behind_stats();
 
     // A few leavers: deleted, their licenses kept for a restore (L8).
     let started = Instant::now();
     for p in people.iter().filter(|p| p.deleted) {
-        s.call(|d, st, actor| {
-            d.seats_licensing_users()
-                .call_delete_user(st, actor, &p.user.upn)
-        })?;
+        s.delete_user(&p.user.upn)?;
     }
     t.deletes = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    s.rt.db().build_indexes(&deferred)?;
+    s.build_indexes(&deferred)?;
     t.indexes = started.elapsed().as_secs_f64();
     Ok(t)
 }

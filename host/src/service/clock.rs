@@ -8,8 +8,13 @@ use anyhow::{Context, Result};
 
 const KEY: &str = "clock_offset";
 
+/// Seconds the clock of the tenant in the database file runs ahead.
+pub fn offset_of(path: &std::path::Path) -> Result<i64> {
+    offset(&Db::open(path)?)
+}
+
 /// Seconds the tenant's clock runs ahead.
-pub fn offset(db: &Db) -> Result<i64> {
+pub(super) fn offset(db: &Db) -> Result<i64> {
     Ok(match db.setting(KEY)? {
         Some(v) => v
             .parse()

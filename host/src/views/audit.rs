@@ -3,8 +3,8 @@
 
 use super::billing::{InvoiceRow, MethodRow, ProfileRow};
 use super::{RuleRow, SubscriptionRow, UserRow, datetime};
-use crate::component::types;
-use crate::db::store_text::role_text;
+use crate::service::model::text::role_text;
+use crate::service::model::types;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -68,7 +68,7 @@ pub fn state_json(state: types::AuditState) -> serde_json::Value {
         S::PaymentMethod(m) => json(serde_json::to_value(MethodRow::from(m))),
         S::Charge(c) => serde_json::json!({
             "line": c.line,
-            "kind": crate::db::store_text::charge_kind_text(c.kind),
+            "kind": crate::service::model::text::charge_kind_text(c.kind),
             "amount": c.amount,
             "currency": c.currency,
             "quantity": c.quantity,

@@ -1,8 +1,8 @@
 //! What billing commands and cmdlets show: payment methods, ledger lines, invoices, previews.
 
 use super::{SubscriptionRow, date};
-use crate::component::{billing, types};
-use crate::db::billing::charge_kind_text;
+use crate::service::model::text::charge_kind_text;
+use crate::service::model::{billing, types};
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -1,9 +1,9 @@
 //! What the CLI (and scripts) show: flat, named fields, the same in a table, JSON and CSV.
 
-use crate::component::{catalog, licenses, subscriptions, tenant, types};
-use crate::db::store_text::{
+use crate::service::model::text::{
     billing_text, channel_text, kind_text, role_text, state_text, status_text, workload_text,
 };
+use crate::service::model::{catalog, licenses, subscriptions, tenant, types};
 use serde::Serialize;
 
 pub mod audit;
@@ -198,7 +198,7 @@ impl From<subscriptions::SubscriptionView> for SubscriptionRow {
             purchaser: s.purchaser,
             cancelled_because: s
                 .cancellation
-                .map(|c| crate::db::billing::reason_text(c.reason)),
+                .map(|c| crate::service::model::text::reason_text(c.reason)),
         }
     }
 }
@@ -421,8 +421,8 @@ pub struct BulkCounts {
     pub rolled_back: bool,
 }
 
-impl From<crate::component::bulk::BulkSummary> for BulkSummaryView {
-    fn from(s: crate::component::bulk::BulkSummary) -> Self {
+impl From<crate::service::model::bulk::BulkSummary> for BulkSummaryView {
+    fn from(s: crate::service::model::bulk::BulkSummary) -> Self {
         BulkSummaryView {
             counts: BulkCounts {
                 selected: s.selected,

@@ -3,10 +3,10 @@
 
 use super::print::{idempotency_key, print_billed, print_preview};
 use crate::cli::subscriptions::Billing;
-use crate::component::billing::Purchase;
-use crate::component::types::{CancelReason, PurchaseChannel};
 use crate::output;
 use crate::service::Session;
+use crate::service::model::billing::Purchase;
+use crate::service::model::types::{CancelReason, PurchaseChannel};
 use crate::views::SubscriptionRow;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
@@ -67,13 +67,10 @@ pub fn buy(s: &mut Session, args: &BuyArgs) -> Result<()> {
         idempotency_key: Some(key.clone()),
     };
     if args.preview {
-        let p = s.call(|d, st, a| {
-            d.seats_licensing_billing()
-                .call_preview_purchase(st, a, &order)
-        })?;
+        let p = s.preview_purchase(&order)?;
         return print_preview(s, p);
     }
-    let r = s.call(|d, st, a| d.seats_licensing_billing().call_buy(st, a, &order))?;
+    let r = s.buy_order(&order)?;
     print_billed(s, r, &key)
 }
 
@@ -96,23 +93,16 @@ pub struct SetQuantityArgs {
 
 pub fn set_quantity(s: &mut Session, args: &SetQuantityArgs) -> Result<()> {
     if args.preview {
-        let p = s.call(|d, st, a| {
-            d.seats_licensing_billing()
-                .call_preview_quantity(st, a, args.subscription, args.total)
-        })?;
+        let p = s.preview_quantity(args.subscription, args.total)?;
         return print_preview(s, p);
     }
     let key = idempotency_key(&args.idempotency_key);
-    let r = s.call(|d, st, a| {
-        d.seats_licensing_billing().call_change_quantity(
-            st,
-            a,
-            args.subscription,
-            args.total,
-            args.product_key.as_deref(),
-            Some(&key),
-        )
-    })?;
+    let r = s.change_quantity(
+        args.subscription,
+        args.total,
+        args.product_key.as_deref(),
+        Some(&key),
+    )?;
     print_billed(s, r, &key)
 }
 
@@ -147,16 +137,12 @@ pub fn cancel(s: &mut Session, args: &CancelArgs) -> Result<()> {
         Reason::MissingFeatures => CancelReason::MissingFeatures,
         Reason::Other => CancelReason::Other,
     };
-    let r = s.call(|d, st, a| {
-        d.seats_licensing_billing().call_cancel(
-            st,
-            a,
-            args.subscription,
-            reason,
-            args.feedback.as_deref(),
-            Some(&key),
-        )
-    })?;
+    let r = s.cancel(
+        args.subscription,
+        reason,
+        args.feedback.as_deref(),
+        Some(&key),
+    )?;
     print_billed(s, r, &key)
 }
 
@@ -177,8 +163,7 @@ pub enum TrialCommand {
 pub fn trial(s: &mut Session, cmd: &TrialCommand) -> Result<()> {
     match cmd {
         TrialCommand::Start { product } => {
-            let v =
-                s.call(|d, st, a| d.seats_licensing_billing().call_start_trial(st, a, product))?;
+            let v = s.start_trial(product)?;
             output::print_one(&SubscriptionRow::from(v), s.format)
         }
         TrialCommand::Buy {
@@ -187,15 +172,7 @@ pub fn trial(s: &mut Session, cmd: &TrialCommand) -> Result<()> {
             idempotency_key,
         } => {
             let key = self::idempotency_key(idempotency_key);
-            let r = s.call(|d, st, a| {
-                d.seats_licensing_billing().call_buy_trial(
-                    st,
-                    a,
-                    *subscription,
-                    (*billing).into(),
-                    Some(&key),
-                )
-            })?;
+            let r = s.buy_trial(*subscription, (*billing).into(), Some(&key))?;
             print_billed(s, r, &key)
         }
     }

@@ -2,9 +2,9 @@
 //! ledger entries the next invoice will show (B4, B5).
 
 use super::print::print_charges;
-use crate::component::billing::InvoicePeriod;
 use crate::output::{self, Format};
 use crate::service::Session;
+use crate::service::model::billing::InvoicePeriod;
 use crate::views::billing::{ChargeRow, InvoiceDetailRow, InvoiceRow};
 use anyhow::Result;
 
@@ -32,7 +32,7 @@ pub(super) fn list(
 
 pub(super) fn show(s: &mut Session, id: u64) -> Result<()> {
     let format = s.format;
-    let detail = s.call(|d, st, a| d.seats_licensing_billing().call_get_invoice(st, a, id))?;
+    let detail = s.get_invoice(id)?;
     let row = InvoiceDetailRow::from(detail);
     if format == Format::Table {
         output::print_one(&row.invoice, format)?;
@@ -56,9 +56,6 @@ pub(super) fn show(s: &mut Session, id: u64) -> Result<()> {
 }
 
 pub(super) fn pending(s: &mut Session, profile: Option<u64>) -> Result<()> {
-    let all = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_pending_charges(st, a, profile)
-    })?;
+    let all = s.pending_charges(profile)?;
     print_charges(all.into_iter().map(ChargeRow::from).collect(), s.format)
 }

@@ -1,9 +1,9 @@
 //! `seats billing profiles|create-profile|payment-methods|add-*|update-card|replace|set-default`:
 //! billing profiles and their payment methods (B1, B2).
 
-use crate::component::billing::{CardUpdate, NewCard, NewPaymentMethod};
 use crate::output;
 use crate::service::Session;
+use crate::service::model::billing::{CardUpdate, NewCard, NewPaymentMethod};
 use crate::views::billing::{MethodRow, ProfileRow};
 use anyhow::Result;
 use clap::Args;
@@ -56,7 +56,7 @@ pub(super) fn parse_expiry(text: &str) -> Result<(u8, u16), String> {
 }
 
 pub(super) fn profiles(s: &mut Session) -> Result<()> {
-    let all = s.call(|d, st, a| d.seats_licensing_billing().call_list_profiles(st, a))?;
+    let all = s.list_profiles()?;
     output::print(
         &all.into_iter().map(ProfileRow::from).collect::<Vec<_>>(),
         s.format,
@@ -65,15 +65,12 @@ pub(super) fn profiles(s: &mut Session) -> Result<()> {
 }
 
 pub(super) fn create_profile(s: &mut Session, name: &str) -> Result<()> {
-    let p = s.call(|d, st, a| d.seats_licensing_billing().call_create_profile(st, a, name))?;
+    let p = s.create_profile(name)?;
     output::print_one(&ProfileRow::from(p), s.format)
 }
 
 pub(super) fn list(s: &mut Session, profile: Option<u64>) -> Result<()> {
-    let all = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_list_payment_methods(st, a, profile)
-    })?;
+    let all = s.list_payment_methods(profile)?;
     output::print(
         &all.into_iter().map(MethodRow::from).collect::<Vec<_>>(),
         s.format,
@@ -93,38 +90,21 @@ pub(super) fn card_method(c: &CardArgs) -> NewPaymentMethod {
 }
 
 pub(super) fn add(s: &mut Session, target: &Target, method: NewPaymentMethod) -> Result<()> {
-    let m = s.call(|d, st, a| {
-        d.seats_licensing_billing().call_add_payment_method(
-            st,
-            a,
-            target.profile,
-            &method,
-            target.default,
-        )
-    })?;
+    let m = s.add_payment_method(target.profile, &method, target.default)?;
     output::print_one(&MethodRow::from(m), s.format)
 }
 
 pub(super) fn update_card(s: &mut Session, id: u64, update: &CardUpdate) -> Result<()> {
-    let m = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_update_card(st, a, id, update)
-    })?;
+    let m = s.update_card(id, update)?;
     output::print_one(&MethodRow::from(m), s.format)
 }
 
 pub(super) fn replace(s: &mut Session, id: u64, method: &NewPaymentMethod) -> Result<()> {
-    let m = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_replace_payment_method(st, a, id, method)
-    })?;
+    let m = s.replace_payment_method(id, method)?;
     output::print_one(&MethodRow::from(m), s.format)
 }
 
 pub(super) fn set_default(s: &mut Session, id: u64) -> Result<()> {
-    let p = s.call(|d, st, a| {
-        d.seats_licensing_billing()
-            .call_set_default_payment_method(st, a, id)
-    })?;
+    let p = s.set_default_payment_method(id)?;
     output::print_one(&ProfileRow::from(p), s.format)
 }

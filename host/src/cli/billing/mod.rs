@@ -12,8 +12,8 @@ pub use buy::{
 };
 
 use super::Session;
-use crate::component::billing::{CardUpdate, NewBankAccount, NewPaymentMethod};
 use crate::output;
+use crate::service::model::billing::{CardUpdate, NewBankAccount, NewPaymentMethod};
 use crate::views::SubscriptionRow;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -192,10 +192,7 @@ pub fn run(s: &mut Session, cmd: &BillingCommand) -> Result<()> {
         BillingCommand::Invoice { id } => invoices::show(s, *id),
         BillingCommand::Pending { profile } => invoices::pending(s, *profile),
         BillingCommand::CreditCheck { subscription } => {
-            let v = s.call(|d, st, a| {
-                d.seats_licensing_billing()
-                    .call_complete_credit_check(st, a, *subscription)
-            })?;
+            let v = s.complete_credit_check(*subscription)?;
             output::print_one(&SubscriptionRow::from(v), s.format)
         }
     }

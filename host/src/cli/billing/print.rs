@@ -1,9 +1,9 @@
 //! What purchases, changes and previews print: the subscription with its charges, what is
 //! due now and on the next invoice, and the idempotency key to retry with.
 
-use crate::component::billing::{BillingResult, Preview};
 use crate::output::{self, Format};
 use crate::service::Session;
+use crate::service::model::billing::{BillingResult, Preview};
 use crate::views::SubscriptionRow;
 use crate::views::billing::{BilledRow, ChargeRow, PreviewRow};
 use anyhow::Result;

@@ -1,6 +1,9 @@
 //! The domain's WIT bindings (the package seats:licensing, wit/): generated here and nowhere
-//! else. The storage implements their `store` import, the runtime calls their exports, and the
-//! views present their records.
+//! else, with the text form of the contract's enums (`text`). The storage implements their
+//! `store` import, the runtime calls their exports for the service's typed operations, and the
+//! adapters name their records through `service::model`.
+
+pub mod text;
 
 wasmtime::component::bindgen!({
     world: "domain",

@@ -1,6 +1,7 @@
-//! How the `store` import writes enums in the database, and reads them back.
+//! The text form of the contract's enums (their WIT names): how the storage writes them and
+//! the views print them, and how the storage reads them back.
 
-use crate::bindings::types::*;
+use super::types::*;
 use wasmtime::Result;
 
 pub fn role_text(r: Role) -> &'static str {
@@ -14,7 +15,7 @@ pub fn role_text(r: Role) -> &'static str {
     }
 }
 
-pub(super) fn role_from(s: &str) -> Result<Role> {
+pub fn role_from(s: &str) -> Result<Role> {
     Ok(match s {
         "global-admin" => Role::GlobalAdmin,
         "billing-admin" => Role::BillingAdmin,
@@ -35,7 +36,7 @@ pub fn kind_text(k: UserKind) -> &'static str {
     }
 }
 
-pub(super) fn kind_from(s: &str) -> Result<UserKind> {
+pub fn kind_from(s: &str) -> Result<UserKind> {
     Ok(match s {
         "user" => UserKind::User,
         "shared-mailbox" => UserKind::SharedMailbox,
@@ -56,7 +57,7 @@ pub fn status_text(s: SubscriptionStatus) -> &'static str {
     }
 }
 
-pub(super) fn status_from(s: &str) -> Result<SubscriptionStatus> {
+pub fn status_from(s: &str) -> Result<SubscriptionStatus> {
     Ok(match s {
         "trial" => SubscriptionStatus::Trial,
         "active" => SubscriptionStatus::Active,
@@ -75,7 +76,7 @@ pub fn billing_text(b: BillingFrequency) -> &'static str {
     }
 }
 
-pub(super) fn billing_from(s: &str) -> Result<BillingFrequency> {
+pub fn billing_from(s: &str) -> Result<BillingFrequency> {
     Ok(match s {
         "monthly" => BillingFrequency::Monthly,
         "annual" => BillingFrequency::Annual,
@@ -92,7 +93,7 @@ pub fn channel_text(c: PurchaseChannel) -> &'static str {
     }
 }
 
-pub(super) fn channel_from(s: &str) -> Result<PurchaseChannel> {
+pub fn channel_from(s: &str) -> Result<PurchaseChannel> {
     Ok(match s {
         "direct" => PurchaseChannel::Direct,
         "product-key" => PurchaseChannel::ProductKey,
@@ -126,4 +127,46 @@ pub fn cloud_text(c: Cloud) -> &'static str {
         Cloud::Worldwide => "worldwide",
         Cloud::Vianet => "vianet",
     }
+}
+
+pub fn reason_text(r: CancelReason) -> &'static str {
+    match r {
+        CancelReason::NoLongerNeeded => "no-longer-needed",
+        CancelReason::TooExpensive => "too-expensive",
+        CancelReason::SwitchingProduct => "switching-product",
+        CancelReason::MissingFeatures => "missing-features",
+        CancelReason::Other => "other",
+    }
+}
+
+pub fn reason_from(s: &str) -> Result<CancelReason> {
+    Ok(match s {
+        "no-longer-needed" => CancelReason::NoLongerNeeded,
+        "too-expensive" => CancelReason::TooExpensive,
+        "switching-product" => CancelReason::SwitchingProduct,
+        "missing-features" => CancelReason::MissingFeatures,
+        "other" => CancelReason::Other,
+        other => wasmtime::bail!("unknown cancellation reason '{other}' in the database"),
+    })
+}
+
+pub fn charge_kind_text(k: ChargeKind) -> &'static str {
+    match k {
+        ChargeKind::Purchase => "purchase",
+        ChargeKind::Renewal => "renewal",
+        ChargeKind::Reversal => "reversal",
+        ChargeKind::Prorated => "prorated",
+        ChargeKind::Remainder => "remainder",
+    }
+}
+
+pub fn charge_kind_from(s: &str) -> Result<ChargeKind> {
+    Ok(match s {
+        "purchase" => ChargeKind::Purchase,
+        "renewal" => ChargeKind::Renewal,
+        "reversal" => ChargeKind::Reversal,
+        "prorated" => ChargeKind::Prorated,
+        "remainder" => ChargeKind::Remainder,
+        other => wasmtime::bail!("unknown charge kind '{other}' in the database"),
+    })
 }

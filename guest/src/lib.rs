@@ -44,6 +44,7 @@ pub mod check;
 pub mod cx;
 pub mod directory;
 pub mod error;
+pub mod groups;
 pub mod licenses;
 pub mod lifecycle;
 pub mod memory;

@@ -41,6 +41,7 @@ audited! {
     ChargeAudit => Charge,
     Invoice => Invoice,
     Vec<Role> => Roles,
+    crate::types::GroupAudit => Group,
 }
 
 /// A user's licenses, by part number.

@@ -65,6 +65,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         usage_location: None,
         enabled: None,
         kind: None,
+        member_of: None,
     };
     // Products as people name them: by part number where the catalog has one.
     let part = |sku: &str| {
@@ -268,6 +269,9 @@ mod tests {
                 assigned_at: NOW,
                 assigned_by: ADMIN.into(),
                 subscription: None,
+                direct: true,
+                groups: vec![],
+                own_disabled_plans: None,
             }]);
         }
         let report = run(&admin(&store)).unwrap();

@@ -104,6 +104,11 @@ pub fn query<S: Store + ?Sized>(store: &S, filter: &UserFilter) -> Result<UserQu
             .transpose()?,
         enabled: filter.enabled,
         kind: None,
+        member_of: filter
+            .group
+            .as_deref()
+            .map(|g| group(store, g).map(|g| g.id))
+            .transpose()?,
     })
 }
 
@@ -115,4 +120,20 @@ pub fn keep(filter: &UserFilter, users: &mut Vec<User>) {
         // Mailboxes that need no license are not "unlicensed users" (L9).
         users.retain(needs_license);
     }
+}
+
+/// A group by name (without regard to case) or by id (GL1).
+pub fn group<S: Store + ?Sized>(store: &S, key: &str) -> Result<crate::types::Group> {
+    let key = key.trim();
+    let found = match key.parse::<u64>() {
+        Ok(id) => store.get_group(id).or_else(|| store.find_group(key)),
+        Err(_) => store.find_group(key),
+    };
+    found.ok_or_else(|| {
+        not_found(
+            ObjectKind::Group,
+            key,
+            format!("no group '{key}' in this tenant; `seats groups` lists them"),
+        )
+    })
 }

@@ -110,7 +110,8 @@ pub fn assign<S: Store + ?Sized>(
     cx.require(Operation::AssignLicense)?;
     let user = directory::find_active(cx.store, upn)?;
     let product = catalog::resolve(cx.store, product)?;
-    if held(cx.store, &user, &product).is_some() {
+    // Held through groups only: the direct assignment comes beside them (GL2, GL3).
+    if held(cx.store, &user, &product).is_some_and(|a| a.direct) {
         return Err(conflict(format!(
             "{} already holds {}; change its service plans with `seats set-plans`",
             user.upn, product.part_number
@@ -132,7 +133,7 @@ pub fn assign<S: Store + ?Sized>(
         .store
         .plans_of(std::slice::from_ref(&product.sku_id))
         .remove(0);
-    Ok(view::license(&user, &product, plans, &a))
+    Ok(view::license(cx.store, &user, &product, plans, &a))
 }
 
 pub fn unassign<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, product: &str) -> Result<()> {
@@ -192,7 +193,7 @@ pub fn set_disabled_plans<S: Store + ?Sized>(
         .store
         .plans_of(std::slice::from_ref(&product.sku_id))
         .remove(0);
-    Ok(view::license(&user, &product, plans, &a))
+    Ok(view::license(cx.store, &user, &product, plans, &a))
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ const BILLING: &[Role] = &[BillingAdmin, GlobalAdmin];
 const GLOBAL: &[Role] = &[GlobalAdmin];
 
 /// DOMAIN.md's matrix (assign, remove, buy, delete a user) and the operations around it.
-pub static TABLE: [Row; 15] = [
+pub static TABLE: [Row; 16] = [
     Row {
         op: Operation::Read,
         does: "view licenses, users, subscriptions, the catalog, the audit log; seats check",
@@ -119,6 +119,12 @@ pub static TABLE: [Row; 15] = [
         members: NotAllowed,
     },
     Row {
+        op: Operation::ManageGroups,
+        does: "create and delete groups, add and remove their members (GL1, GL6)",
+        roles: USERS,
+        members: NotAllowed,
+    },
+    Row {
         op: Operation::BuySelfService,
         does: "buy a self-service subscription for one's team",
         roles: &[],
@@ -193,6 +199,7 @@ fn describe(op: Operation) -> &'static str {
         Operation::TenantSettings => "change tenant settings",
         Operation::MoveClock => "move the tenant's clock",
         Operation::BuySelfService => "buy through self-service",
+        Operation::ManageGroups => "manage groups",
     }
 }
 

@@ -75,6 +75,7 @@ fn call(w: &World, op: Operation, actor: &str) -> Result<(), Error> {
         Operation::GrantRoles => tenant::grant_role(&cx, "target@contoso.com", Role::ServiceAdmin),
         Operation::TenantSettings => tenant::set_default_usage_location(&cx, Some("DK")).map(drop),
         Operation::MoveClock => roles::authorize(&w.store, actor, op).map(drop),
+        Operation::ManageGroups => crate::groups::create(&cx, "Sales team", None, None).map(drop),
         Operation::BuySelfService => {
             // A user without a role pays with their own card; an admin is refused first.
             if crate::actor::active(&w.store, actor).is_ok_and(|a| !a.is_admin()) {

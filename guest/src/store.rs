@@ -10,6 +10,7 @@ use crate::types::{
 };
 use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
 use crate::types::{BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod};
+use crate::types::{Group, GroupError, GroupLicense};
 
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
@@ -62,13 +63,28 @@ pub trait Store {
     fn assignments_of(&self, user_id: u64) -> Vec<Assignment>;
     fn insert_assignment(&self, assignment: &Assignment);
     fn delete_assignment(&self, user_id: u64, sku_id: &str) -> bool;
-    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]);
+    fn update_assignments(&self, assignments: &[Assignment]);
     fn assigned_counts(&self) -> Vec<(String, u32)>;
     fn count_assigned(&self, sku_id: &str) -> u32;
     fn assigned_from(&self, subscription_id: u64) -> Vec<Assignment>;
     fn release_to_pool(&self, subscription_id: u64);
 
     fn append_audit(&self, entries: &[AuditEntry]);
+
+    fn insert_group(&self, group: &Group) -> u64;
+    fn delete_group(&self, id: u64);
+    fn get_group(&self, id: u64) -> Option<Group>;
+    fn find_group(&self, name: &str) -> Option<Group>;
+    fn list_groups(&self, after: Option<u64>, limit: u32) -> Vec<Group>;
+    fn group_licenses(&self, group_id: u64) -> Vec<GroupLicense>;
+    fn set_group_licenses(&self, group_id: u64, licenses: &[GroupLicense]);
+    fn add_members(&self, group_id: u64, user_ids: &[u64]);
+    fn remove_members(&self, group_id: u64, user_ids: &[u64]);
+    fn count_members(&self, group_id: u64) -> u32;
+    fn groups_of(&self, user_id: u64) -> Vec<u64>;
+    fn put_group_errors(&self, errors: &[GroupError]);
+    fn clear_group_errors(&self, group_id: u64, user_ids: &[u64]);
+    fn group_errors(&self, group_id: Option<u64>, after: u32, limit: u32) -> Vec<GroupError>;
     /// Marks what the call has written so far; `rollback_to` undoes every write after it.
     fn savepoint(&self) -> u32;
     fn rollback_to(&self, mark: u32);

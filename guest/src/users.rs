@@ -49,6 +49,7 @@ pub fn create_many<S: Store + ?Sized>(cx: &Cx<S>, new: &[NewUser]) -> Result<Vec
     for page in users.chunks_mut(bulk::CHUNK) {
         insert_new(cx, page);
     }
+    crate::groups::join_by_rules(cx, &users)?;
     Ok(users)
 }
 
@@ -79,6 +80,7 @@ pub fn create_licensed_paged<S: Store + ?Sized>(
         insert_new(cx, chunk);
         bulk::write_new(cx, &plan, chunk, i * page);
     }
+    crate::groups::join_by_rules(cx, &users)?;
     Ok(users)
 }
 
@@ -166,6 +168,10 @@ pub fn delete<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<User> {
     let before = user.clone();
     user.deleted_at = Some(cx.now);
     cx.store.update_user(&user);
+    // A deleted user waits for no group's license (GL8).
+    for group in cx.store.groups_of(user.id) {
+        cx.store.clear_group_errors(group, &[user.id]);
+    }
     // OneDrive goes 30 days after the user does, licensed or not (L7).
     let current = cx.store.service_data_of(&[user.id]).remove(0);
     cx.store.put_service_data(&provisioning::transition(
@@ -232,6 +238,33 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
             Err(e) => not_restored.push(format!("{}: {}", product.part_number, e.text())),
         }
     }
+    // GL1: the groups the user is a member of give their products again.
+    for group in cx.store.groups_of(user.id) {
+        let give = cx.store.group_licenses(group);
+        if give.is_empty() {
+            continue;
+        }
+        let held_before: Vec<String> = cx
+            .store
+            .assignments_of(user.id)
+            .into_iter()
+            .map(|a| a.sku_id)
+            .collect();
+        let members = std::slice::from_ref(&user);
+        bulk::change_group(cx, group, &give, &[], bulk::Members::Given(members))?;
+        for l in give {
+            let now_held = cx
+                .store
+                .assignments_of(user.id)
+                .iter()
+                .any(|a| a.sku_id == l.sku_id);
+            if now_held && !held_before.contains(&l.sku_id) {
+                if let Some(p) = cx.store.get_product(&l.sku_id) {
+                    restored.push(p.part_number);
+                }
+            }
+        }
+    }
     // L8: the restored user's data is theirs again: no timer their deletion (or an earlier
     // removal) started purges it; what their licenses provide is active again.
     let current = cx.store.service_data_of(&[user.id]).remove(0);
@@ -278,6 +311,8 @@ pub fn update<S: Store + ?Sized>(cx: &Cx<S>, upn: &str, u: &UserUpdate) -> Resul
             Some(&before),
             Some(&user),
         );
+        // GL8: in and out of dynamic groups, with their licenses, in this call.
+        crate::groups::follow_rules(cx, &user)?;
     }
     Ok(user)
 }
@@ -372,6 +407,7 @@ mod tests {
             usage_location: None,
             enabled: None,
             deleted: false,
+            group: None,
         };
         list(cx, &filter, None, 100)
             .unwrap()
@@ -411,6 +447,7 @@ mod tests {
             usage_location: None,
             enabled: None,
             deleted: false,
+            group: None,
         };
         let mut seen = 0;
         let mut after = None;

@@ -18,7 +18,8 @@ pub fn subscription<S: Store + ?Sized>(store: &S, subscription: Subscription) ->
     }
 }
 
-pub fn license(
+pub fn license<S: Store + ?Sized>(
+    store: &S,
     user: &User,
     product: &Product,
     plans: Vec<ServicePlan>,
@@ -35,6 +36,16 @@ pub fn license(
         disabled_plans: disabled,
         assigned_at: a.assigned_at,
         assigned_by: a.assigned_by.clone(),
+        direct: a.direct,
+        groups: a
+            .groups
+            .iter()
+            .map(|g| {
+                store
+                    .get_group(*g)
+                    .map_or_else(|| g.to_string(), |g| g.name)
+            })
+            .collect(),
     }
 }
 
@@ -46,7 +57,15 @@ pub fn licenses_of<S: Store + ?Sized>(store: &S, user: &User) -> Vec<UserLicense
     assignments
         .iter()
         .zip(plans)
-        .filter_map(|(a, plans)| Some(license(user, &store.get_product(&a.sku_id)?, plans, a)))
+        .filter_map(|(a, plans)| {
+            Some(license(
+                store,
+                user,
+                &store.get_product(&a.sku_id)?,
+                plans,
+                a,
+            ))
+        })
         .collect()
 }
 

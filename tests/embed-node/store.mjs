@@ -52,6 +52,16 @@ export function emptyTables() {
     nextInvoice: 1,
     /** key -> idempotency record */
     idempotency: new Map(),
+    // Groups (GL1-GL10).
+    /** id -> group */
+    groups: new Map(),
+    nextGroup: 1,
+    /** group id -> [group license], by sku id */
+    groupLicenses: new Map(),
+    /** "group id/user id" */
+    members: new Set(),
+    /** "group id/user id" -> group error */
+    groupErrors: new Map(),
   };
 }
 
@@ -182,7 +192,8 @@ const functions = {
         (q.department === undefined || sameText(u.department, q.department)) &&
         (q.usageLocation === undefined || u.usageLocation === q.usageLocation) &&
         (q.enabled === undefined || u.enabled === q.enabled) &&
-        (q.kind === undefined || u.kind === q.kind),
+        (q.kind === undefined || u.kind === q.kind) &&
+        (q.memberOf === undefined || t.members.has(`${num(q.memberOf)}/${num(u.id)}`)),
     );
     return page(rows, after, limit).map(clone);
   },
@@ -194,6 +205,8 @@ const functions = {
   purgeUser: (t, userId) => {
     t.roles.delete(num(userId));
     t.users.delete(num(userId));
+    for (const m of [...t.members]) if (m.endsWith(`/${num(userId)}`)) t.members.delete(m);
+    for (const k of [...t.groupErrors.keys()]) if (k.endsWith(`/${num(userId)}`)) t.groupErrors.delete(k);
   },
   deletedBefore: (t, before, limit) =>
     page([...t.users.values()].filter((u) => u.deletedAt !== undefined && u.deletedAt < before), undefined, limit).map(clone),
@@ -214,9 +227,12 @@ const functions = {
     for (const [userId, skuId] of keys) t.assignments.delete(key(userId, skuId));
   },
   deleteAssignment: (t, userId, skuId) => t.assignments.delete(key(userId, skuId)),
-  setDisabledPlans: (t, userId, skuId, planIds) => {
-    const a = t.assignments.get(key(userId, skuId));
-    if (a) a.disabledPlans = [...planIds];
+  updateAssignments: (t, list) => {
+    for (const a of list) {
+      const held = t.assignments.get(key(a.userId, a.skuId));
+      // The time and who assigned it are kept, as the SQLite store does.
+      if (held) t.assignments.set(key(a.userId, a.skuId), { ...clone(a), assignedAt: held.assignedAt, assignedBy: held.assignedBy });
+    }
   },
   assignedCounts: (t) => {
     const counts = new Map();
@@ -236,7 +252,7 @@ const functions = {
   },
   stashAssignments: (t, userId, list) => {
     const kept = new Map((t.stashed.get(num(userId)) ?? []).map((a) => [a.skuId, a]));
-    for (const a of list) kept.set(a.skuId, { ...clone(a), userId, subscription: undefined });
+    for (const a of list) kept.set(a.skuId, { ...clone(a), userId, subscription: undefined, direct: true, groups: [], ownDisabledPlans: undefined });
     t.stashed.set(num(userId), [...kept.values()]);
   },
   takeStashed: (t, userId) => {
@@ -261,6 +277,52 @@ const functions = {
       .filter((d) => d.until !== undefined && d.until < before)
       .sort((a, b) => (a.until < b.until ? -1 : a.until > b.until ? 1 : 0))
       .slice(0, limit)
+      .map(clone),
+
+  // Groups.
+  insertGroup: (t, g) => {
+    for (const o of t.groups.values()) if (sameText(o.name, g.name)) throw new Error(`UNIQUE constraint failed: groups.name (${g.name})`);
+    const id = t.nextGroup++;
+    t.groups.set(id, { ...clone(g), id: BigInt(id) });
+    return BigInt(id);
+  },
+  deleteGroup: (t, id) => {
+    t.groups.delete(num(id));
+    t.groupLicenses.delete(num(id));
+    for (const m of [...t.members]) if (m.startsWith(`${num(id)}/`)) t.members.delete(m);
+    for (const k of [...t.groupErrors.keys()]) if (k.startsWith(`${num(id)}/`)) t.groupErrors.delete(k);
+  },
+  getGroup: (t, id) => clone(t.groups.get(num(id))),
+  findGroup: (t, name) => clone([...t.groups.values()].find((g) => sameText(g.name, name))),
+  listGroups: (t, after, limit) => page([...t.groups.values()], after, limit).map(clone),
+  groupLicenses: (t, id) => clone(t.groupLicenses.get(num(id)) ?? []),
+  setGroupLicenses: (t, id, list) => t.groupLicenses.set(num(id), clone(list).sort(byText((l) => l.skuId))),
+  addMembers: (t, id, userIds) => {
+    for (const u of Array.from(userIds)) t.members.add(`${num(id)}/${num(u)}`);
+  },
+  removeMembers: (t, id, userIds) => {
+    for (const u of Array.from(userIds)) t.members.delete(`${num(id)}/${num(u)}`);
+  },
+  countMembers: (t, id) => [...t.members].filter((m) => m.startsWith(`${num(id)}/`)).length,
+  groupsOf: (t, userId) =>
+    BigUint64Array.from(
+      [...t.members].filter((m) => m.endsWith(`/${num(userId)}`)).map((m) => BigInt(m.split("/")[0])).sort((a, b) => (a < b ? -1 : 1)),
+    ),
+  putGroupErrors: (t, errors) => {
+    for (const e of errors) {
+      // An error that was there keeps its place in the waiting line (GL8).
+      const k = `${num(e.groupId)}/${num(e.userId)}`;
+      t.groupErrors.set(k, { ...clone(e), since: t.groupErrors.get(k)?.since ?? e.since });
+    }
+  },
+  clearGroupErrors: (t, id, userIds) => {
+    for (const u of Array.from(userIds)) t.groupErrors.delete(`${num(id)}/${num(u)}`);
+  },
+  groupErrors: (t, group, after, limit) =>
+    [...t.groupErrors.values()]
+      .filter((e) => group === undefined || num(e.groupId) === num(group))
+      .sort((a, b) => num(a.since) - num(b.since) || num(a.groupId) - num(b.groupId) || num(a.userId) - num(b.userId))
+      .slice(after, after + limit)
       .map(clone),
 
   // The audit log.

@@ -173,6 +173,10 @@ fn buy_now<S: Store + ?Sized>(cx: &Cx<S>, order: &Purchase) -> Result<BillingRes
         .collect();
     let charges = ledger::write(cx, lines, cx.local);
     let next_step = next_step(cx.store, &subscription, 0);
+    // GL8: members waiting for this product's licenses get them now.
+    if crate::pool::is_organisations(&subscription) {
+        crate::bulk::serve_waiting(cx, &[subscription.sku_id.clone()].into())?;
+    }
     Ok(billed(cx, subscription, charges, next_step))
 }
 

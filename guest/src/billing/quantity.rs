@@ -227,6 +227,10 @@ pub fn change_quantity<S: Store + ?Sized>(
             }
             let charges = ledger::write(cx, lines, cx.local);
             let next = next_step(cx.store, &after, before.quantity);
+            // GL8: members waiting for this product's licenses get the new ones now.
+            if after.quantity > before.quantity && crate::pool::is_organisations(&after) {
+                crate::bulk::serve_waiting(cx, &[after.sku_id.clone()].into())?;
+            }
             Ok(billed(cx, after, charges, next))
         },
     )

@@ -8,17 +8,20 @@ mod choices;
 mod new_users;
 mod planner;
 mod pools;
+pub mod sources;
+mod waiting;
 
 use crate::cx::Cx;
 use crate::error::{Result, invalid};
 use crate::exports::seats::licensing::bulk::{BulkSummary, LicenseChange};
 use crate::exports::seats::licensing::licenses::{BulkResult, LicenseChoice, UserLicense};
 use crate::exports::seats::licensing::users::UserFilter;
-use crate::types::Error;
+use crate::types::{Error, User};
 use crate::{Store, view};
 use planner::Planner;
 
 pub use new_users::{NewLicenses, plan_new, write_new};
+pub use waiting::serve_waiting;
 
 /// Most rows one store call reads or writes: big calls cross the boundary in batches of this
 /// size (one crossing per batch, and the copy per crossing stays bounded: wasmtime stops a
@@ -51,6 +54,14 @@ pub enum Mode<'a> {
         add: &'a [LicenseChoice],
         remove: &'a [String],
     },
+    /// A group's change for its members (GL1, GL4, GL5, GL10): the group stops giving the
+    /// products in `take` (sku ids) and gives every product in `give` (its licenses after),
+    /// to each member all or none; a member who cannot have them all is in error for the group.
+    Group {
+        group: u64,
+        give: &'a [crate::types::GroupLicense],
+        take: &'a [String],
+    },
 }
 
 impl Mode<'_> {
@@ -66,6 +77,7 @@ impl Mode<'_> {
             Mode::RemoveAll => "license.remove-all",
             Mode::Remove(_) => "license.remove",
             Mode::Set { .. } => "license.set",
+            Mode::Group { .. } => "license.group",
         }
     }
 }
@@ -123,6 +135,9 @@ fn run_paged<S: Store + ?Sized>(
         |page| outcomes.extend(page),
     );
     let rolled_back = planner.rolled_back();
+    if !rolled_back {
+        serve_waiting(cx, &planner.freed)?;
+    }
     if rolled_back {
         for o in outcomes.iter_mut().filter(|o| o.error.is_none()) {
             o.after = o.before.clone();
@@ -195,6 +210,9 @@ pub fn change_where_paged<S: Store + ?Sized>(
         },
     );
     let rolled_back = planner.rolled_back();
+    if !rolled_back {
+        serve_waiting(cx, &planner.freed)?;
+    }
     Ok(BulkSummary {
         selected,
         applied: if rolled_back { 0 } else { planner.applied },
@@ -202,6 +220,101 @@ pub fn change_where_paged<S: Store + ?Sized>(
         failed: planner.failed,
         rolled_back,
         failures,
+    })
+}
+
+/// The products a group is to give (GL1), each named product resolved with the plans it
+/// leaves off, as a direct assignment resolves them.
+pub fn group_licenses<S: Store + ?Sized>(
+    store: &S,
+    given: &[LicenseChoice],
+) -> Result<Vec<(crate::types::Product, crate::types::GroupLicense)>> {
+    Ok(choices::choices(store, given)?
+        .into_iter()
+        .map(|c| {
+            let license = crate::types::GroupLicense {
+                sku_id: c.product.sku_id.clone(),
+                disabled_plans: c.disabled,
+            };
+            (c.product, license)
+        })
+        .collect())
+}
+
+/// Whose licenses a group change goes over.
+pub enum Members<'a> {
+    /// These users (added to or removed from the group, or in error for it).
+    Given(&'a [User]),
+    /// Every member of the group, page by page.
+    Of(u64),
+}
+
+/// What a group change did to the members it went over.
+pub struct GroupRun {
+    /// Products (sku ids) of the organisation's pools the change freed licenses of.
+    pub freed: std::collections::BTreeSet<String>,
+    pub changed: u32,
+    pub unchanged: u32,
+    /// Members left in error (GL4), and the first of them with why.
+    pub errors: u32,
+    pub failures: Vec<crate::exports::seats::licensing::licenses::UserOutcome>,
+}
+
+/// GL1, GL4, GL5, GL10: the group stops giving `take` and gives `give` to each member it
+/// goes over, in pages of `CHUNK` (flat memory at any group size), in this transaction.
+pub fn change_group<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    group: u64,
+    give: &[crate::types::GroupLicense],
+    take: &[String],
+    members: Members,
+) -> Result<GroupRun> {
+    let mode = Mode::Group { group, give, take };
+    let mut planner = Planner::new(cx, mode, false, matches!(members, Members::Given(_)))?;
+    planner.failures_only = true;
+    match members {
+        Members::Given(users) => {
+            let mut pages = users.chunks(CHUNK).peekable();
+            planner.run(
+                |p| {
+                    let users = pages.next()?;
+                    let upns = users.iter().map(|u| u.upn.clone()).collect();
+                    let found = users.iter().cloned().map(Some).collect();
+                    Some((p.read(upns, found), pages.peek().is_some()))
+                },
+                |_| {},
+            );
+        }
+        Members::Of(group) => {
+            let query = crate::seats::licensing::store::UserQuery {
+                include_deleted: false,
+                unlicensed_only: false,
+                holding: None,
+                department: None,
+                usage_location: None,
+                enabled: None,
+                kind: None,
+                member_of: Some(group),
+            };
+            let mut after = None;
+            planner.run(
+                |p| {
+                    let users = cx.store.list_users(&query, after, CHUNK as u32);
+                    after = Some(users.last()?.id);
+                    let more = users.len() == CHUNK;
+                    let upns = users.iter().map(|u| u.upn.clone()).collect();
+                    Some((p.read(upns, users.into_iter().map(Some).collect()), more))
+                },
+                |_| {},
+            );
+        }
+    }
+    Ok(GroupRun {
+        freed: std::mem::take(&mut planner.freed),
+        changed: planner.applied,
+        unchanged: planner.unchanged,
+        errors: planner.group_error_count,
+        failures: std::mem::take(&mut planner.group_errors),
     })
 }
 

@@ -105,6 +105,9 @@ fn new_assignment<S: Store + ?Sized>(cx: &Cx<S>, user_id: u64, c: &Choice) -> As
         assigned_at: cx.now,
         assigned_by: cx.actor.clone(),
         subscription: None,
+        direct: true,
+        groups: Vec::new(),
+        own_disabled_plans: None,
     }
 }
 

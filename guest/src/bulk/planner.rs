@@ -3,6 +3,7 @@
 
 use super::choices::{Choice, choices, own_product, products, self_service_subscription};
 use super::pools::Pools;
+use super::sources::{GroupPlans, differs, direct_plans, settle};
 use super::{CHUNK, Mode};
 use crate::cx::Cx;
 use crate::error::{Result, conflict, invalid, not_found};
@@ -12,7 +13,7 @@ use crate::pool::Source;
 use crate::types::ObjectKind;
 use crate::types::{Assignment, Operation, Product, ServiceData, User};
 use crate::{Store, directory, provisioning, roles};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Part numbers by sku, fetched once per call.
 struct Names<'s, S: Store + ?Sized> {
@@ -46,7 +47,8 @@ impl<S: Store + ?Sized> Names<'_, S> {
 struct Writes {
     delete: Vec<(u64, String)>,
     insert: Vec<Assignment>,
-    replan: Vec<Assignment>,
+    /// Held licenses whose sources or disabled plans change (L3, GL2).
+    update: Vec<Assignment>,
     /// A deleted user's licenses, kept for a restore (L8).
     stash: Vec<(u64, Vec<Assignment>)>,
 }
@@ -66,6 +68,7 @@ pub(super) struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     seen: Option<HashSet<u64>>,
     rules: Vec<crate::types::PlanRule>,
     cache: PlanCache,
+    groups: GroupPlans<'s, S>,
     all_or_nothing: bool,
     mark: Option<u32>,
     pub(super) applied: u32,
@@ -75,7 +78,17 @@ pub(super) struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     /// building one per changed user (their name, licenses before and after) is most of a
     /// page's allocations.
     pub(super) failures_only: bool,
+    /// A group change's members left in error (GL4), with why; they are not failures of the
+    /// call: the rest of the members get the group's products.
+    pub(super) group_errors: Vec<UserOutcome>,
+    pub(super) group_error_count: u32,
+    /// Products whose organisation's pool the call freed licenses of: the waiting line may
+    /// be served from them (GL8).
+    pub(super) freed: BTreeSet<String>,
 }
+
+/// Members in error a group change lists with why (the count covers them all).
+const GROUP_ERRORS_SHOWN: usize = 1000;
 
 impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     /// Checks the call before any user: the actor's roles and the products named.
@@ -91,7 +104,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             | Mode::Replace(a)
             | Mode::Plans(a)
             | Mode::Restore(a, _) => (a, vec![]),
-            Mode::RemoveAll | Mode::Delete => (&[], vec![]),
+            Mode::RemoveAll | Mode::Delete | Mode::Group { .. } => (&[], vec![]),
             Mode::Remove(r) => (&[], products(cx.store, r)?),
             Mode::RemoveFrom(id) => (&[], vec![own_product(cx, *id)?]),
             Mode::Set { add, remove } => (add, products(cx.store, remove)?),
@@ -111,6 +124,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             Mode::Delete | Mode::Restore(..) => {
                 cx.require(Operation::DeleteUser)?;
             }
+            // The group's operations ask for the roles they need before they plan (GL1).
+            Mode::Group { .. } => {}
             _ => {
                 if !adds.is_empty() || matches!(mode, Mode::Replace(_)) {
                     cx.require(Operation::AssignLicense)?;
@@ -151,6 +166,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             seen: given.then(HashSet::new),
             rules: cx.store.plan_rules(),
             cache: PlanCache::default(),
+            groups: GroupPlans::new(cx.store),
             mode,
             chosen,
             removes,
@@ -160,6 +176,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             unchanged: 0,
             failed: 0,
             failures_only: false,
+            group_errors: Vec::new(),
+            group_error_count: 0,
+            freed: BTreeSet::new(),
         })
     }
 
@@ -217,8 +236,61 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 self.seen.as_mut(),
                 self.default_location.as_deref(),
                 &mut self.pools,
-                (&self.rules, &mut self.cache),
+                (&self.rules, &mut self.cache, &mut self.groups),
             );
+            let planned = match (planned, &self.mode, &user) {
+                // GL4: a member who cannot have all of a group's products gets none of them
+                // from it, and is in error for the group (the intent is kept).
+                (Err(e), Mode::Group { group, give, take }, Some(u)) => {
+                    let group = *group;
+                    let every: Vec<String> = give
+                        .iter()
+                        .map(|l| l.sku_id.clone())
+                        .chain(take.iter().cloned())
+                        .collect();
+                    let none = Mode::Group {
+                        group,
+                        give: &[],
+                        take: &every,
+                    };
+                    let fallback = plan_user(
+                        self.cx,
+                        &upn,
+                        user.as_ref(),
+                        &before,
+                        &none,
+                        &[],
+                        &[],
+                        None,
+                        self.default_location.as_deref(),
+                        &mut self.pools,
+                        (&self.rules, &mut self.cache, &mut self.groups),
+                    );
+                    w.errors.push(crate::types::GroupError {
+                        user_id: u.id,
+                        group_id: group,
+                        code: crate::groups::code_of(&e),
+                        message: crate::groups::reason_of(&e),
+                        since: self.cx.now,
+                    });
+                    self.group_error_count += 1;
+                    if self.group_errors.len() < GROUP_ERRORS_SHOWN {
+                        self.group_errors.push(UserOutcome {
+                            upn: upn.clone(),
+                            error: Some(e),
+                            changed: false,
+                            after: before_names.clone(),
+                            before: before_names.clone(),
+                        });
+                    }
+                    fallback
+                }
+                (Ok(p), Mode::Group { .. }, Some(u)) => {
+                    w.cleared.push(u.id);
+                    Ok(p)
+                }
+                (planned, ..) => planned,
+            };
             match planned {
                 Err(e) => {
                     self.failed += 1;
@@ -272,9 +344,14 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         )
                     };
                     w.audit.push(entry);
+                    for (_, sku) in &planned.delete {
+                        if before.get(sku).is_some_and(|a| a.subscription.is_none()) {
+                            self.freed.insert(sku.clone());
+                        }
+                    }
                     w.rows.delete.extend(planned.delete);
                     w.rows.insert.extend(planned.insert);
-                    w.rows.replan.extend(planned.replan);
+                    w.rows.update.extend(planned.update);
                     w.rows.stash.extend(planned.stash);
                     // L4, L7: what the user's data becomes under their new licenses.
                     let wanted = self.cache.provided(self.cx.store, after.values());
@@ -305,7 +382,10 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             }
             return (outcomes, None);
         }
-        let any = !(w.audit.is_empty() && w.data.is_empty());
+        let any = !(w.audit.is_empty()
+            && w.data.is_empty()
+            && w.errors.is_empty()
+            && w.cleared.is_empty());
         (outcomes, any.then_some(w))
     }
 
@@ -323,8 +403,16 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         for c in w.rows.insert.chunks(CHUNK) {
             store.insert_assignments(c);
         }
-        for a in &w.rows.replan {
-            store.set_disabled_plans(a.user_id, &a.sku_id, &a.disabled_plans);
+        for c in w.rows.update.chunks(CHUNK) {
+            store.update_assignments(c);
+        }
+        if let Mode::Group { group, .. } = self.mode {
+            if !w.cleared.is_empty() {
+                store.clear_group_errors(group, &w.cleared);
+            }
+            if !w.errors.is_empty() {
+                store.put_group_errors(&w.errors);
+            }
         }
         for (user, held) in &w.rows.stash {
             store.stash_assignments(*user, held);
@@ -379,6 +467,9 @@ struct PageWrites {
     rows: Writes,
     audit: Vec<crate::types::AuditEntry>,
     data: Vec<ServiceData>,
+    /// Members in error for the group changed (GL4), and those no longer in error.
+    errors: Vec<crate::types::GroupError>,
+    cleared: Vec<u64>,
 }
 
 type Planned = Option<(BTreeMap<String, Assignment>, Writes)>;
@@ -395,7 +486,11 @@ fn plan_user<S: Store + ?Sized>(
     seen: Option<&mut HashSet<u64>>,
     default_location: Option<&str>,
     pools: &mut Pools<S>,
-    (rules, cache): (&[crate::types::PlanRule], &mut PlanCache),
+    (rules, cache, groups): (
+        &[crate::types::PlanRule],
+        &mut PlanCache,
+        &mut GroupPlans<S>,
+    ),
 ) -> Result<Planned> {
     let Some(user) = user else {
         return Err(not_found(
@@ -420,10 +515,55 @@ fn plan_user<S: Store + ?Sized>(
     }
     let mut after = before.clone();
     match mode {
-        Mode::Replace(_) | Mode::RemoveAll | Mode::Delete => after.clear(),
+        Mode::Delete => after.clear(),
+        // A direct change leaves what groups give (GL5): only the direct source goes.
+        Mode::Replace(_) | Mode::RemoveAll => {
+            for sku in before.keys() {
+                drop_direct(&mut after, sku, groups);
+            }
+        }
         Mode::Remove(_) | Mode::Set { .. } => {
             for p in removes {
-                after.remove(&p.sku_id);
+                if let Some(a) = before.get(&p.sku_id)
+                    && !a.direct
+                {
+                    return Err(inherited(cx, user, a, &p.part_number));
+                }
+                drop_direct(&mut after, &p.sku_id, groups);
+            }
+        }
+        Mode::Group { group, give, take } => {
+            for sku in *take {
+                if let Some(a) = after.get(sku).filter(|a| a.groups.contains(group)) {
+                    let mut sources: BTreeSet<u64> = a.groups.iter().copied().collect();
+                    sources.remove(group);
+                    let direct = direct_plans(a);
+                    if direct.is_none() && sources.is_empty() {
+                        after.remove(sku);
+                    } else {
+                        let mut a = a.clone();
+                        settle(&mut a, direct, sources, groups);
+                        after.insert(sku.clone(), a);
+                    }
+                }
+            }
+            for l in *give {
+                let mut a = after.get(&l.sku_id).cloned().unwrap_or_else(|| Assignment {
+                    user_id: user.id,
+                    sku_id: l.sku_id.clone(),
+                    disabled_plans: Vec::new(),
+                    assigned_at: cx.now,
+                    assigned_by: cx.actor.clone(),
+                    subscription: None,
+                    direct: false,
+                    groups: Vec::new(),
+                    own_disabled_plans: None,
+                });
+                let mut sources: BTreeSet<u64> = a.groups.iter().copied().collect();
+                sources.insert(*group);
+                let direct = direct_plans(&a);
+                settle(&mut a, direct, sources, groups);
+                after.insert(l.sku_id.clone(), a);
             }
         }
         Mode::RemoveFrom(id) => {
@@ -453,6 +593,13 @@ fn plan_user<S: Store + ?Sized>(
                     ),
                 ));
             }
+            if let Some((a, c)) = chosen
+                .iter()
+                .filter_map(|c| before.get(&c.product.sku_id).map(|a| (a, c)))
+                .find(|(a, _)| !a.direct)
+            {
+                return Err(inherited(cx, user, a, &c.product.part_number));
+            }
         }
         Mode::Add(_) | Mode::AddFrom(..) | Mode::Restore(..) => {}
     }
@@ -468,10 +615,21 @@ fn plan_user<S: Store + ?Sized>(
                 Mode::Restore(_, from) => *from,
                 _ => None,
             },
+            direct: true,
+            groups: Vec::new(),
+            own_disabled_plans: None,
         };
-        let kept = before.get(&c.product.sku_id).map(|b| Assignment {
-            disabled_plans: c.disabled.clone(),
-            ..b.clone()
+        // Held already: the direct source comes (or changes) beside what groups give (GL2).
+        let kept = after.get(&c.product.sku_id).map(|b| {
+            let mut k = b.clone();
+            if b.groups.is_empty() {
+                k.disabled_plans = c.disabled.clone();
+                k.direct = true;
+            } else {
+                let sources = b.groups.iter().copied().collect();
+                settle(&mut k, Some(c.disabled.clone()), sources, groups);
+            }
+            k
         });
         after.insert(c.product.sku_id.clone(), kept.unwrap_or(assignment));
     }
@@ -483,22 +641,32 @@ fn plan_user<S: Store + ?Sized>(
     for (sku, a) in &after {
         match before.get(sku) {
             None => w.insert.push(a.clone()),
-            Some(b) if b.disabled_plans != a.disabled_plans => w.replan.push(a.clone()),
+            Some(b) if differs(b, a) => w.update.push(a.clone()),
             Some(_) => {}
         }
     }
-    if w.delete.is_empty() && w.insert.is_empty() && w.replan.is_empty() {
+    if w.delete.is_empty() && w.insert.is_empty() && w.update.is_empty() {
         return Ok(None);
     }
     if matches!(mode, Mode::Delete) {
-        w.stash.push((user.id, before.values().cloned().collect()));
+        // Only what was assigned to the user comes back with a restore; what groups gave
+        // comes from the groups again (GL1, L8).
+        let direct = before.values().filter_map(|a| {
+            Some(Assignment {
+                disabled_plans: direct_plans(a)?,
+                groups: Vec::new(),
+                own_disabled_plans: None,
+                ..a.clone()
+            })
+        });
+        w.stash.push((user.id, direct.collect()));
     }
     // P4: a license from a self-service subscription is its purchaser's to change.
     let touched = w
         .delete
         .iter()
         .map(|(_, sku)| sku)
-        .chain(w.replan.iter().map(|a| &a.sku_id));
+        .chain(w.update.iter().map(|a| &a.sku_id));
     // Deleting a user frees every license, self-service ones too (L8).
     let own = |id: u64| match mode {
         Mode::RemoveFrom(from) => id == *from,
@@ -530,7 +698,7 @@ fn plan_user<S: Store + ?Sized>(
     if !w.insert.is_empty() {
         directory::receivable(user, default_location)?;
     }
-    if !w.insert.is_empty() || !w.replan.is_empty() {
+    if !w.insert.is_empty() || !w.update.is_empty() {
         cache.check(cx.store, rules, after.values(), &user.upn)?;
     }
     let freed: Vec<Source> = w
@@ -541,4 +709,46 @@ fn plan_user<S: Store + ?Sized>(
     let taken: Vec<Source> = w.insert.iter().map(Source::of).collect();
     pools.take(&freed, &taken, chosen, &user.upn)?;
     Ok(Some((after, w)))
+}
+
+/// Takes the direct source from a held license: the license goes unless groups give it (GL5).
+fn drop_direct<S: Store + ?Sized>(
+    after: &mut BTreeMap<String, Assignment>,
+    sku: &str,
+    groups: &mut GroupPlans<S>,
+) {
+    let Some(a) = after.get(sku) else { return };
+    if a.groups.is_empty() {
+        after.remove(sku);
+    } else if a.direct {
+        let mut a = a.clone();
+        let sources = a.groups.iter().copied().collect();
+        settle(&mut a, None, sources, groups);
+        after.insert(sku.to_string(), a);
+    }
+}
+
+/// GL5: a license only groups give cannot be removed or changed on the user.
+fn inherited<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    user: &User,
+    a: &Assignment,
+    part: &str,
+) -> crate::types::Error {
+    let names: Vec<String> = a
+        .groups
+        .iter()
+        .map(|g| {
+            cx.store
+                .get_group(*g)
+                .map_or_else(|| g.to_string(), |g| g.name)
+        })
+        .collect();
+    conflict(format!(
+        "{}'s license of {part} comes from the group(s) {}: it cannot be removed or changed on \
+         the user; remove the user from the group (`seats groups remove-members`) or change \
+         the group's licenses (`seats groups license`)",
+        user.upn,
+        names.join(", ")
+    ))
 }

@@ -241,6 +241,7 @@ fn e3_holders() -> UserFilter {
         usage_location: None,
         enabled: None,
         deleted: false,
+        group: None,
     }
 }
 

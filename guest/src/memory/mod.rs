@@ -8,9 +8,11 @@ use crate::types::{
 };
 use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
 use crate::types::{BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod};
+use crate::types::{Group, GroupError, GroupLicense};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+mod groups;
 mod tables;
 
 pub use tables::Tables;
@@ -254,6 +256,7 @@ impl Store for MemoryStore {
             })
             .filter(|u| q.enabled.is_none_or(|e| u.enabled == e))
             .filter(|u| q.kind.is_none_or(|k| u.kind == k))
+            .filter(|u| q.member_of.is_none_or(|g| t.members.contains(&(g, u.id))))
             .take(limit as usize)
             .cloned()
             .collect()
@@ -268,6 +271,8 @@ impl Store for MemoryStore {
         t.roles.remove(&user_id);
         t.stashed.remove(&user_id);
         t.service_data.retain(|(u, _), _| *u != user_id);
+        t.members.retain(|(_, u)| *u != user_id);
+        t.group_errors.retain(|(_, u), _| *u != user_id);
     }
     fn deleted_before(&self, before: Timestamp, limit: u32) -> Vec<User> {
         let t = self.tables.borrow();
@@ -341,14 +346,16 @@ impl Store for MemoryStore {
             .remove(&(user_id, sku_id.to_string()))
             .is_some()
     }
-    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]) {
-        if let Some(a) = self
-            .tables
-            .borrow_mut()
-            .assignments
-            .get_mut(&(user_id, sku_id.to_string()))
-        {
-            a.disabled_plans = plan_ids.to_vec();
+    fn update_assignments(&self, assignments: &[Assignment]) {
+        let mut t = self.tables.borrow_mut();
+        for a in assignments {
+            if let Some(held) = t.assignments.get_mut(&(a.user_id, a.sku_id.clone())) {
+                *held = Assignment {
+                    assigned_at: held.assigned_at,
+                    assigned_by: held.assigned_by.clone(),
+                    ..a.clone()
+                };
+            }
         }
     }
     fn assigned_counts(&self) -> Vec<(String, u32)> {
@@ -389,6 +396,69 @@ impl Store for MemoryStore {
 
     fn append_audit(&self, entries: &[AuditEntry]) {
         self.tables.borrow_mut().audit.extend_from_slice(entries);
+    }
+    fn insert_group(&self, g: &Group) -> u64 {
+        self.tables.borrow_mut().insert_group(g)
+    }
+    fn delete_group(&self, id: u64) {
+        self.tables.borrow_mut().delete_group(id)
+    }
+    fn get_group(&self, id: u64) -> Option<Group> {
+        self.tables.borrow().groups.get(&id).cloned()
+    }
+    fn find_group(&self, name: &str) -> Option<Group> {
+        self.tables.borrow().find_group(name)
+    }
+    fn list_groups(&self, after: Option<u64>, limit: u32) -> Vec<Group> {
+        self.tables.borrow().list_groups(after, limit)
+    }
+    fn group_licenses(&self, id: u64) -> Vec<GroupLicense> {
+        let t = self.tables.borrow();
+        t.group_licenses.get(&id).cloned().unwrap_or_default()
+    }
+    fn set_group_licenses(&self, id: u64, licenses: &[GroupLicense]) {
+        self.tables.borrow_mut().set_group_licenses(id, licenses)
+    }
+    fn add_members(&self, id: u64, users: &[u64]) {
+        let mut t = self.tables.borrow_mut();
+        t.members.extend(users.iter().map(|u| (id, *u)));
+    }
+    fn remove_members(&self, id: u64, users: &[u64]) {
+        let mut t = self.tables.borrow_mut();
+        for u in users {
+            t.members.remove(&(id, *u));
+        }
+    }
+    fn count_members(&self, id: u64) -> u32 {
+        let t = self.tables.borrow();
+        t.members.range((id, 0)..=(id, u64::MAX)).count() as u32
+    }
+    fn groups_of(&self, user: u64) -> Vec<u64> {
+        self.tables.borrow().groups_of(user)
+    }
+    fn put_group_errors(&self, errors: &[GroupError]) {
+        let mut t = self.tables.borrow_mut();
+        for e in errors {
+            // An error that was there keeps its place in the waiting line (GL8).
+            let since = t
+                .group_errors
+                .get(&(e.group_id, e.user_id))
+                .map(|o| o.since);
+            let e = crate::types::GroupError {
+                since: since.unwrap_or(e.since),
+                ..e.clone()
+            };
+            t.group_errors.insert((e.group_id, e.user_id), e);
+        }
+    }
+    fn clear_group_errors(&self, id: u64, users: &[u64]) {
+        let mut t = self.tables.borrow_mut();
+        for u in users {
+            t.group_errors.remove(&(id, *u));
+        }
+    }
+    fn group_errors(&self, group: Option<u64>, after: u32, limit: u32) -> Vec<GroupError> {
+        self.tables.borrow().group_errors(group, after, limit)
     }
     fn savepoint(&self) -> u32 {
         let mut marks = self.marks.borrow_mut();

@@ -4,7 +4,9 @@ use crate::types::{
     Assignment, AuditEntry, BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod,
     PlanRule, Product, Role, ServiceData, ServicePlan, Subscription, Tenant, User,
 };
+use crate::types::{Group, GroupError, GroupLicense};
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 #[derive(Default, Clone)]
 pub struct Tables {
@@ -26,6 +28,12 @@ pub struct Tables {
     pub charges: BTreeMap<u64, Charge>,
     pub invoices: BTreeMap<u64, Invoice>,
     pub idempotency: BTreeMap<String, IdempotencyRecord>,
+    pub groups: BTreeMap<u64, Group>,
+    pub group_licenses: BTreeMap<u64, Vec<GroupLicense>>,
+    /// (group id, user id)
+    pub members: BTreeSet<(u64, u64)>,
+    /// (group id, user id) -> error
+    pub group_errors: BTreeMap<(u64, u64), GroupError>,
 }
 
 impl PartialEq for Tables {
@@ -47,6 +55,10 @@ impl PartialEq for Tables {
             && self.charges == o.charges
             && self.invoices == o.invoices
             && self.idempotency == o.idempotency
+            && self.groups == o.groups
+            && self.group_licenses == o.group_licenses
+            && self.members == o.members
+            && self.group_errors == o.group_errors
     }
 }
 

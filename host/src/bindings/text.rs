@@ -170,3 +170,26 @@ pub fn charge_kind_from(s: &str) -> Result<ChargeKind> {
         other => wasmtime::bail!("unknown charge kind '{other}' in the database"),
     })
 }
+
+pub fn graph_code_text(c: GraphCode) -> &'static str {
+    match c {
+        GraphCode::CountViolation => "count-violation",
+        GraphCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
+        GraphCode::DependencyViolation => "dependency-violation",
+        GraphCode::ProhibitedInUsageLocationViolation => "prohibited-in-usage-location-violation",
+        GraphCode::UniquenessViolation => "uniqueness-violation",
+        GraphCode::Other => "other",
+    }
+}
+
+pub fn graph_code_from(s: &str) -> Result<GraphCode> {
+    Ok(match s {
+        "count-violation" => GraphCode::CountViolation,
+        "mutually-exclusive-violation" => GraphCode::MutuallyExclusiveViolation,
+        "dependency-violation" => GraphCode::DependencyViolation,
+        "prohibited-in-usage-location-violation" => GraphCode::ProhibitedInUsageLocationViolation,
+        "uniqueness-violation" => GraphCode::UniquenessViolation,
+        "other" => GraphCode::Other,
+        other => wasmtime::bail!("unknown Graph code '{other}' in the database"),
+    })
+}

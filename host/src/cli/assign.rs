@@ -38,6 +38,9 @@ pub struct Where {
     /// Users that hold this product (part number or GUID).
     #[arg(long, value_name = "PRODUCT")]
     pub holding: Option<String>,
+    /// Members of this group (its name or id).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
     /// Users without any license (L10).
     #[arg(long)]
     pub unlicensed: bool,
@@ -77,6 +80,7 @@ impl Users {
             && !w.unlicensed
             && w.usage_location.is_none()
             && w.enabled.is_none()
+            && w.group.is_none()
         {
             return self.list().map(Selection::Upns);
         }
@@ -87,6 +91,7 @@ impl Users {
             usage_location: w.usage_location.clone(),
             enabled: w.enabled,
             deleted: false,
+            group: w.group.clone(),
         }))
     }
 }

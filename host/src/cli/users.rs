@@ -27,6 +27,9 @@ pub struct ListArgs {
     /// Only users that hold this product (part number or GUID).
     #[arg(long)]
     pub product: Option<String>,
+    /// Only members of this group (its name or id).
+    #[arg(long)]
+    pub group: Option<String>,
     #[arg(long)]
     pub department: Option<String>,
     /// ISO 3166-1 alpha-2 code.
@@ -179,6 +182,7 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
         usage_location: args.usage_location.clone(),
         enabled: args.enabled,
         deleted: args.deleted,
+        group: args.group.clone(),
     };
     // Written as read, a page at a time: any number of users in flat memory.
     let mut out = output::Stream::new(s.format, None);

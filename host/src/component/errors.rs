@@ -5,16 +5,7 @@
 use super::types::{BlockedReason, Error, GraphCode, ObjectKind};
 use serde_json::{Map, Value, json};
 
-fn graph_code(c: GraphCode) -> &'static str {
-    match c {
-        GraphCode::CountViolation => "count-violation",
-        GraphCode::MutuallyExclusiveViolation => "mutually-exclusive-violation",
-        GraphCode::DependencyViolation => "dependency-violation",
-        GraphCode::ProhibitedInUsageLocationViolation => "prohibited-in-usage-location-violation",
-        GraphCode::UniquenessViolation => "uniqueness-violation",
-        GraphCode::Other => "other",
-    }
-}
+use crate::bindings::text::graph_code_text as graph_code;
 
 fn object_kind(k: ObjectKind) -> &'static str {
     match k {
@@ -28,6 +19,7 @@ fn object_kind(k: ObjectKind) -> &'static str {
         ObjectKind::Invoice => "invoice",
         ObjectKind::Tenant => "tenant",
         ObjectKind::IdempotencyKey => "idempotency-key",
+        ObjectKind::Group => "group",
     }
 }
 

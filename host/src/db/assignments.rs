@@ -2,7 +2,7 @@
 //! subscription, in batches, and stashed while their user is deleted.
 
 use super::Db;
-use super::rows::{assignment_row, batch_slots};
+use super::rows::{ASSIGNMENT_COLUMNS, assignment_row, batch_slots, sources_columns};
 use crate::bindings::types::*;
 use rusqlite::params;
 use wasmtime::Result;
@@ -14,38 +14,26 @@ impl Db {
         filter: &str,
         param: u64,
     ) -> Result<Vec<Assignment>> {
+        let columns = ASSIGNMENT_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT a.user_id, a.sku_id, a.assigned_at, a.assigned_by, a.subscription,
+            "SELECT {columns},
                     (SELECT json_group_array(d.plan_id) FROM disabled_plans d
                       WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
              FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows: Vec<(i64, String, i64, String, Option<i64>, String)> = stmt
-            .query_map([param as i64], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?
+        let rows: Vec<(Assignment, String)> = stmt
+            .query_map([param as i64], |r| Ok((assignment_row(r)?, r.get(8)?)))?
             .collect::<rusqlite::Result<_>>()?;
         rows.into_iter()
-            .map(
-                |(user_id, sku_id, assigned_at, assigned_by, subscription, disabled)| {
-                    Ok(Assignment {
-                        user_id: user_id as u64,
-                        sku_id,
-                        disabled_plans: serde_json::from_str(&disabled)?,
-                        assigned_at,
-                        assigned_by,
-                        subscription: subscription.map(|s| s as u64),
-                    })
-                },
-            )
+            .map(|(mut a, disabled)| {
+                a.disabled_plans = serde_json::from_str(&disabled)?;
+                Ok(a)
+            })
             .collect()
     }
 
@@ -59,10 +47,10 @@ impl Db {
         let mut plans: Vec<(i64, String, String)> = Vec::new();
         if let Some((lo, hi)) = range {
             // Many users close together (a page of users in id order): two range scans.
-            let mut stmt = conn.prepare_cached(
-                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
-                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id",
-            )?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ASSIGNMENT_COLUMNS} FROM assignments
+                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id"
+            ))?;
             let mut rows = stmt.query(params![lo, hi])?;
             while let Some(r) = rows.next()? {
                 let user: i64 = r.get(0)?;
@@ -83,10 +71,9 @@ impl Db {
                 }
             }
         } else {
-            let mut stmt = conn.prepare_cached(
-                "SELECT user_id, sku_id, assigned_at, assigned_by, subscription FROM assignments
-                 WHERE user_id = ?1 ORDER BY sku_id",
-            )?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE user_id = ?1 ORDER BY sku_id"
+            ))?;
             let mut plan_stmt = conn.prepare_cached(
                 "SELECT user_id, sku_id, plan_id FROM disabled_plans WHERE user_id = ?1 ORDER BY sku_id, plan_id",
             )?;
@@ -121,16 +108,21 @@ impl Db {
         self.write(move |conn| {
             super::many::insert(
                 conn,
-                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)",
-                5,
+                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,
+                     direct, groups, own_disabled)",
+                8,
                 "",
                 &assignments,
                 |s, i, a| {
+                    let (groups, own) = sources_columns(a);
                     s.raw_bind_parameter(i, a.user_id as i64)?;
                     s.raw_bind_parameter(i + 1, &a.sku_id)?;
                     s.raw_bind_parameter(i + 2, a.assigned_at)?;
                     s.raw_bind_parameter(i + 3, &a.assigned_by)?;
-                    s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))
+                    s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))?;
+                    s.raw_bind_parameter(i + 5, a.direct)?;
+                    s.raw_bind_parameter(i + 6, groups)?;
+                    s.raw_bind_parameter(i + 7, own)
                 },
             )?;
             // A new row has no disabled plans yet (they go with their assignment).
@@ -168,10 +160,41 @@ impl Db {
     }
 
     pub(super) fn assignments_insert(&mut self, a: Assignment) -> Result<()> {
-        self.conn()
-            .prepare_cached("INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![a.user_id as i64, a.sku_id, a.assigned_at, a.assigned_by, a.subscription.map(|s| s as i64)])?;
-        self.assignments_set_disabled_plans(a.user_id, a.sku_id, a.disabled_plans)
+        self.assignments_insert_many(vec![a])
+    }
+
+    /// Rewrites held assignments' sources and disabled plans, behind as the inserts (a page's
+    /// writes stay in order).
+    pub(super) fn assignments_update(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        self.write(move |conn| {
+            let mut row = conn.prepare_cached(
+                "UPDATE assignments SET subscription = ?3, direct = ?4, groups = ?5,
+                     own_disabled = ?6 WHERE user_id = ?1 AND sku_id = ?2",
+            )?;
+            let mut clear = conn
+                .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
+            let mut plans = conn.prepare_cached(
+                "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for a in &assignments {
+                let (groups, own) = sources_columns(a);
+                let key = params![a.user_id as i64, a.sku_id];
+                row.execute(params![
+                    a.user_id as i64,
+                    a.sku_id,
+                    a.subscription.map(|s| s as i64),
+                    a.direct,
+                    groups,
+                    own
+                ])?;
+                clear.execute(key)?;
+                for plan in &a.disabled_plans {
+                    plans.execute(params![a.user_id as i64, a.sku_id, plan])?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 
     pub(super) fn assignments_delete(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
@@ -186,24 +209,6 @@ impl Db {
             .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;
         Ok(n > 0)
-    }
-
-    pub(super) fn assignments_set_disabled_plans(
-        &mut self,
-        user_id: u64,
-        sku_id: String,
-        plan_ids: Vec<String>,
-    ) -> Result<()> {
-        let conn = self.conn();
-        conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
-            .execute(params![user_id as i64, sku_id])?;
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
-        )?;
-        for plan in plan_ids {
-            stmt.execute(params![user_id as i64, sku_id, plan])?;
-        }
-        Ok(())
     }
 
     pub(super) fn assignments_release_to_pool(&mut self, subscription_id: u64) -> Result<()> {
@@ -276,6 +281,9 @@ impl Db {
                     assigned_at,
                     assigned_by,
                     subscription: None,
+                    direct: true,
+                    groups: Vec::new(),
+                    own_disabled_plans: None,
                 })
             })
             .collect()

@@ -5,6 +5,7 @@ mod audit;
 pub mod behind;
 pub(crate) mod billing;
 mod catalog;
+mod groups;
 mod many;
 mod rows;
 mod schema;

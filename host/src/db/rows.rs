@@ -135,7 +135,18 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
     (slots, range)
 }
 
+/// The columns `assignment_row` reads, in its order.
+pub(super) const ASSIGNMENT_COLUMNS: &str =
+    "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled";
+
+/// An assignment row without its disabled plans (they are rows of their own). Its groups are
+/// ids joined by commas, the direct source's own plans JSON (GL2); both NULL when none.
 pub(super) fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
+    let groups: Option<String> = r.get(6)?;
+    let own: Option<String> = r.get(7)?;
+    let bad = |e: String| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+    };
     Ok(Assignment {
         user_id: r.get::<_, i64>(0)? as u64,
         sku_id: r.get(1)?,
@@ -143,7 +154,34 @@ pub(super) fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
         assigned_at: r.get(2)?,
         assigned_by: r.get(3)?,
         subscription: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+        direct: r.get(5)?,
+        groups: match groups {
+            Some(g) => g
+                .split(',')
+                .map(|id| id.parse::<u64>().map_err(|e| bad(e.to_string())))
+                .collect::<rusqlite::Result<_>>()?,
+            None => Vec::new(),
+        },
+        own_disabled_plans: own
+            .map(|o| serde_json::from_str(&o).map_err(|e| bad(e.to_string())))
+            .transpose()?,
     })
+}
+
+/// How an assignment's sources are stored (see `assignment_row`).
+pub(super) fn sources_columns(a: &Assignment) -> (Option<String>, Option<String>) {
+    let groups = (!a.groups.is_empty()).then(|| {
+        a.groups
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let own = a
+        .own_disabled_plans
+        .as_ref()
+        .map(|o| serde_json::to_string(o).unwrap_or_default());
+    (groups, own)
 }
 
 pub(super) fn decode_service_data(

@@ -328,6 +328,41 @@ DROP TABLE service_data;
 ALTER TABLE new_service_data RENAME TO service_data;
 CREATE INDEX service_data_by_until ON service_data (until) WHERE until IS NOT NULL;
 "#,
+    // 9: group-based licensing (GL1-GL10): groups, their members, licenses and members in
+    // error; an assignment's sources as compact columns (one seat whatever the sources).
+    r#"
+ALTER TABLE assignments ADD COLUMN direct INTEGER NOT NULL DEFAULT 1 CHECK (direct BETWEEN 0 AND 1);
+ALTER TABLE assignments ADD COLUMN groups TEXT;
+ALTER TABLE assignments ADD COLUMN own_disabled TEXT;
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT,
+    rule TEXT,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE group_licenses (
+    group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    sku_id TEXT NOT NULL REFERENCES products (sku_id),
+    disabled_plans TEXT NOT NULL,
+    PRIMARY KEY (group_id, sku_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE group_members (
+    group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (user_id, group_id);
+CREATE TABLE group_errors (
+    group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX group_errors_by_since ON group_errors (since, group_id, user_id);
+"#,
 ];
 
 /// The schema version this binary writes.

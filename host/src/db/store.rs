@@ -147,13 +147,8 @@ impl Host for Db {
     fn delete_assignment(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
         self.assignments_delete(user_id, sku_id)
     }
-    fn set_disabled_plans(
-        &mut self,
-        user_id: u64,
-        sku_id: String,
-        plan_ids: Vec<String>,
-    ) -> Result<()> {
-        self.assignments_set_disabled_plans(user_id, sku_id, plan_ids)
+    fn update_assignments(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        self.assignments_update(assignments)
     }
     fn assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
         self.assignments_assigned_counts()
@@ -182,6 +177,55 @@ impl Host for Db {
     }
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
         self.audit_append(entries)
+    }
+
+    // Groups (groups.rs).
+    fn insert_group(&mut self, g: Group) -> Result<u64> {
+        self.groups_insert(g)
+    }
+    fn delete_group(&mut self, id: u64) -> Result<()> {
+        self.groups_delete(id)
+    }
+    fn get_group(&mut self, id: u64) -> Result<Option<Group>> {
+        self.groups_get(id)
+    }
+    fn find_group(&mut self, name: String) -> Result<Option<Group>> {
+        self.groups_find(name)
+    }
+    fn list_groups(&mut self, after: Option<u64>, limit: u32) -> Result<Vec<Group>> {
+        self.groups_list(after, limit)
+    }
+    fn group_licenses(&mut self, id: u64) -> Result<Vec<GroupLicense>> {
+        self.groups_licenses(id)
+    }
+    fn set_group_licenses(&mut self, id: u64, licenses: Vec<GroupLicense>) -> Result<()> {
+        self.groups_set_licenses(id, licenses)
+    }
+    fn add_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
+        self.groups_add_members(id, users)
+    }
+    fn remove_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
+        self.groups_remove_members(id, users)
+    }
+    fn count_members(&mut self, id: u64) -> Result<u32> {
+        self.groups_count_members(id)
+    }
+    fn groups_of(&mut self, user: u64) -> Result<Vec<u64>> {
+        self.groups_of_user(user)
+    }
+    fn put_group_errors(&mut self, errors: Vec<GroupError>) -> Result<()> {
+        self.groups_put_errors(errors)
+    }
+    fn clear_group_errors(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
+        self.groups_clear_errors(id, users)
+    }
+    fn group_errors(
+        &mut self,
+        group: Option<u64>,
+        after: u32,
+        limit: u32,
+    ) -> Result<Vec<GroupError>> {
+        self.groups_errors(group, after, limit)
     }
 
     // Inside the call's transaction; its COMMIT or ROLLBACK ends them.

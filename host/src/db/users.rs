@@ -99,6 +99,8 @@ impl Db {
                AND (?6 IS NULL OR u.usage_location = ?6)
                AND (?7 IS NULL OR u.enabled = ?7)
                AND (?8 IS NULL OR u.kind = ?8)
+               AND (?10 IS NULL OR EXISTS (SELECT 1 FROM group_members m
+                                           WHERE m.group_id = ?10 AND m.user_id = u.id))
              ORDER BY u.id LIMIT ?9"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -113,7 +115,8 @@ impl Db {
                     q.usage_location,
                     q.enabled,
                     q.kind.map(kind_text),
-                    limit
+                    limit,
+                    q.member_of.map(|g| g as i64)
                 ],
                 user,
             )?

@@ -22,6 +22,7 @@ fn user_filter(m: &Map) -> UserFilter {
         usage_location: opt_string(m, "usage_location"),
         enabled: opt::<bool>(m, "enabled"),
         deleted: opt::<bool>(m, "deleted").unwrap_or(false),
+        group: opt_string(m, "group"),
     }
 }
 

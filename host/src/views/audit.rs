@@ -38,6 +38,12 @@ pub fn state_json(state: types::AuditState) -> serde_json::Value {
     let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
     match state {
         S::Licenses(l) => l.into(),
+        S::Group(g) => serde_json::json!({
+            "group": g.group.name,
+            "description": g.group.description,
+            "rule": g.group.rule,
+            "licenses": g.licenses,
+        }),
         S::User(u) => json(serde_json::to_value(UserRow::from(u))),
         S::Subscription(v) => json(serde_json::to_value(SubscriptionRow::from(v))),
         S::Roles(r) => r.into_iter().map(role_text).collect::<Vec<_>>().into(),

@@ -356,6 +356,7 @@ pub fn role_rule_row(r: tenant::RoleRule) -> RoleRuleRow {
             O::TenantSettings => "tenant-settings",
             O::MoveClock => "move-clock",
             O::BuySelfService => "buy-self-service",
+            O::ManageGroups => "manage-groups",
         },
         roles: r
             .roles

@@ -76,6 +76,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     let by_id: HashMap<u64, &crate::types::Subscription> =
         subscriptions.iter().map(|s| (s.id, s)).collect();
     let (mut users, mut assignments) = (0u32, 0u32);
+    let mut sources = crate::groups::check::Sources::default();
     let mut after = None;
     loop {
         let batch = store.list_users(&query, after, 5000);
@@ -103,6 +104,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
                     held.len()
                 ));
             }
+            sources.user(store, user, &held, &mut problems);
             for a in &held {
                 // Per product once (a million users hold a few products): its plans, and
                 // whether the catalog has it.
@@ -147,6 +149,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     }
     pools(store, &subscriptions, &mut problems);
     billing(store, &subscriptions, &mut problems);
+    crate::groups::check::members(store, &mut problems);
     Ok(CheckReport {
         users,
         assignments,

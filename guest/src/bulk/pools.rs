@@ -68,11 +68,15 @@ impl<'s, S: Store + ?Sized> Pools<'s, S> {
                 self.free(freed, true);
             }
             let counts = *self.entry(source);
+            let store = self.store;
             let part = |sku: &str| {
                 chosen
                     .iter()
                     .find(|c| c.product.sku_id == sku)
-                    .map_or(sku.to_string(), |c| c.product.part_number.clone())
+                    .map(|c| c.product.part_number.clone())
+                    // A group's products are not chosen by the call (GL1).
+                    .or_else(|| store.get_product(sku).map(|p| p.part_number))
+                    .unwrap_or_else(|| sku.to_string())
             };
             let (product, subscription, from) = match source {
                 Source::Product(sku) => (part(sku), None, String::new()),

@@ -2,6 +2,7 @@
 //! the transaction that changes the group or its members (GL8). What a member holds is
 //! planned by the one planner (`bulk`), page by page over the members.
 
+pub mod check;
 pub mod rule;
 
 use crate::bulk::{self, GroupRun, Members};

@@ -399,3 +399,25 @@ fn gl8_members_waiting_for_a_license_get_it_oldest_first_when_licenses_are_bough
     buy(&store, "SPE_E5", 1);
     assert_eq!(parts(&store, "fourth@contoso.com"), ["SPE_E5"]);
 }
+
+#[test]
+fn gl2_gl5_seats_check_finds_an_inherited_seat_without_its_group_and_a_member_without_it() {
+    let store = world();
+    buy(&store, "SPE_E3", 5);
+    let cx = admin(&store);
+    set_licenses(&cx, "Staff", &[choice("SPE_E3", &[])], &[]).unwrap();
+    assert_eq!(
+        crate::check::run(&cx).unwrap().problems,
+        Vec::<String>::new()
+    );
+    // Behind the rules' back: b leaves the group but keeps the seat; c joins without it.
+    let staff = store.find_group("Staff").unwrap().id;
+    let b = crate::directory::find(&store, "b@contoso.com").unwrap();
+    let c = crate::directory::find(&store, "c@contoso.com").unwrap();
+    store.remove_members(staff, &[b.id]);
+    store.add_members(staff, &[c.id]);
+    let problems = crate::check::run(&cx).unwrap().problems;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("b@contoso.com") && problems[0].contains("not a member"));
+    assert!(problems[1].contains("c@contoso.com") && problems[1].contains("holds 0"));
+}

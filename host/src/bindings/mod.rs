@@ -12,7 +12,7 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::seats::licensing::{
-    audit, billing, bulk, catalog, licenses, subscriptions, tenant, users,
+    audit, billing, bulk, catalog, groups, licenses, subscriptions, tenant, users,
 };
 pub use seats::licensing::types;
 

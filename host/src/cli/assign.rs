@@ -357,28 +357,30 @@ pub struct SetLicensesArgs {
     pub remove: Vec<String>,
 }
 
+/// A product to add as the command line says it: `PRODUCT` or `PRODUCT:PLAN,PLAN` (those plans
+/// switched off).
+pub fn license_spec(spec: &str) -> LicenseChoice {
+    match spec.split_once(':') {
+        Some((product, plans)) => LicenseChoice {
+            product: product.to_string(),
+            disabled_plans: plans
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect(),
+        },
+        None => LicenseChoice {
+            product: spec.to_string(),
+            disabled_plans: vec![],
+        },
+    }
+}
+
 /// G2, like Set-MgUserLicense -AddLicenses -RemoveLicenses: one change per user; one user's
 /// is refused whole, many users' are a bulk call (L5).
 pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
-    let add: Vec<LicenseChoice> = a
-        .add
-        .iter()
-        .map(|spec| match spec.split_once(':') {
-            Some((product, plans)) => LicenseChoice {
-                product: product.to_string(),
-                disabled_plans: plans
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(String::from)
-                    .collect(),
-            },
-            None => LicenseChoice {
-                product: spec.clone(),
-                disabled_plans: vec![],
-            },
-        })
-        .collect();
+    let add: Vec<LicenseChoice> = a.add.iter().map(|spec| license_spec(spec)).collect();
     let user = match a.users.selection()? {
         Selection::Upns(users) if users.len() == 1 => users[0].clone(),
         selection => {

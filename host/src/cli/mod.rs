@@ -7,6 +7,7 @@ mod catalog;
 mod check;
 mod clock;
 mod component;
+mod groups;
 mod init;
 mod licenses;
 mod roles;
@@ -132,6 +133,9 @@ pub enum Command {
     /// Admin roles: show or grant.
     #[command(subcommand)]
     Roles(roles::RolesCommand),
+    /// Groups whose members inherit the group's products (group-based licensing, GL1-GL10).
+    #[command(subcommand)]
+    Groups(groups::GroupsCommand),
 }
 
 /// The service's options from the command line.
@@ -175,6 +179,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::SetLicenses(args) => assign::set_licenses(&mut open(&cli)?, args),
         Command::Catalog(cmd) => catalog::run(&mut open(&cli)?, cmd),
         Command::Roles(cmd) => roles::run(&mut open(&cli)?, cmd),
+        Command::Groups(cmd) => groups::run(&mut open(&cli)?, cmd),
         Command::Run(args) => crate::script::run(open(&cli)?, args),
         Command::Check(args) => check::run(&mut open(&cli)?, args),
         Command::Shell(args) => crate::script::run_shell(open(&cli)?, args),

@@ -5,5 +5,6 @@
 
 pub use crate::bindings::text;
 pub use crate::bindings::{
-    PACKAGE, VERSION, audit, billing, bulk, catalog, licenses, subscriptions, tenant, types, users,
+    PACKAGE, VERSION, audit, billing, bulk, catalog, groups, licenses, subscriptions, tenant,
+    types, users,
 };

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 pub mod audit;
 pub mod billing;
+pub mod changes;
+pub mod groups;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -261,6 +263,8 @@ pub struct UserLicenseRow {
     pub disabled_plans: Vec<String>,
     pub assigned_at: String,
     pub assigned_by: String,
+    /// Where it comes from (GL3): `direct`, `group Staff`, `direct, group Staff`.
+    pub source: String,
 }
 
 impl From<licenses::UserLicense> for UserLicenseRow {
@@ -273,6 +277,13 @@ impl From<licenses::UserLicense> for UserLicenseRow {
             disabled_plans: l.disabled_plans.into_iter().map(|p| p.name).collect(),
             assigned_at: datetime(l.assigned_at),
             assigned_by: l.assigned_by,
+            source: l
+                .direct
+                .then(|| "direct".to_string())
+                .into_iter()
+                .chain(l.groups.into_iter().map(|g| format!("group {g}")))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }

@@ -258,10 +258,11 @@ pub fn restore<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<RestoreResult
                 .assignments_of(user.id)
                 .iter()
                 .any(|a| a.sku_id == l.sku_id);
-            if now_held && !held_before.contains(&l.sku_id) {
-                if let Some(p) = cx.store.get_product(&l.sku_id) {
-                    restored.push(p.part_number);
-                }
+            if now_held
+                && !held_before.contains(&l.sku_id)
+                && let Some(p) = cx.store.get_product(&l.sku_id)
+            {
+                restored.push(p.part_number);
             }
         }
     }

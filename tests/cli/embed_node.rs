@@ -238,7 +238,7 @@ fn the_shared_scenario_gives_the_same_results_in_node_with_jco_as_in_the_wasmtim
         result(&host, 41, "tenant.role-table")["ok"]
             .as_array()
             .map(Vec::len),
-        Some(15)
+        Some(16)
     );
     let refused = result(&host, 42, "tenant.authorize");
     assert_eq!(refused["err"]["tag"], "forbidden", "{refused:#}");

@@ -38,7 +38,7 @@ fn r1_r2_the_role_table_in_docs_is_the_components() {
     let env = Env::new();
     env.init();
     let table = env.json(&["roles", "table"]);
-    assert_eq!(table.as_array().unwrap().len(), 15, "{table}");
+    assert_eq!(table.as_array().unwrap().len(), 16, "{table}");
     let docs =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/roles.md")).unwrap();
     let expected = markdown(&table);

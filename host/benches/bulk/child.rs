@@ -56,6 +56,7 @@ fn component(op: Op, db: &Path, now: i64, plugin: Option<&str>) -> Result<usize>
         usage_location: None,
         enabled: None,
         deleted: false,
+        group: None,
     };
     let started = std::time::Instant::now();
     let all_or_nothing = matches!(op, Op::Replace | Op::ReplaceFinance);
@@ -126,6 +127,7 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
         usage_location: None,
         enabled: None,
         deleted: false,
+        group: None,
     };
     let mut r = None;
     call(&mut |cx| {

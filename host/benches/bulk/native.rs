@@ -77,6 +77,10 @@ enums! {
     UserKind { User, SharedMailbox, RoomMailbox, ResourceMailbox }
     Workload { Mailbox, Onedrive, TeamSite, Teams, OfficeApps }
     DataState { Active, Retained, Removed, Purged }
+    GraphCode {
+        CountViolation, MutuallyExclusiveViolation, DependencyViolation,
+        ProhibitedInUsageLocationViolation, UniquenessViolation, Other
+    }
 }
 
 /// Records with the same fields on both sides, converted field by field.
@@ -114,7 +118,14 @@ records! {
         conv: [kind]
     }
     ServiceData { plain: [user_id, since, until], conv: [workload, state] }
-    Assignment { plain: [user_id, sku_id, disabled_plans, assigned_at, assigned_by, subscription], conv: [] }
+    Assignment {
+        plain: [user_id, sku_id, disabled_plans, assigned_at, assigned_by, subscription, direct,
+                groups, own_disabled_plans],
+        conv: []
+    }
+    Group { plain: [id, name, description, rule, created_at], conv: [] }
+    GroupLicense { plain: [sku_id, disabled_plans], conv: [] }
+    GroupError { plain: [user_id, group_id, message, since], conv: [code] }
     AuditEntry { plain: [at, actor, action, target, before, after], conv: [] }
 }
 
@@ -127,6 +138,7 @@ fn query(q: &GUserQuery) -> UserQuery {
         usage_location: q.usage_location.clone(),
         enabled: q.enabled,
         kind: q.kind.conv(),
+        member_of: q.member_of,
     }
 }
 
@@ -250,10 +262,19 @@ impl guest::Store for Native {
             ok(self.h().delete_assignments(keys.to_vec()))
         })
     }
-    fn set_disabled_plans(&self, user_id: u64, sku_id: &str, plan_ids: &[String]) {
-        ok(self
-            .h()
-            .set_disabled_plans(user_id, sku_id.to_string(), plan_ids.to_vec()))
+    fn update_assignments(&self, assignments: &[g::Assignment]) {
+        self.timed("update_assignments", || {
+            ok(self.h().update_assignments(assignments.to_vec().conv()))
+        })
+    }
+    // What a bulk call asks of groups: the waiting line, when it freed licenses (GL8).
+    fn group_errors(&self, group: Option<u64>, after: u32, limit: u32) -> Vec<g::GroupError> {
+        self.timed("group_errors", || {
+            ok(self.h().group_errors(group, after, limit)).conv()
+        })
+    }
+    fn group_licenses(&self, group_id: u64) -> Vec<g::GroupLicense> {
+        ok(self.h().group_licenses(group_id)).conv()
     }
     fn count_assigned(&self, sku_id: &str) -> u32 {
         self.timed("count_assigned", || {
@@ -317,5 +338,17 @@ impl guest::Store for Native {
         invoice_lines(invoice_id: u64) -> Vec<g::Charge>;
         get_idempotency(key: &str) -> Option<g::IdempotencyRecord>;
         put_idempotency(record: &g::IdempotencyRecord);
+        insert_group(group: &g::Group) -> u64;
+        delete_group(id: u64);
+        get_group(id: u64) -> Option<g::Group>;
+        find_group(name: &str) -> Option<g::Group>;
+        list_groups(after: Option<u64>, limit: u32) -> Vec<g::Group>;
+        set_group_licenses(group_id: u64, licenses: &[g::GroupLicense]);
+        add_members(group_id: u64, user_ids: &[u64]);
+        remove_members(group_id: u64, user_ids: &[u64]);
+        count_members(group_id: u64) -> u32;
+        groups_of(user_id: u64) -> Vec<u64>;
+        put_group_errors(errors: &[g::GroupError]);
+        clear_group_errors(group_id: u64, user_ids: &[u64]);
     }
 }

@@ -99,6 +99,7 @@ fn all_or_nothing(options: &Map) -> bool {
 
 pub fn register(engine: &mut Engine, s: &Shared) {
     super::billing_cmdlets::register(engine, s);
+    super::group_cmdlets::register(engine, s);
     // Get-MgUser
     let c = s.clone();
     engine.register_fn("get_users", move || get_users(&c, user_filter(&Map::new())));

@@ -8,6 +8,7 @@ mod billing_cmdlets;
 mod cmdlets;
 mod convert;
 mod files;
+mod group_cmdlets;
 
 mod shell;
 pub mod table;

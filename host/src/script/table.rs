@@ -28,13 +28,13 @@ const fn c(
 pub const CMDLETS: &[Cmdlet] = &[
     c(
         "get_users",
-        "get_users([#{unlicensed, product, department, usage_location, enabled, deleted}])",
+        "get_users([#{unlicensed, product, department, usage_location, enabled, deleted, group}])",
         "`Get-MgUser -Filter`",
         "users, filtered",
     ),
     c(
         "users_where",
-        "users_where(#{unlicensed, product, department, usage_location, enabled})",
+        "users_where(#{unlicensed, product, department, usage_location, enabled, group})",
         "`Get-MgUser -Filter -All \\| …`",
         "a selection for the bulk cmdlets, left in the component",
     ),
@@ -218,6 +218,60 @@ pub const CMDLETS: &[Cmdlet] = &[
         "to_json(value)",
         "`ConvertTo-Json`",
         "a value as JSON text",
+    ),
+    c(
+        "get_groups",
+        "get_groups()",
+        "`Get-MgGroup`",
+        "every group: static, or dynamic with its rule",
+    ),
+    c(
+        "get_group",
+        "get_group(group)",
+        "`Get-MgGroup`, `Get-MgGroupLicense…`",
+        "a group with its products, members and members in error",
+    ),
+    c(
+        "new_group",
+        "new_group(name, #{description, rule})",
+        "`New-MgGroup`",
+        "create a group; a rule (`user.department -eq \"Sales\"`) makes it dynamic",
+    ),
+    c(
+        "remove_group",
+        "remove_group(group)",
+        "`Remove-MgGroup`",
+        "delete a group that gives no product (GL6)",
+    ),
+    c(
+        "add_group_members",
+        "add_group_members(group, users)",
+        "`New-MgGroupMember`",
+        "users join a static group and get its products now",
+    ),
+    c(
+        "remove_group_members",
+        "remove_group_members(group, users)",
+        "`Remove-MgGroupMemberByRef`",
+        "users leave a static group and lose what only it gave",
+    ),
+    c(
+        "set_group_license",
+        "set_group_license(group, #{add: [...], remove: [...]})",
+        "`Set-MgGroupLicense`",
+        "a group's products added and removed in one change for every member (GL10)",
+    ),
+    c(
+        "reprocess_group",
+        "reprocess_group(group)",
+        "`Invoke-MgLicenseUser`",
+        "give the group's products again to its members in error (GL7)",
+    ),
+    c(
+        "get_group_errors",
+        "get_group_errors([group])",
+        "`Get-MgUser` `licenseAssignmentStates`",
+        "members in error, oldest first, with Graph's code (GL3)",
     ),
     c(
         "help",

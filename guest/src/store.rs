@@ -72,6 +72,7 @@ pub trait Store {
     fn append_audit(&self, entries: &[AuditEntry]);
 
     fn insert_group(&self, group: &Group) -> u64;
+    fn update_group(&self, group: &Group);
     fn delete_group(&self, id: u64);
     fn get_group(&self, id: u64) -> Option<Group>;
     fn find_group(&self, name: &str) -> Option<Group>;

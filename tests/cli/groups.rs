@@ -186,3 +186,26 @@ fn gl10_switching_the_groups_product_is_one_change() {
         );
     }
 }
+
+#[test]
+fn gl_a_plugin_sees_a_group_change_as_one_change_with_every_members_licenses() {
+    let env = staff("5");
+    env.ok(&["buy", "SPE_E5", "--quantity", "5"]);
+    let finance = crate::plugin_pages::plugin("finance-e5");
+    let before = env.dump();
+    // Staff are of Sales: the Finance-only E5 policy refuses the whole group change.
+    let err = env.refused(&[
+        "--plugin", &finance, "groups", "license", "Staff", "--add", "SPE_E5",
+    ]);
+    assert!(err.contains("denied"), "{err}");
+    assert!(
+        err.contains("ana@contoso.com") || err.contains("bo@contoso.com"),
+        "{err}"
+    );
+    assert_eq!(env.dump(), before, "nothing of it was written");
+    // E3 is not its concern: the same kind of change goes through.
+    env.ok(&[
+        "--plugin", &finance, "groups", "license", "Staff", "--add", "SPE_E3",
+    ]);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 2);
+}

@@ -7,7 +7,7 @@ use crate::support::*;
 use std::path::{Path, PathBuf};
 
 /// A plugin built by host/build.rs from tests/plugins/NAME.
-fn plugin(name: &str) -> String {
+pub fn plugin(name: &str) -> String {
     let path = PathBuf::from(env!("SEATS_TEST_PLUGINS")).join(format!("{name}.wasm"));
     assert!(path.exists(), "{} was not built", path.display());
     path.to_str().unwrap().to_string()

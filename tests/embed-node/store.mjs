@@ -286,6 +286,9 @@ const functions = {
     t.groups.set(id, { ...clone(g), id: BigInt(id) });
     return BigInt(id);
   },
+  updateGroup: (t, g) => {
+    if (t.groups.has(num(g.id))) t.groups.set(num(g.id), clone(g));
+  },
   deleteGroup: (t, id) => {
     t.groups.delete(num(id));
     t.groupLicenses.delete(num(id));

@@ -16,6 +16,9 @@ impl groups::Guest for Component {
     ) -> Result<Group, Error> {
         crate::groups::create(&cx(actor), &name, description.as_deref(), rule.as_deref())
     }
+    fn set_rule(actor: Principal, group: String, rule: String) -> Result<GroupChange, Error> {
+        crate::groups::set_rule(&cx(actor), &group, &rule)
+    }
     fn delete_group(actor: Principal, group: String) -> Result<Group, Error> {
         crate::groups::delete(&cx(actor), &group)
     }

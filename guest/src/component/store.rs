@@ -225,6 +225,9 @@ impl Store for WitStore {
     fn insert_group(&self, g: &Group) -> u64 {
         wit::insert_group(g)
     }
+    fn update_group(&self, g: &Group) {
+        wit::update_group(g)
+    }
     fn delete_group(&self, id: u64) {
         wit::delete_group(id)
     }

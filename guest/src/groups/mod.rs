@@ -88,19 +88,7 @@ pub fn create<S: Store + ?Sized>(
     if cx.store.find_group(&name).is_some() {
         return Err(conflict(format!("a group named '{name}' exists already")));
     }
-    let parsed = rule_text
-        .map(|r| {
-            rule::parse(r).map_err(|e| {
-                invalid(
-                    "rule",
-                    format!(
-                        "the membership rule does not parse at column {}: {}",
-                        e.column, e.message
-                    ),
-                )
-            })
-        })
-        .transpose()?;
+    let selects = rule_text.map(parsed).transpose()?;
     let mut group = Group {
         id: 0,
         name,
@@ -109,7 +97,7 @@ pub fn create<S: Store + ?Sized>(
         created_at: cx.now,
     };
     group.id = cx.store.insert_group(&group);
-    if let Some(rule) = parsed {
+    if let Some(rule) = selects {
         // Its members now; they have no license from it yet (it gives none).
         let mut after = None;
         loop {
@@ -148,6 +136,106 @@ fn everyone() -> crate::seats::licensing::store::UserQuery {
         kind: None,
         member_of: None,
     }
+}
+
+fn parsed(rule_text: &str) -> Result<rule::Rule> {
+    rule::parse(rule_text).map_err(|e| {
+        invalid(
+            "rule",
+            format!(
+                "the membership rule does not parse at column {}: {}",
+                e.column, e.message
+            ),
+        )
+    })
+}
+
+/// GL1, GL8: a group's rule set; the users it selects are its members from this call on, with
+/// its products, and those it no longer selects leave, page by page over the tenant.
+pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Result<GroupChange> {
+    cx.require(Operation::ManageGroups)?;
+    let mut group = resolve(cx.store, key)?;
+    let rule = parsed(rule_text)?;
+    let before = audit_state(cx.store, &group);
+    group.rule = Some(rule_text.trim().to_string());
+    cx.store.update_group(&group);
+    let after = audit_state(cx.store, &group);
+    cx.audit(
+        "group.rule",
+        format!("group:{}", group.name),
+        Some(&before),
+        Some(&after),
+    );
+    let give = cx.store.group_licenses(group.id);
+    let take: Vec<String> = give.iter().map(|l| l.sku_id.clone()).collect();
+    let mut total = GroupChange {
+        group: group.clone(),
+        changed: 0,
+        unchanged: 0,
+        errors: 0,
+        failures: Vec::new(),
+    };
+    let mut freed = std::collections::BTreeSet::new();
+    let members = crate::seats::licensing::store::UserQuery {
+        member_of: Some(group.id),
+        ..everyone()
+    };
+    let mut after = None;
+    loop {
+        let users = cx.store.list_users(&everyone(), after, PAGE);
+        let Some(last) = users.last().map(|u| u.id) else {
+            break;
+        };
+        // The group's members among this page's users (ids in the same range).
+        let was: std::collections::HashSet<u64> = cx
+            .store
+            .list_users(&members, after, PAGE)
+            .into_iter()
+            .filter(|u| u.id <= last)
+            .map(|u| u.id)
+            .collect();
+        let (joining, leaving): (Vec<User>, Vec<User>) = users
+            .iter()
+            .filter(|u| rule.matches(u) != was.contains(&u.id))
+            .cloned()
+            .partition(|u| rule.matches(u));
+        if !joining.is_empty() {
+            let ids: Vec<u64> = joining.iter().map(|u| u.id).collect();
+            cx.store.add_members(group.id, &ids);
+            audit_membership(cx, &group, &joining, true);
+            if !give.is_empty() {
+                add(
+                    &mut total,
+                    bulk::change_group(cx, group.id, &give, &[], Members::Given(&joining))?,
+                );
+            }
+        }
+        if !leaving.is_empty() {
+            let ids: Vec<u64> = leaving.iter().map(|u| u.id).collect();
+            if !take.is_empty() {
+                let run = bulk::change_group(cx, group.id, &[], &take, Members::Given(&leaving))?;
+                freed.extend(run.freed.iter().cloned());
+                add(&mut total, run);
+            }
+            cx.store.remove_members(group.id, &ids);
+            cx.store.clear_group_errors(group.id, &ids);
+            audit_membership(cx, &group, &leaving, false);
+        }
+        if users.len() < PAGE as usize {
+            break;
+        }
+        after = Some(last);
+    }
+    bulk::serve_waiting(cx, &freed)?;
+    Ok(total)
+}
+
+fn add(total: &mut GroupChange, run: GroupRun) {
+    total.changed += run.changed;
+    total.unchanged += run.unchanged;
+    total.errors += run.errors;
+    let room = 1000usize.saturating_sub(total.failures.len());
+    total.failures.extend(run.failures.into_iter().take(room));
 }
 
 /// GL6: a group that still gives products cannot be deleted; its licenses are removed first.

@@ -421,3 +421,26 @@ fn gl2_gl5_seats_check_finds_an_inherited_seat_without_its_group_and_a_member_wi
     assert!(problems[0].contains("b@contoso.com") && problems[0].contains("not a member"));
     assert!(problems[1].contains("c@contoso.com") && problems[1].contains("holds 0"));
 }
+
+#[test]
+fn gl1_gl8_a_new_rule_moves_users_in_and_out_with_the_groups_products_in_one_call() {
+    let (store, _) = tenant_with_catalog();
+    buy(&store, "SPE_E5", 10);
+    let cx = admin(&store);
+    for u in ["s1@contoso.com", "s2@contoso.com"] {
+        add_user(&store, u);
+    }
+    let mut hr = new_user("h1@contoso.com");
+    hr.department = Some("HR".into());
+    crate::users::create(&cx, &hr).unwrap();
+    create(&cx, "G", None, Some(r#"user.department -eq "Sales""#)).unwrap();
+    set_licenses(&cx, "G", &[choice("SPE_E5", &[])], &[]).unwrap();
+    assert_eq!(assigned(&store, "SPE_E5"), 2);
+    let change = set_rule(&cx, "G", r#"user.department -eq "HR""#).unwrap();
+    assert_eq!(change.changed, 3, "two leave, one joins");
+    assert_eq!(parts(&store, "h1@contoso.com"), ["SPE_E5"]);
+    assert!(parts(&store, "s1@contoso.com").is_empty());
+    assert_eq!(store.count_members(store.find_group("G").unwrap().id), 1);
+    let bad = set_rule(&cx, "G", "user.kind -eq").unwrap_err();
+    assert!(bad.text().contains("column"), "{}", bad.text());
+}

@@ -400,6 +400,9 @@ impl Store for MemoryStore {
     fn insert_group(&self, g: &Group) -> u64 {
         self.tables.borrow_mut().insert_group(g)
     }
+    fn update_group(&self, g: &Group) {
+        self.tables.borrow_mut().groups.insert(g.id, g.clone());
+    }
     fn delete_group(&self, id: u64) {
         self.tables.borrow_mut().delete_group(id)
     }

@@ -339,6 +339,7 @@ impl guest::Store for Native {
         get_idempotency(key: &str) -> Option<g::IdempotencyRecord>;
         put_idempotency(record: &g::IdempotencyRecord);
         insert_group(group: &g::Group) -> u64;
+        update_group(group: &g::Group);
         delete_group(id: u64);
         get_group(id: u64) -> Option<g::Group>;
         find_group(name: &str) -> Option<g::Group>;

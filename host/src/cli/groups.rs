@@ -31,6 +31,14 @@ pub enum GroupsCommand {
         #[command(flatten)]
         preview: WhatIf,
     },
+    /// Set a group's membership rule: its members become the users the rule selects, with the
+    /// group's products, in this command (Update-MgGroup -MembershipRule).
+    SetRule {
+        group: String,
+        rule: String,
+        #[command(flatten)]
+        preview: WhatIf,
+    },
     /// Delete a group that gives no product (Remove-MgGroup, GL6).
     Delete {
         group: String,
@@ -115,6 +123,14 @@ pub fn run(s: &mut Session, cmd: &GroupsCommand) -> Result<()> {
         } => previewed(s, *preview, |s| {
             let g = s.create_group(name, description.as_deref(), rule.as_deref())?;
             output::print_one(&GroupRow::from(g), s.format)
+        }),
+        GroupsCommand::SetRule {
+            group,
+            rule,
+            preview,
+        } => previewed(s, *preview, |s| {
+            let c = s.set_group_rule(group, rule)?;
+            report(s, c)
         }),
         GroupsCommand::Delete { group, preview } => previewed(s, *preview, |s| {
             let g = s.delete_group(group)?;

@@ -29,6 +29,15 @@ impl Db {
         Ok(self.conn().last_insert_rowid() as u64)
     }
 
+    pub(super) fn groups_update(&mut self, g: Group) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE groups SET name = ?2, description = ?3, rule = ?4 WHERE id = ?1",
+            )?
+            .execute(params![g.id as i64, g.name, g.description, g.rule])?;
+        Ok(())
+    }
+
     pub(super) fn groups_delete(&mut self, id: u64) -> Result<()> {
         let conn = self.conn();
         for sql in [

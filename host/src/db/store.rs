@@ -183,6 +183,9 @@ impl Host for Db {
     fn insert_group(&mut self, g: Group) -> Result<u64> {
         self.groups_insert(g)
     }
+    fn update_group(&mut self, g: Group) -> Result<()> {
+        self.groups_update(g)
+    }
     fn delete_group(&mut self, id: u64) -> Result<()> {
         self.groups_delete(id)
     }

@@ -94,6 +94,17 @@ pub fn register(engine: &mut Engine, s: &Shared) {
         },
     );
     let c = s.clone();
+    engine.register_fn(
+        "set_group_rule",
+        move |group: &str, rule: &str| -> Fallible<Dynamic> {
+            changed(
+                c.borrow_mut()
+                    .set_group_rule(group, rule)
+                    .map_err(from_call)?,
+            )
+        },
+    );
+    let c = s.clone();
     engine.register_fn("reprocess_group", move |group: &str| -> Fallible<Dynamic> {
         changed(c.borrow_mut().reprocess_group(group).map_err(from_call)?)
     });

@@ -262,6 +262,12 @@ pub const CMDLETS: &[Cmdlet] = &[
         "a group's products added and removed in one change for every member (GL10)",
     ),
     c(
+        "set_group_rule",
+        "set_group_rule(group, rule)",
+        "`Update-MgGroup -MembershipRule`",
+        "a group's rule: its members follow it, with its products, now",
+    ),
+    c(
         "reprocess_group",
         "reprocess_group(group)",
         "`Invoke-MgLicenseUser`",

@@ -24,6 +24,14 @@ impl Session {
         })
     }
 
+    /// A group's membership rule set: its members follow it from now on (GL1, GL8).
+    pub fn set_group_rule(&mut self, group: &str, rule: &str) -> Result<GroupChange, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_groups()
+                .call_set_rule(st, actor, group, rule)
+        })
+    }
+
     pub fn delete_group(&mut self, group: &str) -> Result<Group, CallError> {
         self.call(|d, st, actor| {
             d.seats_licensing_groups()

@@ -503,3 +503,41 @@ fn s7_new_users_creates_every_user_with_their_licenses_or_none() {
     let refused = env.refused(&["users", "show", "gus@contoso.com"]);
     assert!(refused.contains("no user"), "{refused}");
 }
+
+#[test]
+fn migrate_department_to_group_moves_direct_e3_holders_to_the_groups_e5_and_never_both() {
+    let env = demo();
+    let sales = env.json(&["users", "--department", "Sales"]);
+    let n = sales.as_array().unwrap().len();
+    env.ok(&["buy", "SPE_E5", "--quantity", &n.to_string()]);
+    let before = env.dump();
+    env.ok(&[
+        "run",
+        &sample("migrate-department-to-group.rhai"),
+        "Sales",
+        "SPE_E3",
+        "SPE_E5",
+        "--what-if",
+    ]);
+    assert_eq!(env.dump(), before, "--what-if changed the database");
+    let out = env.ok(&[
+        "run",
+        &sample("migrate-department-to-group.rhai"),
+        "Sales",
+        "SPE_E3",
+        "SPE_E5",
+        "--atomic",
+    ]);
+    assert!(out.contains("0 in error"), "{out}");
+    // Every Sales user holds E5 from the group, and none holds E3 any more.
+    let holding = |p: &str| {
+        env.json(&["users", "--department", "Sales", "--product", p])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(holding("SPE_E3"), 0, "{out}");
+    let members = env.json(&["users", "--group", "Sales SPE_E5", "--product", "SPE_E5"]);
+    assert!(!members.as_array().unwrap().is_empty());
+    assert_eq!(members.as_array().unwrap().len(), holding("SPE_E5"));
+}

@@ -12,7 +12,7 @@ const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 const RETENTION: i64 = 30 * 86_400;
 
 /// The part numbers a user holds, sorted, as the audit log keeps a license state.
-const HELD: &str =
+pub const HELD: &str =
     "(SELECT json_object('licenses', json_group_array(part_number)) FROM (SELECT p.part_number FROM assignments x
       JOIN products p ON p.sku_id = x.sku_id WHERE x.user_id = m.user_id ORDER BY p.part_number))";
 
@@ -149,6 +149,9 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             }
             // Run with and without plugins only: the floor has no plugins to compare.
             Op::ReplaceFinance => return Err(rusqlite::Error::InvalidQuery),
+            Op::GroupAdd | Op::GroupRemove | Op::RuleChange => {
+                crate::floor_groups::run(conn, op, now, actor)?
+            }
         };
         conn.execute_batch("DROP TABLE moved")?;
         Ok(Some(moved as usize))

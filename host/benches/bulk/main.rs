@@ -22,6 +22,7 @@
 
 mod child;
 mod floor;
+mod floor_groups;
 mod measure;
 mod native;
 mod table;
@@ -48,13 +49,23 @@ pub enum Op {
     /// The replace for the Finance department's holders only: what the finance-e5 plugin
     /// approves, reading every page.
     ReplaceFinance,
+    /// The generated Workplace group (60% of the users) gives one more product (GL1).
+    GroupAdd,
+    /// Workplace stops giving its product (GL5): its members lose it.
+    GroupRemove,
+    /// Sales team's rule grows to Finance and Procurement: some 100,000 users of 1M join,
+    /// with the group's product (GL1, GL8).
+    RuleChange,
 }
 
-const OPS: [Op; 4] = [
+const OPS: [Op; 7] = [
     Op::Replace,
     Op::RemoveAll,
     Op::AssignUnlicensed,
     Op::ReplaceFinance,
+    Op::GroupAdd,
+    Op::GroupRemove,
+    Op::RuleChange,
 ];
 
 impl Op {
@@ -64,6 +75,9 @@ impl Op {
             Op::RemoveAll => "remove-all",
             Op::AssignUnlicensed => "assign-unlicensed",
             Op::ReplaceFinance => "replace-finance",
+            Op::GroupAdd => "group-add",
+            Op::GroupRemove => "group-remove",
+            Op::RuleChange => "rule-change",
         }
     }
     fn label(self) -> &'static str {
@@ -72,6 +86,9 @@ impl Op {
             Op::RemoveAll => "remove all licenses, department Sales",
             Op::AssignUnlicensed => "add SPE_E3 to every unlicensed user",
             Op::ReplaceFinance => "replace SPE_E3 -> SPE_E5, Finance holders",
+            Op::GroupAdd => "group Workplace gives AAD_PREMIUM_P2 too",
+            Op::GroupRemove => "group Workplace stops giving EMSPREMIUM",
+            Op::RuleChange => "Sales team's rule adds Finance, Procurement",
         }
     }
     /// The ways this operation runs: every one for the replace (with an approving plugin);
@@ -86,6 +103,7 @@ impl Op {
                 Way::Approve,
             ],
             Op::ReplaceFinance => &[Way::Component, Way::Approve, Way::Finance],
+            Op::GroupAdd | Op::GroupRemove | Op::RuleChange => &[Way::Component, Way::Floor],
             _ => &[Way::Script, Way::Component, Way::Native, Way::Floor],
         }
     }
@@ -220,7 +238,7 @@ fn run_way(way: Way, op: Op, db: &Path, cache: &Path) -> Result<(Sample, usize)>
                     Path::new(env!("CARGO_MANIFEST_DIR"))
                         .join("benches/bulk/assign-unlicensed.rhai"),
                 ),
-                Op::ReplaceFinance => bail!("no script way for {}", op.name()),
+                other => bail!("no script way for {}", other.name()),
             };
             cmd
         }
@@ -247,7 +265,9 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
     let conn = rusqlite::Connection::open(db)?;
     let mut out = BTreeMap::new();
     let mut stmt = conn.prepare(
-        "SELECT 'assignments ' || sku_id, count(*) FROM assignments GROUP BY sku_id
+        "SELECT 'assignments ' || sku_id || ' ' || direct || ' ' || coalesce(groups, '-'), count(*)
+             FROM assignments GROUP BY 1
+         UNION ALL SELECT 'members ' || group_id, count(*) FROM group_members GROUP BY group_id
          UNION ALL SELECT 'disabled plans', count(*) FROM disabled_plans
          UNION ALL SELECT 'audit ' || action || ' ' || coalesce(before, '') || ' -> ' || coalesce(after, ''), count(*)
              FROM audit WHERE id > ?1 GROUP BY 1

@@ -103,8 +103,8 @@ fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
         eprintln!(
             "Generated {n} users in {:.1} s: people drawn {:.1} s, subscriptions {:.1} s, users \
              with their licenses {:.1} s (written behind for {:.1} s; the planning waited {:.1} s \
-             for the writer, {:.1} s for reads), deletions {:.1} s, indexes {:.1} s, references \
-             checked {:.1} s, commit {:.1} s.",
+             for the writer, {:.1} s for reads), deletions {:.1} s, groups {:.1} s, indexes \
+             {:.1} s, references checked {:.1} s, commit {:.1} s.",
             started.elapsed().as_secs_f64(),
             t.people,
             t.subscriptions,
@@ -113,6 +113,7 @@ fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
             b.queue_full,
             b.draining,
             t.deletes,
+            t.groups,
             t.indexes,
             checked,
             committed,

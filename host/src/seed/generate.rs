@@ -145,8 +145,22 @@ pub struct Timings {
     /// How the users' writes went behind the planning (`db/behind.rs`).
     pub behind: crate::service::load::WriteBehind,
     pub deletes: f64,
+    /// Groups made and their licenses given to their members.
+    pub groups: f64,
     pub indexes: f64,
 }
+
+/// The generated tenant's groups (GL1): two dynamic groups that give a product to their
+/// members, and a static project group. The benchmarks change the first two.
+pub const WORKPLACE: &str = "Workplace";
+pub const WORKPLACE_RULE: &str =
+    r#"user.usageLocation -in ["US", "GB", "DE"] -and user.kind -eq "user""#;
+pub const SALES_TEAM: &str = "Sales team";
+pub const SALES_RULE: &str = r#"user.department -eq "Sales" -and user.kind -eq "user""#;
+/// What Workplace gives; what Sales team gives (and the benchmarks add to Workplace).
+pub const WORKPLACE_PRODUCT: &str = "EMSPREMIUM";
+pub const SALES_PRODUCT: &str = "AAD_PREMIUM_P2";
+const WORKPLACE_LOCATIONS: [&str; 3] = ["US", "GB", "DE"];
 
 /// Builds a tenant of `n` users (plus a few mailboxes that need no license).
 pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
@@ -169,6 +183,19 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
         }
     }
     let unlicensed = people.iter().filter(|p| p.licenses.is_empty()).count() as i64;
+    // The groups' products: Workplace's for its members, and room for anyone to get the
+    // other one (the benchmarks give it to Workplace and grow Sales team).
+    let workplace = people
+        .iter()
+        .filter(|p| {
+            p.user
+                .usage_location
+                .as_deref()
+                .is_some_and(|l| WORKPLACE_LOCATIONS.contains(&l))
+        })
+        .count() as i64;
+    held.insert(WORKPLACE_PRODUCT, workplace);
+    held.insert(SALES_PRODUCT, i64::from(n));
     let e3 = held.get("SPE_E3").copied().unwrap_or(0);
     let room = |k: i64| k + k / 50 + 10;
     crate::seed::demo::add_card(s)?;
@@ -241,6 +268,32 @@ pub fn build(s: &mut Session, n: u32) -> Result<Timings> {
         s.delete_user(&p.user.upn)?;
     }
     t.deletes = started.elapsed().as_secs_f64();
+
+    // Groups, as a real tenant has them: their members get their products in the load.
+    let started = Instant::now();
+    let choice = |p: &str| LicenseChoice {
+        product: p.to_string(),
+        disabled_plans: vec![],
+    };
+    s.create_group(
+        WORKPLACE,
+        Some("The US, GB and DE offices"),
+        Some(WORKPLACE_RULE),
+    )?;
+    s.set_group_licenses(WORKPLACE, &[choice(WORKPLACE_PRODUCT)], &[])?;
+    s.create_group(SALES_TEAM, Some("Everyone in Sales"), Some(SALES_RULE))?;
+    s.set_group_licenses(SALES_TEAM, &[choice(SALES_PRODUCT)], &[])?;
+    s.create_group("Project Phoenix", Some("A project team"), None)?;
+    let team: Vec<String> = people
+        .iter()
+        .filter(|p| !p.deleted)
+        .step_by(500)
+        .map(|p| p.user.upn.clone())
+        .collect();
+    for batch in team.chunks(BATCH) {
+        s.add_members("Project Phoenix", batch)?;
+    }
+    t.groups = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
     s.build_indexes(&deferred)?;

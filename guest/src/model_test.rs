@@ -51,7 +51,16 @@ enum Op {
     AssignFrom(u64, usize),
     UnassignFrom(u64, usize),
     TakeOver(u64),
+    /// Users join (true) or leave the static group (GL1, GL5).
+    Members(Vec<usize>, bool),
+    /// The static (0) or dynamic (1) group gives (true) or stops giving a product (GL1, GL10).
+    GroupLicense(usize, usize, bool),
+    /// A user moves into the department the dynamic group selects (true) or out (GL8).
+    Department(usize, bool),
 }
+
+/// The groups of the test: a static one, and a dynamic one of the Ops department.
+const GROUPS: [&str; 2] = ["G", "D"];
 
 fn op() -> impl Strategy<Value = Op> {
     let user = 0..USERS;
@@ -64,7 +73,7 @@ fn op() -> impl Strategy<Value = Op> {
         (user.clone(), product.clone()).prop_map(|(u, p)| Op::Unassign(u, p)),
         (users.clone(), product.clone(), any::<bool>()).prop_map(|(u, p, a)| Op::Add(u, p, a)),
         (users.clone(), product.clone(), any::<bool>()).prop_map(|(u, p, a)| Op::Replace(u, p, a)),
-        users.prop_map(Op::RemoveAll),
+        users.clone().prop_map(Op::RemoveAll),
         (sub.clone(), -1i64..8).prop_map(|(s, q)| Op::SetQuantity(s, q)),
         sub.clone().prop_map(Op::Cancel),
         user.clone().prop_map(Op::Delete),
@@ -72,10 +81,14 @@ fn op() -> impl Strategy<Value = Op> {
         (sub.clone(), any::<bool>()).prop_map(|(s, on)| Op::Recurring(s, on)),
         (1u32..400).prop_map(Op::Later),
         sub.clone().prop_map(Op::Renew),
-        (product, 1i64..4).prop_map(|(p, q)| Op::BuySelfService(p, q)),
+        (product.clone(), 1i64..4).prop_map(|(p, q)| Op::BuySelfService(p, q)),
         (sub.clone(), user.clone()).prop_map(|(s, u)| Op::AssignFrom(s, u)),
-        (sub.clone(), user).prop_map(|(s, u)| Op::UnassignFrom(s, u)),
+        (sub.clone(), user.clone()).prop_map(|(s, u)| Op::UnassignFrom(s, u)),
         sub.prop_map(Op::TakeOver),
+        (users.clone(), any::<bool>()).prop_map(|(u, a)| Op::Members(u, a)),
+        (0..GROUPS.len(), product.clone(), any::<bool>())
+            .prop_map(|(g, p, a)| Op::GroupLicense(g, p, a)),
+        (user.clone(), any::<bool>()).prop_map(|(u, a)| Op::Department(u, a)),
     ]
 }
 
@@ -131,6 +144,8 @@ fn allowed(
             .as_deref()?
             .eq_ignore_ascii_case(actor),
         Op::TakeOver(_) => one_of(role, &billing),
+        Op::Members(..) | Op::Department(..) => one_of(role, &[GlobalAdmin, UserAdmin]),
+        Op::GroupLicense(..) => one_of(role, &licenses),
     })
 }
 
@@ -179,6 +194,8 @@ proptest! {
         // Every kind of subscription: direct (1-3), a trial (4), prepaid with a product key
         // (5), bought through a partner (6); users' self-service ones and taken-over ones
         // come from the operations.
+        crate::groups::create(&admin(&store), GROUPS[0], None, None).unwrap();
+        crate::groups::create(&admin(&store), GROUPS[1], None, Some(r#"user.department -eq "Ops""#)).unwrap();
         buy(&store, "SPE_E3", 3);
         buy(&store, "SPE_E5", 2);
         buy(&store, "SPE_E3", 1);
@@ -266,6 +283,19 @@ proptest! {
                 Op::AssignFrom(s, u) => (crate::self_service::assign(&cx, *s, &upn(*u)), true),
                 Op::UnassignFrom(s, u) => (crate::self_service::unassign(&cx, *s, &upn(*u)), false),
                 Op::TakeOver(s) => (crate::self_service::take_over(&cx, *s).map(drop), false),
+                Op::Members(us, true) => (crate::groups::add_members(&cx, GROUPS[0], &list(us)).map(drop), true),
+                Op::Members(us, false) => (crate::groups::remove_members(&cx, GROUPS[0], &list(us)).map(drop), false),
+                Op::GroupLicense(g, p, true) => (crate::groups::set_licenses(&cx, GROUPS[*g], &choice(*p), &[]).map(drop), true),
+                Op::GroupLicense(g, p, false) => (crate::groups::set_licenses(&cx, GROUPS[*g], &[], &[PRODUCTS[*p].to_string()]).map(drop), false),
+                Op::Department(u, into) => {
+                    let update = crate::exports::seats::licensing::users::UserUpdate {
+                        display_name: None,
+                        department: Some(if *into { "Ops" } else { "Sales" }.into()),
+                        usage_location: None,
+                        enabled: None,
+                    };
+                    (crate::users::update(&cx, &upn(*u), &update).map(drop), *into)
+                }
             };
             let what = format!("{op:?} by {actor}");
             if result.is_err() {

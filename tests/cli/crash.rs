@@ -114,3 +114,93 @@ fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
         "crash trials: {trials} ({before} killed before the commit, {after} after), change of {e3} users takes {full} ms"
     );
 }
+
+/// GL8: a group's license change over thousands of members, killed at a random moment, is
+/// all or nothing as well: every member has the product from the group, or none does.
+#[test]
+fn a_group_license_change_killed_at_any_moment_is_all_or_nothing() {
+    const AAD_P2: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+    let trials: u32 = std::env::var("SEATS_CRASH_TRIALS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .map_or(20, |t: u32| t.div_ceil(2));
+    let seed: u64 = std::env::var("SEATS_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    println!("group crash trials: {trials}, seed: {seed} (replay with SEATS_CRASH_SEED={seed})");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let template = Env::new();
+    template.ok(&["init", "--demo", "--users", "3000"]);
+    template.ok(&[
+        "groups",
+        "create",
+        "Everyone",
+        "--rule",
+        "user.kind -eq \"user\"",
+    ]);
+    let members = template.json(&["groups", "show", "Everyone"])["members"]
+        .as_i64()
+        .unwrap();
+    assert!(members > 2500, "{members}");
+    template.ok(&["buy", "AAD_PREMIUM_P2", "--quantity", &members.to_string()]);
+    {
+        let conn = rusqlite::Connection::open(&template.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    let change = ["groups", "license", "Everyone", "--add", "AAD_PREMIUM_P2"];
+    let timed = Env::new();
+    std::fs::copy(&template.db, &timed.db).unwrap();
+    let started = std::time::Instant::now();
+    timed.ok(&change);
+    let full = started.elapsed().as_millis() as u64;
+
+    let (mut before, mut after) = (0, 0);
+    for trial in 0..trials {
+        let env = Env::new();
+        std::fs::copy(&template.db, &env.db).unwrap();
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
+        env.configure(&mut cmd)
+            .args(change)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=full + full / 4)));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        let held = count(
+            &conn,
+            &format!("SELECT count(*) FROM assignments WHERE sku_id = '{AAD_P2}' AND groups = '1'"),
+        );
+        let given = count(
+            &conn,
+            "SELECT count(*) FROM group_licenses WHERE group_id = 1",
+        );
+        let audited = count(
+            &conn,
+            "SELECT count(*) FROM audit WHERE action = 'license.group'",
+        );
+        drop(conn);
+        match (held, given, audited) {
+            (0, 0, 0) => before += 1,
+            (h, 1, a) if h == members && a == members => after += 1,
+            _ => panic!(
+                "trial {trial} (seed {seed}): half-applied: {held} held, group gives {given}, {audited} audited"
+            ),
+        }
+        assert!(
+            env.ok(&["check"]).contains("ok"),
+            "trial {trial} (seed {seed})"
+        );
+    }
+    println!(
+        "group crash trials: {trials} ({before} killed before the commit, {after} after), a group of {members} takes {full} ms"
+    );
+}

@@ -136,7 +136,10 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
     use guest::cx::Cx;
     use guest::exports::seats::licensing::users::UserFilter;
     ensure!(
-        !matches!(op, Op::ReplaceFinance | Op::GroupAdd | Op::GroupRemove | Op::RuleChange),
+        !matches!(
+            op,
+            Op::ReplaceFinance | Op::GroupAdd | Op::GroupRemove | Op::RuleChange
+        ),
         "{} runs through the component",
         op.name()
     );

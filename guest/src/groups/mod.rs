@@ -180,20 +180,25 @@ pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Re
         member_of: Some(group.id),
         ..everyone()
     };
+    let (mut known, mut cursor, mut read_all) = (std::collections::VecDeque::new(), None, false);
     let mut after = None;
     loop {
         let users = cx.store.list_users(&everyone(), after, PAGE);
         let Some(last) = users.last().map(|u| u.id) else {
             break;
         };
-        // The group's members among this page's users (ids in the same range).
-        let was: std::collections::HashSet<u64> = cx
-            .store
-            .list_users(&members, after, PAGE)
-            .into_iter()
-            .filter(|u| u.id <= last)
-            .map(|u| u.id)
-            .collect();
+        // The group's members among this page's users: the members are read alongside the
+        // users, both in id order, so each is read once (a merge).
+        while !read_all && known.back().is_none_or(|id| *id < last) {
+            let page = cx.store.list_users(&members, cursor, PAGE);
+            read_all = page.len() < PAGE as usize;
+            cursor = page.last().map(|u| u.id).or(cursor);
+            known.extend(page.into_iter().map(|u| u.id));
+        }
+        let mut was = std::collections::HashSet::new();
+        while known.front().is_some_and(|id| *id <= last) {
+            was.extend(known.pop_front());
+        }
         let (joining, leaving): (Vec<User>, Vec<User>) = users
             .iter()
             .filter(|u| rule.matches(u) != was.contains(&u.id))

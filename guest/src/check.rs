@@ -66,6 +66,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         enabled: None,
         kind: None,
         member_of: None,
+        not_member_of: None,
     };
     // Products as people name them: by part number where the catalog has one.
     let part = |sku: &str| {

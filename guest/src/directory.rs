@@ -109,6 +109,7 @@ pub fn query<S: Store + ?Sized>(store: &S, filter: &UserFilter) -> Result<UserQu
             .as_deref()
             .map(|g| group(store, g).map(|g| g.id))
             .transpose()?,
+        not_member_of: None,
     })
 }
 

@@ -193,7 +193,8 @@ const functions = {
         (q.usageLocation === undefined || u.usageLocation === q.usageLocation) &&
         (q.enabled === undefined || u.enabled === q.enabled) &&
         (q.kind === undefined || u.kind === q.kind) &&
-        (q.memberOf === undefined || t.members.has(`${num(q.memberOf)}/${num(u.id)}`)),
+        (q.memberOf === undefined || t.members.has(`${num(q.memberOf)}/${num(u.id)}`)) &&
+        (q.notMemberOf === undefined || !t.members.has(`${num(q.notMemberOf)}/${num(u.id)}`)),
     );
     return page(rows, after, limit).map(clone);
   },

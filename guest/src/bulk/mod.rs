@@ -295,6 +295,7 @@ pub fn change_group<S: Store + ?Sized>(
                 enabled: None,
                 kind: None,
                 member_of: Some(group),
+                not_member_of: None,
             };
             let mut after = None;
             planner.run(

@@ -100,6 +100,7 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 enabled: None,
                 kind: None,
                 member_of: Some(g.id),
+                not_member_of: None,
             };
             let mut from = None;
             loop {

@@ -3,7 +3,10 @@
 //! planned by the one planner (`bulk`), page by page over the members.
 
 pub mod check;
+mod dynamic;
 pub mod rule;
+
+pub use dynamic::{follow_rules, join_by_rules, set_rule};
 
 use crate::bulk::{self, GroupRun, Members};
 use crate::cx::Cx;
@@ -47,7 +50,7 @@ pub fn reason_of(e: &Error) -> String {
     }
 }
 
-fn audit_state<S: Store + ?Sized>(store: &S, group: &Group) -> GroupAudit {
+pub(crate) fn audit_state<S: Store + ?Sized>(store: &S, group: &Group) -> GroupAudit {
     let mut licenses: Vec<String> = store
         .group_licenses(group.id)
         .iter()
@@ -125,7 +128,7 @@ pub fn create<S: Store + ?Sized>(
     Ok(group)
 }
 
-fn everyone() -> crate::seats::licensing::store::UserQuery {
+pub(crate) fn everyone() -> crate::seats::licensing::store::UserQuery {
     crate::seats::licensing::store::UserQuery {
         include_deleted: false,
         unlicensed_only: false,
@@ -135,10 +138,11 @@ fn everyone() -> crate::seats::licensing::store::UserQuery {
         enabled: None,
         kind: None,
         member_of: None,
+        not_member_of: None,
     }
 }
 
-fn parsed(rule_text: &str) -> Result<rule::Rule> {
+pub(crate) fn parsed(rule_text: &str) -> Result<rule::Rule> {
     rule::parse(rule_text).map_err(|e| {
         invalid(
             "rule",
@@ -148,99 +152,6 @@ fn parsed(rule_text: &str) -> Result<rule::Rule> {
             ),
         )
     })
-}
-
-/// GL1, GL8: a group's rule set; the users it selects are its members from this call on, with
-/// its products, and those it no longer selects leave, page by page over the tenant.
-pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Result<GroupChange> {
-    cx.require(Operation::ManageGroups)?;
-    let mut group = resolve(cx.store, key)?;
-    let rule = parsed(rule_text)?;
-    let before = audit_state(cx.store, &group);
-    group.rule = Some(rule_text.trim().to_string());
-    cx.store.update_group(&group);
-    let after = audit_state(cx.store, &group);
-    cx.audit(
-        "group.rule",
-        format!("group:{}", group.name),
-        Some(&before),
-        Some(&after),
-    );
-    let give = cx.store.group_licenses(group.id);
-    let take: Vec<String> = give.iter().map(|l| l.sku_id.clone()).collect();
-    let mut total = GroupChange {
-        group: group.clone(),
-        changed: 0,
-        unchanged: 0,
-        errors: 0,
-        failures: Vec::new(),
-    };
-    let mut freed = std::collections::BTreeSet::new();
-    let members = crate::seats::licensing::store::UserQuery {
-        member_of: Some(group.id),
-        ..everyone()
-    };
-    let (mut known, mut cursor, mut read_all) = (std::collections::VecDeque::new(), None, false);
-    let mut after = None;
-    loop {
-        let users = cx.store.list_users(&everyone(), after, PAGE);
-        let Some(last) = users.last().map(|u| u.id) else {
-            break;
-        };
-        // The group's members among this page's users: the members are read alongside the
-        // users, both in id order, so each is read once (a merge).
-        while !read_all && known.back().is_none_or(|id| *id < last) {
-            let page = cx.store.list_users(&members, cursor, PAGE);
-            read_all = page.len() < PAGE as usize;
-            cursor = page.last().map(|u| u.id).or(cursor);
-            known.extend(page.into_iter().map(|u| u.id));
-        }
-        let mut was = std::collections::HashSet::new();
-        while known.front().is_some_and(|id| *id <= last) {
-            was.extend(known.pop_front());
-        }
-        let (joining, leaving): (Vec<User>, Vec<User>) = users
-            .iter()
-            .filter(|u| rule.matches(u) != was.contains(&u.id))
-            .cloned()
-            .partition(|u| rule.matches(u));
-        if !joining.is_empty() {
-            let ids: Vec<u64> = joining.iter().map(|u| u.id).collect();
-            cx.store.add_members(group.id, &ids);
-            audit_membership(cx, &group, &joining, true);
-            if !give.is_empty() {
-                add(
-                    &mut total,
-                    bulk::change_group(cx, group.id, &give, &[], Members::Given(&joining))?,
-                );
-            }
-        }
-        if !leaving.is_empty() {
-            let ids: Vec<u64> = leaving.iter().map(|u| u.id).collect();
-            if !take.is_empty() {
-                let run = bulk::change_group(cx, group.id, &[], &take, Members::Given(&leaving))?;
-                freed.extend(run.freed.iter().cloned());
-                add(&mut total, run);
-            }
-            cx.store.remove_members(group.id, &ids);
-            cx.store.clear_group_errors(group.id, &ids);
-            audit_membership(cx, &group, &leaving, false);
-        }
-        if users.len() < PAGE as usize {
-            break;
-        }
-        after = Some(last);
-    }
-    bulk::serve_waiting(cx, &freed)?;
-    Ok(total)
-}
-
-fn add(total: &mut GroupChange, run: GroupRun) {
-    total.changed += run.changed;
-    total.unchanged += run.unchanged;
-    total.errors += run.errors;
-    let room = 1000usize.saturating_sub(total.failures.len());
-    total.failures.extend(run.failures.into_iter().take(room));
 }
 
 /// GL6: a group that still gives products cannot be deleted; its licenses are removed first.
@@ -362,7 +273,12 @@ fn static_group<S: Store + ?Sized>(store: &S, key: &str) -> Result<Group> {
 }
 
 /// One entry per user who joined (or left) the group, with the group as its state.
-fn audit_membership<S: Store + ?Sized>(cx: &Cx<S>, group: &Group, users: &[User], joined: bool) {
+pub(crate) fn audit_membership<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    group: &Group,
+    users: &[User],
+    joined: bool,
+) {
     let state = audit_state(cx.store, group);
     let entries: Vec<_> = users
         .iter()
@@ -381,77 +297,6 @@ fn audit_membership<S: Store + ?Sized>(cx: &Cx<S>, group: &Group, users: &[User]
         })
         .collect();
     cx.store.append_audit(&entries);
-}
-
-/// The dynamic groups with their rules, read once per call.
-fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.list_groups(after, 1000);
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        let full = page.len() == 1000;
-        out.extend(page.into_iter().filter_map(|g| {
-            // A stored rule was parsed when it was set.
-            let rule = rule::parse(g.rule.as_deref()?).ok()?;
-            Some((g, rule))
-        }));
-        if !full {
-            break;
-        }
-    }
-    out
-}
-
-/// GL1, GL8: new users join the dynamic groups whose rules select them, and get those groups'
-/// products, in the call that creates them.
-pub fn join_by_rules<S: Store + ?Sized>(cx: &Cx<S>, users: &[User]) -> Result<()> {
-    for (group, rule) in dynamic(cx.store) {
-        let joining: Vec<User> = users.iter().filter(|u| rule.matches(u)).cloned().collect();
-        if joining.is_empty() {
-            continue;
-        }
-        let ids: Vec<u64> = joining.iter().map(|u| u.id).collect();
-        cx.store.add_members(group.id, &ids);
-        audit_membership(cx, &group, &joining, true);
-        let give = cx.store.group_licenses(group.id);
-        if !give.is_empty() {
-            bulk::change_group(cx, group.id, &give, &[], Members::Given(&joining))?;
-        }
-    }
-    Ok(())
-}
-
-/// GL1, GL8: a user whose attributes changed moves into and out of the dynamic groups, with
-/// their products, in the same call.
-pub fn follow_rules<S: Store + ?Sized>(cx: &Cx<S>, user: &User) -> Result<()> {
-    let member_of = cx.store.groups_of(user.id);
-    for (group, rule) in dynamic(cx.store) {
-        let (now, was) = (rule.matches(user), member_of.contains(&group.id));
-        if now == was {
-            continue;
-        }
-        let licenses = cx.store.group_licenses(group.id);
-        let one = std::slice::from_ref(user);
-        if now {
-            cx.store.add_members(group.id, &[user.id]);
-            audit_membership(cx, &group, one, true);
-            if !licenses.is_empty() {
-                bulk::change_group(cx, group.id, &licenses, &[], Members::Given(one))?;
-            }
-        } else {
-            let take: Vec<String> = licenses.into_iter().map(|l| l.sku_id).collect();
-            if !take.is_empty() {
-                let run = bulk::change_group(cx, group.id, &[], &take, Members::Given(one))?;
-                bulk::serve_waiting(cx, &run.freed)?;
-            }
-            cx.store.remove_members(group.id, &[user.id]);
-            cx.store.clear_group_errors(group.id, &[user.id]);
-            audit_membership(cx, &group, one, false);
-        }
-    }
-    Ok(())
 }
 
 /// GL1, GL4: users join a static group and get its products now (all or none each).

@@ -385,7 +385,59 @@ pub fn parse(text: &str) -> Result<Rule, RuleError> {
     }
 }
 
+/// Values of one attribute that every user a rule selects has one of: what the store can
+/// look up through its indexes, so that a rule is not evaluated over the whole tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Narrowing {
+    pub property: Property,
+    pub values: Vec<String>,
+}
+
 impl Rule {
+    /// A department or usage location the rule requires, when it has one (`-eq` or `-in` on
+    /// it, alone, within an `-and`, or in every branch of an `-or`).
+    pub fn narrowing(&self) -> Option<Narrowing> {
+        let text = |v: &Value| match v {
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        };
+        let indexed = |p: &Property| matches!(p, Property::Department | Property::UsageLocation);
+        match self {
+            Rule::Equals {
+                property,
+                value,
+                negated: false,
+            } if indexed(property) => Some(Narrowing {
+                property: *property,
+                values: vec![text(value)?],
+            }),
+            Rule::In {
+                property,
+                values,
+                negated: false,
+            } if indexed(property) => Some(Narrowing {
+                property: *property,
+                values: values.iter().map(text).collect::<Option<_>>()?,
+            }),
+            Rule::And(rs) => rs.iter().find_map(Rule::narrowing),
+            Rule::Or(rs) => {
+                let mut all = rs.iter().map(Rule::narrowing);
+                let mut union = all.next()??;
+                for n in all {
+                    let n = n?;
+                    if n.property != union.property {
+                        return None;
+                    }
+                    union.values.extend(n.values);
+                }
+                union.values.sort();
+                union.values.dedup();
+                Some(union)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the user is a member under this rule. Deleted users are members of nothing.
     pub fn matches(&self, user: &User) -> bool {
         if user.deleted_at.is_some() {
@@ -519,6 +571,29 @@ mod tests {
         assert!(err(&deep).message.contains("nested"));
         let long = format!("user.department -eq \"{}\"", "x".repeat(MAX_LEN));
         assert!(err(&long).message.contains("at most"));
+    }
+
+    #[test]
+    fn gl1_a_rule_names_the_departments_or_locations_it_requires() {
+        let n = |r: &str| parse(r).unwrap().narrowing();
+        assert_eq!(
+            n(r#"user.department -in ["Sales", "HR"] -and user.kind -eq "user""#),
+            Some(Narrowing {
+                property: Property::Department,
+                values: vec!["Sales".into(), "HR".into()],
+            })
+        );
+        assert_eq!(
+            n(r#"user.usageLocation -eq "DK" -or user.usageLocation -eq "SE""#).map(|x| x.values),
+            Some(vec!["DK".into(), "SE".into()])
+        );
+        assert_eq!(n(r#"user.department -ne "Sales""#), None);
+        assert_eq!(n(r#"user.department -eq null"#), None);
+        assert_eq!(
+            n(r#"user.department -eq "A" -or user.usageLocation -eq "DK""#),
+            None
+        );
+        assert_eq!(n(r#"-not (user.department -eq "A")"#), None);
     }
 
     #[test]

@@ -444,3 +444,32 @@ fn gl1_gl8_a_new_rule_moves_users_in_and_out_with_the_groups_products_in_one_cal
     let bad = set_rule(&cx, "G", "user.kind -eq").unwrap_err();
     assert!(bad.text().contains("column"), "{}", bad.text());
 }
+
+#[test]
+fn gl1_a_rule_without_a_department_or_location_is_evaluated_over_every_user() {
+    let (store, _) = tenant_with_catalog();
+    buy(&store, "SPE_E5", 10);
+    let cx = admin(&store);
+    for u in ["on@contoso.com", "off@contoso.com"] {
+        add_user(&store, u);
+    }
+    let update = crate::exports::seats::licensing::users::UserUpdate {
+        display_name: None,
+        department: None,
+        usage_location: None,
+        enabled: Some(false),
+    };
+    crate::users::update(&cx, "off@contoso.com", &update).unwrap();
+    create(&cx, "Blocked", None, Some(r#"user.usageLocation -eq "dk""#)).unwrap();
+    set_licenses(&cx, "Blocked", &[choice("SPE_E5", &[])], &[]).unwrap();
+    // The admin is in DK too.
+    assert_eq!(assigned(&store, "SPE_E5"), 3);
+    let change = set_rule(&cx, "Blocked", "user.accountEnabled -eq false").unwrap();
+    assert_eq!(change.changed, 2, "the admin and on leave; off stays");
+    assert!(parts(&store, "on@contoso.com").is_empty());
+    assert_eq!(parts(&store, "off@contoso.com"), ["SPE_E5"]);
+    // A location in any case narrows to the stored one.
+    let change = set_rule(&cx, "Blocked", r#"user.usageLocation -in ["dk"]"#).unwrap();
+    assert_eq!(change.changed, 2, "the admin and on join again");
+    assert_eq!(parts(&store, "on@contoso.com"), ["SPE_E5"]);
+}

@@ -257,6 +257,10 @@ impl Store for MemoryStore {
             .filter(|u| q.enabled.is_none_or(|e| u.enabled == e))
             .filter(|u| q.kind.is_none_or(|k| u.kind == k))
             .filter(|u| q.member_of.is_none_or(|g| t.members.contains(&(g, u.id))))
+            .filter(|u| {
+                q.not_member_of
+                    .is_none_or(|g| !t.members.contains(&(g, u.id)))
+            })
             .take(limit as usize)
             .cloned()
             .collect()

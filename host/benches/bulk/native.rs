@@ -139,6 +139,7 @@ fn query(q: &GUserQuery) -> UserQuery {
         enabled: q.enabled,
         kind: q.kind.conv(),
         member_of: q.member_of,
+        not_member_of: q.not_member_of,
     }
 }
 

@@ -101,6 +101,8 @@ impl Db {
                AND (?8 IS NULL OR u.kind = ?8)
                AND (?10 IS NULL OR EXISTS (SELECT 1 FROM group_members m
                                            WHERE m.group_id = ?10 AND m.user_id = u.id))
+               AND (?11 IS NULL OR NOT EXISTS (SELECT 1 FROM group_members m
+                                               WHERE m.group_id = ?11 AND m.user_id = u.id))
              ORDER BY u.id LIMIT ?9"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -116,7 +118,8 @@ impl Db {
                     q.enabled,
                     q.kind.map(kind_text),
                     limit,
-                    q.member_of.map(|g| g as i64)
+                    q.member_of.map(|g| g as i64),
+                    q.not_member_of.map(|g| g as i64)
                 ],
                 user,
             )?

@@ -1,0 +1,239 @@
+//! Dynamic groups (GL1, GL8): their members are the users their rule selects, kept so in the
+//! call that creates a user, changes a user's attributes, or sets the rule.
+
+use super::{PAGE, audit_membership, audit_state, everyone, parsed, rule};
+use crate::Store;
+use crate::bulk::{self, GroupRun, Members};
+use crate::cx::Cx;
+use crate::error::Result;
+use crate::exports::seats::licensing::groups::GroupChange;
+use crate::seats::licensing::store::UserQuery;
+use crate::types::{Group, GroupLicense, Operation, User};
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+/// The dynamic groups with their rules, read once per call.
+fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_groups(after, 1000);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        let full = page.len() == 1000;
+        out.extend(page.into_iter().filter_map(|g| {
+            // A stored rule was parsed when it was set.
+            let rule = rule::parse(g.rule.as_deref()?).ok()?;
+            Some((g, rule))
+        }));
+        if !full {
+            break;
+        }
+    }
+    out
+}
+
+/// Users joining and leaving one group in one call, with the group's products.
+struct Moves<'c, 's, S: Store + ?Sized> {
+    cx: &'c Cx<'s, S>,
+    group: Group,
+    give: Vec<GroupLicense>,
+    total: GroupChange,
+    freed: BTreeSet<String>,
+}
+
+impl<'c, 's, S: Store + ?Sized> Moves<'c, 's, S> {
+    fn new(cx: &'c Cx<'s, S>, group: Group) -> Self {
+        let give = cx.store.group_licenses(group.id);
+        Moves {
+            cx,
+            total: GroupChange {
+                group: group.clone(),
+                changed: 0,
+                unchanged: 0,
+                errors: 0,
+                failures: Vec::new(),
+            },
+            group,
+            give,
+            freed: BTreeSet::new(),
+        }
+    }
+
+    fn add(&mut self, run: GroupRun) {
+        let t = &mut self.total;
+        t.changed += run.changed;
+        t.unchanged += run.unchanged;
+        t.errors += run.errors;
+        let room = 1000usize.saturating_sub(t.failures.len());
+        t.failures.extend(run.failures.into_iter().take(room));
+        self.freed.extend(run.freed);
+    }
+
+    fn join(&mut self, users: &[User]) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
+        self.cx.store.add_members(self.group.id, &ids);
+        audit_membership(self.cx, &self.group, users, true);
+        if !self.give.is_empty() {
+            let give = self.give.clone();
+            let run =
+                bulk::change_group(self.cx, self.group.id, &give, &[], Members::Given(users))?;
+            self.add(run);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, users: &[User]) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
+        let take: Vec<String> = self.give.iter().map(|l| l.sku_id.clone()).collect();
+        if !take.is_empty() {
+            let run =
+                bulk::change_group(self.cx, self.group.id, &[], &take, Members::Given(users))?;
+            self.add(run);
+        }
+        self.cx.store.remove_members(self.group.id, &ids);
+        self.cx.store.clear_group_errors(self.group.id, &ids);
+        audit_membership(self.cx, &self.group, users, false);
+        Ok(())
+    }
+
+    /// Serves the waiting line from what the moves freed (GL8) and says what they did.
+    fn done(self) -> Result<GroupChange> {
+        bulk::serve_waiting(self.cx, &self.freed)?;
+        Ok(self.total)
+    }
+}
+
+/// Pages of the users a query selects, in id order, each handed to `each`.
+fn pages<S: Store + ?Sized>(
+    store: &S,
+    query: &UserQuery,
+    mut each: impl FnMut(Vec<User>) -> Result<()>,
+) -> Result<()> {
+    let mut after = None;
+    loop {
+        let users = store.list_users(query, after, PAGE);
+        let Some(last) = users.last().map(|u| u.id) else {
+            return Ok(());
+        };
+        let full = users.len() == PAGE as usize;
+        each(users)?;
+        if !full {
+            return Ok(());
+        }
+        after = Some(last);
+    }
+}
+
+/// GL1, GL8: new users join the dynamic groups whose rules select them, and get those groups'
+/// products, in the call that creates them.
+pub fn join_by_rules<S: Store + ?Sized>(cx: &Cx<S>, users: &[User]) -> Result<()> {
+    for (group, rule) in dynamic(cx.store) {
+        let joining: Vec<User> = users.iter().filter(|u| rule.matches(u)).cloned().collect();
+        if !joining.is_empty() {
+            let mut moves = Moves::new(cx, group);
+            moves.join(&joining)?;
+            moves.done()?;
+        }
+    }
+    Ok(())
+}
+
+/// GL1, GL8: a user whose attributes changed moves into and out of the dynamic groups, with
+/// their products, in the same call.
+pub fn follow_rules<S: Store + ?Sized>(cx: &Cx<S>, user: &User) -> Result<()> {
+    let member_of = cx.store.groups_of(user.id);
+    for (group, rule) in dynamic(cx.store) {
+        let (now, was) = (rule.matches(user), member_of.contains(&group.id));
+        if now == was {
+            continue;
+        }
+        let mut moves = Moves::new(cx, group);
+        let one = std::slice::from_ref(user);
+        if now {
+            moves.join(one)?
+        } else {
+            moves.leave(one)?
+        }
+        moves.done()?;
+    }
+    Ok(())
+}
+
+/// GL1, GL8: a group's rule set; the users it selects are its members from this call on, with
+/// its products, and those it no longer selects leave, a page at a time. When the rule
+/// requires a department or usage location, only the users with one of them are read (the
+/// store's index), and the members; otherwise every user is.
+pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Result<GroupChange> {
+    cx.require(Operation::ManageGroups)?;
+    let mut group = super::resolve(cx.store, key)?;
+    let rule = parsed(rule_text)?;
+    let before = audit_state(cx.store, &group);
+    group.rule = Some(rule_text.trim().to_string());
+    cx.store.update_group(&group);
+    let after = audit_state(cx.store, &group);
+    cx.audit(
+        "group.rule",
+        format!("group:{}", group.name),
+        Some(&before),
+        Some(&after),
+    );
+    let members = UserQuery {
+        member_of: Some(group.id),
+        ..everyone()
+    };
+    let mut moves = Moves::new(cx, group.clone());
+    match rule.narrowing() {
+        Some(n) => {
+            // Those who leave are among the members; those who join have a required value.
+            pages(cx.store, &members, |users| {
+                let leaving: Vec<User> = users.into_iter().filter(|u| !rule.matches(u)).collect();
+                moves.leave(&leaving)
+            })?;
+            for value in &n.values {
+                let mut q = UserQuery {
+                    not_member_of: Some(group.id),
+                    ..everyone()
+                };
+                match n.property {
+                    rule::Property::Department => q.department = Some(value.clone()),
+                    _ => q.usage_location = Some(value.to_ascii_uppercase()),
+                }
+                pages(cx.store, &q, |users| {
+                    let joining: Vec<User> =
+                        users.into_iter().filter(|u| rule.matches(u)).collect();
+                    moves.join(&joining)
+                })?;
+            }
+        }
+        None => {
+            // Every user, with the members read alongside in id order (a merge: each once).
+            let (mut known, mut cursor, mut read_all) = (VecDeque::new(), None, false);
+            pages(cx.store, &everyone(), |users| {
+                let last = users.last().map_or(0, |u| u.id);
+                while !read_all && known.back().is_none_or(|id| *id < last) {
+                    let page = cx.store.list_users(&members, cursor, PAGE);
+                    read_all = page.len() < PAGE as usize;
+                    cursor = page.last().map(|u| u.id).or(cursor);
+                    known.extend(page.into_iter().map(|u| u.id));
+                }
+                let mut was = HashSet::new();
+                while known.front().is_some_and(|id| *id <= last) {
+                    was.extend(known.pop_front());
+                }
+                let (joining, leaving): (Vec<User>, Vec<User>) = users
+                    .into_iter()
+                    .filter(|u| rule.matches(u) != was.contains(&u.id))
+                    .partition(|u| rule.matches(u));
+                moves.join(&joining)?;
+                moves.leave(&leaving)
+            })?;
+        }
+    }
+    moves.done()
+}

@@ -67,6 +67,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         kind: None,
         member_of: None,
         not_member_of: None,
+        in_error: false,
     };
     // Products as people name them: by part number where the catalog has one.
     let part = |sku: &str| {

@@ -110,6 +110,7 @@ pub fn query<S: Store + ?Sized>(store: &S, filter: &UserFilter) -> Result<UserQu
             .map(|g| group(store, g).map(|g| g.id))
             .transpose()?,
         not_member_of: None,
+        in_error: filter.in_error,
     })
 }
 

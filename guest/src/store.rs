@@ -85,6 +85,7 @@ pub trait Store {
     fn groups_of(&self, user_id: u64) -> Vec<u64>;
     fn put_group_errors(&self, errors: &[GroupError]);
     fn clear_group_errors(&self, group_id: u64, user_ids: &[u64]);
+    fn group_errors_of(&self, user_id: u64) -> Vec<GroupError>;
     fn group_errors(&self, group_id: Option<u64>, after: u32, limit: u32) -> Vec<GroupError>;
     /// Marks what the call has written so far; `rollback_to` undoes every write after it.
     fn savepoint(&self) -> u32;

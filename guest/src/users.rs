@@ -139,11 +139,27 @@ pub fn get<S: Store + ?Sized>(cx: &Cx<S>, upn: &str) -> Result<UserDetails> {
     let user = find(cx.store, upn)?;
     let licenses = view::licenses_of(cx.store, &user);
     let service_data = cx.store.service_data_of(&[user.id]).remove(0);
+    let license_errors = cx
+        .store
+        .group_errors_of(user.id)
+        .into_iter()
+        .map(|e| crate::exports::seats::licensing::groups::MemberError {
+            group: cx
+                .store
+                .get_group(e.group_id)
+                .map_or_else(|| e.group_id.to_string(), |g| g.name),
+            upn: user.upn.clone(),
+            code: e.code,
+            message: e.message,
+            since: e.since,
+        })
+        .collect();
     Ok(UserDetails {
         needs_license: needs_license(&user),
         user,
         licenses,
         service_data,
+        license_errors,
     })
 }
 
@@ -409,6 +425,7 @@ mod tests {
             enabled: None,
             deleted: false,
             group: None,
+            in_error: false,
         };
         list(cx, &filter, None, 100)
             .unwrap()
@@ -449,6 +466,7 @@ mod tests {
             enabled: None,
             deleted: false,
             group: None,
+            in_error: false,
         };
         let mut seen = 0;
         let mut after = None;

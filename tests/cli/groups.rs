@@ -209,3 +209,17 @@ fn gl_a_plugin_sees_a_group_change_as_one_change_with_every_members_licenses() {
     ]);
     assert_eq!(pool(&env, "SPE_E3")["assigned"], 2);
 }
+
+#[test]
+fn gl3_a_user_in_error_says_which_group_and_why_and_can_be_listed() {
+    let env = staff("1");
+    env.refused(&["groups", "license", "Staff", "--add", "SPE_E3"]);
+    let in_error = env.json(&["users", "--in-error"]);
+    assert_eq!(in_error.as_array().unwrap().len(), 1, "{in_error}");
+    let upn = in_error[0]["upn"].as_str().unwrap().to_string();
+    let show = env.json(&["users", "show", &upn]);
+    assert_eq!(show["license_errors"][0]["group"], "Staff", "{show}");
+    assert_eq!(show["license_errors"][0]["code"], "count-violation");
+    let table = env.ok(&["users", "show", &upn]);
+    assert!(table.contains("count-violation"), "{table}");
+}

@@ -194,7 +194,8 @@ const functions = {
         (q.enabled === undefined || u.enabled === q.enabled) &&
         (q.kind === undefined || u.kind === q.kind) &&
         (q.memberOf === undefined || t.members.has(`${num(q.memberOf)}/${num(u.id)}`)) &&
-        (q.notMemberOf === undefined || !t.members.has(`${num(q.notMemberOf)}/${num(u.id)}`)),
+        (q.notMemberOf === undefined || !t.members.has(`${num(q.notMemberOf)}/${num(u.id)}`)) &&
+        (!q.inError || [...t.groupErrors.values()].some((e) => num(e.userId) === num(u.id))),
     );
     return page(rows, after, limit).map(clone);
   },
@@ -319,6 +320,11 @@ const functions = {
       t.groupErrors.set(k, { ...clone(e), since: t.groupErrors.get(k)?.since ?? e.since });
     }
   },
+  groupErrorsOf: (t, userId) =>
+    [...t.groupErrors.values()]
+      .filter((e) => num(e.userId) === num(userId))
+      .sort((a, b) => num(a.since) - num(b.since) || num(a.groupId) - num(b.groupId))
+      .map(clone),
   clearGroupErrors: (t, id, userIds) => {
     for (const u of Array.from(userIds)) t.groupErrors.delete(`${num(id)}/${num(u)}`);
   },

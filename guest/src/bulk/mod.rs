@@ -296,6 +296,7 @@ pub fn change_group<S: Store + ?Sized>(
                 kind: None,
                 member_of: Some(group),
                 not_member_of: None,
+                in_error: false,
             };
             let mut after = None;
             planner.run(

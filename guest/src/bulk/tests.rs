@@ -242,6 +242,7 @@ fn e3_holders() -> UserFilter {
         enabled: None,
         deleted: false,
         group: None,
+        in_error: false,
     }
 }
 

@@ -261,6 +261,9 @@ impl Store for WitStore {
     fn put_group_errors(&self, errors: &[GroupError]) {
         wit::put_group_errors(errors)
     }
+    fn group_errors_of(&self, user: u64) -> Vec<GroupError> {
+        wit::group_errors_of(user)
+    }
     fn clear_group_errors(&self, id: u64, users: &[u64]) {
         wit::clear_group_errors(id, users)
     }

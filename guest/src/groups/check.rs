@@ -101,6 +101,7 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 kind: None,
                 member_of: Some(g.id),
                 not_member_of: None,
+                in_error: false,
             };
             let mut from = None;
             loop {

@@ -139,6 +139,7 @@ pub(crate) fn everyone() -> crate::seats::licensing::store::UserQuery {
         kind: None,
         member_of: None,
         not_member_of: None,
+        in_error: false,
     }
 }
 

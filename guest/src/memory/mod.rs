@@ -261,6 +261,7 @@ impl Store for MemoryStore {
                 q.not_member_of
                     .is_none_or(|g| !t.members.contains(&(g, u.id)))
             })
+            .filter(|u| !q.in_error || t.group_errors.keys().any(|(_, e)| *e == u.id))
             .take(limit as usize)
             .cloned()
             .collect()
@@ -457,6 +458,17 @@ impl Store for MemoryStore {
             };
             t.group_errors.insert((e.group_id, e.user_id), e);
         }
+    }
+    fn group_errors_of(&self, user: u64) -> Vec<GroupError> {
+        let t = self.tables.borrow();
+        let mut e: Vec<GroupError> = t
+            .group_errors
+            .values()
+            .filter(|e| e.user_id == user)
+            .cloned()
+            .collect();
+        e.sort_by_key(|e| (e.since, e.group_id));
+        e
     }
     fn clear_group_errors(&self, id: u64, users: &[u64]) {
         let mut t = self.tables.borrow_mut();

@@ -60,6 +60,7 @@ fn component(op: Op, db: &Path, now: i64, plugin: Option<&str>) -> Result<usize>
         enabled: None,
         deleted: false,
         group: None,
+        in_error: false,
     };
     let started = std::time::Instant::now();
     let all_or_nothing = matches!(op, Op::Replace | Op::ReplaceFinance);
@@ -168,6 +169,7 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
         enabled: None,
         deleted: false,
         group: None,
+        in_error: false,
     };
     let mut r = None;
     call(&mut |cx| {

@@ -140,6 +140,7 @@ fn query(q: &GUserQuery) -> UserQuery {
         kind: q.kind.conv(),
         member_of: q.member_of,
         not_member_of: q.not_member_of,
+        in_error: q.in_error,
     }
 }
 
@@ -352,5 +353,6 @@ impl guest::Store for Native {
         groups_of(user_id: u64) -> Vec<u64>;
         put_group_errors(errors: &[g::GroupError]);
         clear_group_errors(group_id: u64, user_ids: &[u64]);
+        group_errors_of(user_id: u64) -> Vec<g::GroupError>;
     }
 }

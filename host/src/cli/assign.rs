@@ -92,6 +92,7 @@ impl Users {
             enabled: w.enabled,
             deleted: false,
             group: w.group.clone(),
+            in_error: false,
         }))
     }
 }

@@ -30,6 +30,9 @@ pub struct ListArgs {
     /// Only members of this group (its name or id).
     #[arg(long)]
     pub group: Option<String>,
+    /// Only users in error for a group's products (GL3): `seats groups errors` says why.
+    #[arg(long)]
+    pub in_error: bool,
     #[arg(long)]
     pub department: Option<String>,
     /// ISO 3166-1 alpha-2 code.
@@ -183,6 +186,7 @@ pub fn list(s: &mut Session, args: &ListArgs) -> Result<()> {
         enabled: args.enabled,
         deleted: args.deleted,
         group: args.group.clone(),
+        in_error: args.in_error,
     };
     // Written as read, a page at a time: any number of users in flat memory.
     let mut out = output::Stream::new(s.format, None);
@@ -230,6 +234,8 @@ struct UserDetailsView {
     needs_license: bool,
     licenses: Vec<UserLicenseRow>,
     service_data: Vec<ServiceDataRow>,
+    /// The groups whose products the user could not be given (GL3).
+    license_errors: Vec<crate::views::groups::MemberErrorRow>,
 }
 
 #[derive(Serialize)]
@@ -255,6 +261,11 @@ fn show(s: &mut Session, upn: &str) -> Result<()> {
             .into_iter()
             .map(ServiceDataRow::from)
             .collect(),
+        license_errors: details
+            .license_errors
+            .into_iter()
+            .map(crate::views::groups::MemberErrorRow::from)
+            .collect(),
     };
     match s.format {
         output::Format::Table => {
@@ -262,8 +273,21 @@ fn show(s: &mut Session, upn: &str) -> Result<()> {
             output::print(
                 &view.licenses,
                 s.format,
-                Some(&["product", "disabled_plans", "assigned_at", "assigned_by"]),
+                Some(&[
+                    "product",
+                    "source",
+                    "disabled_plans",
+                    "assigned_at",
+                    "assigned_by",
+                ]),
             )?;
+            if !view.license_errors.is_empty() {
+                output::print(
+                    &view.license_errors,
+                    s.format,
+                    Some(&["group", "code", "message", "since"]),
+                )?;
+            }
             output::print(&view.service_data, s.format, None)
         }
         _ => output::print_one(&view, s.format),

@@ -179,6 +179,30 @@ impl Db {
         Ok(())
     }
 
+    pub(super) fn groups_errors_of(&mut self, user: u64) -> Result<Vec<GroupError>> {
+        let rows: Vec<(i64, String, String, i64)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT group_id, code, message, since FROM group_errors WHERE user_id = ?1
+                 ORDER BY since, group_id",
+            )?
+            .query_map([user as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(g, code, message, since)| {
+                Ok(GroupError {
+                    group_id: g as u64,
+                    user_id: user,
+                    code: graph_code_from(&code)?,
+                    message,
+                    since,
+                })
+            })
+            .collect()
+    }
+
     pub(super) fn groups_errors(
         &mut self,
         group: Option<u64>,

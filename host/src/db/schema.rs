@@ -362,6 +362,7 @@ CREATE TABLE group_errors (
     PRIMARY KEY (group_id, user_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX group_errors_by_since ON group_errors (since, group_id, user_id);
+CREATE INDEX group_errors_by_user ON group_errors (user_id);
 "#,
 ];
 

@@ -219,6 +219,9 @@ impl Host for Db {
     fn put_group_errors(&mut self, errors: Vec<GroupError>) -> Result<()> {
         self.groups_put_errors(errors)
     }
+    fn group_errors_of(&mut self, user: u64) -> Result<Vec<GroupError>> {
+        self.groups_errors_of(user)
+    }
     fn clear_group_errors(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
         self.groups_clear_errors(id, users)
     }

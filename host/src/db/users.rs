@@ -103,6 +103,7 @@ impl Db {
                                            WHERE m.group_id = ?10 AND m.user_id = u.id))
                AND (?11 IS NULL OR NOT EXISTS (SELECT 1 FROM group_members m
                                                WHERE m.group_id = ?11 AND m.user_id = u.id))
+               AND (NOT ?12 OR EXISTS (SELECT 1 FROM group_errors e WHERE e.user_id = u.id))
              ORDER BY u.id LIMIT ?9"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -119,7 +120,8 @@ impl Db {
                     q.kind.map(kind_text),
                     limit,
                     q.member_of.map(|g| g as i64),
-                    q.not_member_of.map(|g| g as i64)
+                    q.not_member_of.map(|g| g as i64),
+                    q.in_error
                 ],
                 user,
             )?

@@ -23,6 +23,7 @@ fn user_filter(m: &Map) -> UserFilter {
         enabled: opt::<bool>(m, "enabled"),
         deleted: opt::<bool>(m, "deleted").unwrap_or(false),
         group: opt_string(m, "group"),
+        in_error: opt::<bool>(m, "in_error").unwrap_or(false),
     }
 }
 

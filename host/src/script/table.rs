@@ -28,7 +28,7 @@ const fn c(
 pub const CMDLETS: &[Cmdlet] = &[
     c(
         "get_users",
-        "get_users([#{unlicensed, product, department, usage_location, enabled, deleted, group}])",
+        "get_users([#{unlicensed, product, department, usage_location, enabled, deleted, group, in_error}])",
         "`Get-MgUser -Filter`",
         "users, filtered",
     ),

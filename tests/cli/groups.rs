@@ -100,8 +100,19 @@ fn gl4_gl8_members_in_error_wait_and_get_a_license_when_one_is_bought() {
     assert_eq!(errors[0]["code"], "count-violation");
     let waiting = errors[0]["upn"].as_str().unwrap().to_string();
     assert!(licenses(&env, &waiting).is_empty());
-    // Buying one more serves the line in the purchase itself.
-    env.ok(&["buy", "SPE_E3", "--quantity", "1"]);
+    // Buying one more serves the line in the purchase itself, and says so.
+    let out = env
+        .seats()
+        .args(["buy", "SPE_E3", "--quantity", "1"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "1 member(s) waiting for a license got one from their group: {waiting}"
+        )),
+        "{said}"
+    );
     assert_eq!(licenses(&env, &waiting), [pair("SPE_E3", "group Staff")]);
     assert_eq!(env.json(&["groups", "errors"]).as_array().unwrap().len(), 0);
 }

@@ -70,8 +70,10 @@ pub fn buy(s: &mut Session, args: &BuyArgs) -> Result<()> {
         let p = s.preview_purchase(&order)?;
         return print_preview(s, p);
     }
+    let mark = s.audit_mark()?;
     let r = s.buy_order(&order)?;
-    print_billed(s, r, &key)
+    print_billed(s, r, &key)?;
+    super::print::print_served(s, mark)
 }
 
 #[derive(Args)]
@@ -97,13 +99,15 @@ pub fn set_quantity(s: &mut Session, args: &SetQuantityArgs) -> Result<()> {
         return print_preview(s, p);
     }
     let key = idempotency_key(&args.idempotency_key);
+    let mark = s.audit_mark()?;
     let r = s.change_quantity(
         args.subscription,
         args.total,
         args.product_key.as_deref(),
         Some(&key),
     )?;
-    print_billed(s, r, &key)
+    print_billed(s, r, &key)?;
+    super::print::print_served(s, mark)
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -85,3 +85,39 @@ pub fn print_preview(s: &Session, p: Preview) -> Result<()> {
     );
     Ok(())
 }
+
+/// GL8: the members waiting for a license who got one in the call after audit entry `mark`
+/// (a purchase or a quantity up serves the waiting line in the same transaction), on stderr.
+pub fn print_served(s: &mut Session, mark: u64) -> Result<()> {
+    let filter = crate::service::model::types::AuditFilter {
+        actor: None,
+        action: Some("license.group".into()),
+        target: None,
+        since: None,
+        until: None,
+        newest_first: false,
+    };
+    let (mut shown, mut count) = (Vec::new(), 0usize);
+    s.audit_pages(&filter, Some(mark), |page| {
+        count += page.len();
+        shown.extend(
+            page.into_iter()
+                .take(20usize.saturating_sub(shown.len()))
+                .map(|e| e.target.trim_start_matches("user:").to_string()),
+        );
+        Ok(true)
+    })?;
+    if count > 0 {
+        let more = count - shown.len();
+        eprintln!(
+            "{count} member(s) waiting for a license got one from their group: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}

@@ -59,15 +59,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
 
     let query = UserQuery {
         include_deleted: true,
-        unlicensed_only: false,
-        holding: None,
-        department: None,
-        usage_location: None,
-        enabled: None,
-        kind: None,
-        member_of: None,
-        not_member_of: None,
-        in_error: false,
+        ..crate::directory::everyone()
     };
     // Products as people name them: by part number where the catalog has one.
     let part = |sku: &str| {

@@ -287,16 +287,8 @@ pub fn change_group<S: Store + ?Sized>(
         }
         Members::Of(group) => {
             let query = crate::seats::licensing::store::UserQuery {
-                include_deleted: false,
-                unlicensed_only: false,
-                holding: None,
-                department: None,
-                usage_location: None,
-                enabled: None,
-                kind: None,
                 member_of: Some(group),
-                not_member_of: None,
-                in_error: false,
+                ..crate::directory::everyone()
             };
             let mut after = None;
             planner.run(

@@ -92,16 +92,8 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 }
             }
             let query = UserQuery {
-                include_deleted: false,
-                unlicensed_only: false,
-                holding: None,
-                department: None,
-                usage_location: None,
-                enabled: None,
-                kind: None,
                 member_of: Some(g.id),
-                not_member_of: None,
-                in_error: false,
+                ..crate::directory::everyone()
             };
             let mut from = None;
             loop {

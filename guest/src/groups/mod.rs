@@ -6,6 +6,7 @@ pub mod check;
 mod dynamic;
 pub mod rule;
 
+use crate::directory::everyone;
 pub use dynamic::{follow_rules, join_by_rules, set_rule};
 
 use crate::bulk::{self, GroupRun, Members};
@@ -126,21 +127,6 @@ pub fn create<S: Store + ?Sized>(
         Some(&state),
     );
     Ok(group)
-}
-
-pub(crate) fn everyone() -> crate::seats::licensing::store::UserQuery {
-    crate::seats::licensing::store::UserQuery {
-        include_deleted: false,
-        unlicensed_only: false,
-        holding: None,
-        department: None,
-        usage_location: None,
-        enabled: None,
-        kind: None,
-        member_of: None,
-        not_member_of: None,
-        in_error: false,
-    }
 }
 
 pub(crate) fn parsed(rule_text: &str) -> Result<rule::Rule> {

@@ -278,18 +278,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     engine.register_fn(
         "set_user_license",
         move |upn: &str, m: Map| -> Fallible<Dynamic> {
-            let add = m
-                .get("add")
-                .cloned()
-                .map(choices)
-                .transpose()?
-                .unwrap_or_default();
-            let remove = m
-                .get("remove")
-                .cloned()
-                .map(strings)
-                .transpose()?
-                .unwrap_or_default();
+            let (add, remove) = add_remove(&m)?;
             let licenses = c
                 .borrow_mut()
                 .set_user_licenses(upn, &add, &remove)
@@ -304,18 +293,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     engine.register_fn(
         "set_licenses",
         move |users: Dynamic, m: Map| -> Fallible<Dynamic> {
-            let add = m
-                .get("add")
-                .cloned()
-                .map(choices)
-                .transpose()?
-                .unwrap_or_default();
-            let remove = m
-                .get("remove")
-                .cloned()
-                .map(strings)
-                .transpose()?
-                .unwrap_or_default();
+            let (add, remove) = add_remove(&m)?;
             let all = all_or_nothing(&m);
             let set = LicenseChange::Set(AddRemove { add, remove });
             change(&c, users, set, all, "changing licenses")

@@ -140,3 +140,11 @@ pub fn opt<T: Clone + 'static>(m: &Map, key: &str) -> Option<T> {
 pub fn opt_string(m: &Map, key: &str) -> Option<String> {
     m.get(key).filter(|v| !v.is_unit()).map(|v| v.to_string())
 }
+
+/// A map's `add` (products, with plans off) and `remove` (products), each empty when absent:
+/// what the Set-Mg*License cmdlets take.
+pub fn add_remove(m: &Map) -> Fallible<(Vec<LicenseChoice>, Vec<String>)> {
+    let add = m.get("add").cloned().map(choices).transpose()?;
+    let remove = m.get("remove").cloned().map(strings).transpose()?;
+    Ok((add.unwrap_or_default(), remove.unwrap_or_default()))
+}

@@ -3,7 +3,7 @@
 //! Invoke-MgLicenseUser, and the members in error (Get-MgUser's licenseAssignmentStates).
 
 use super::cmdlets::Shared;
-use super::convert::{Fallible, choices, from_call, opt_string, rows, strings, to_dynamic, upns};
+use super::convert::{Fallible, add_remove, from_call, opt_string, rows, to_dynamic, upns};
 use crate::service::model::groups::GroupChange;
 use crate::views::OutcomeRow;
 use crate::views::groups::{GroupChangeView, GroupDetailsView, GroupRow, MemberErrorRow};
@@ -74,18 +74,7 @@ pub fn register(engine: &mut Engine, s: &Shared) {
     engine.register_fn(
         "set_group_license",
         move |group: &str, m: Map| -> Fallible<Dynamic> {
-            let add = m
-                .get("add")
-                .cloned()
-                .map(choices)
-                .transpose()?
-                .unwrap_or_default();
-            let remove = m
-                .get("remove")
-                .cloned()
-                .map(strings)
-                .transpose()?
-                .unwrap_or_default();
+            let (add, remove) = add_remove(&m)?;
             changed(
                 c.borrow_mut()
                     .set_group_licenses(group, &add, &remove)

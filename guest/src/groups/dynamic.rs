@@ -109,25 +109,31 @@ impl<'c, 's, S: Store + ?Sized> Moves<'c, 's, S> {
     }
 }
 
-/// Pages of the users a query selects, in id order, each handed to `each`.
+/// Pages of the users a query selects, in id order, each handed to `each`. The next page is
+/// read before `each` writes this one, so that a store that writes behind writes one page
+/// while the next is planned; a page's writes move only users up to its last id.
 fn pages<S: Store + ?Sized>(
     store: &S,
     query: &UserQuery,
     mut each: impl FnMut(Vec<User>) -> Result<()>,
 ) -> Result<()> {
-    let mut after = None;
-    loop {
+    let read = |after: Option<u64>| {
         let users = store.list_users(query, after, PAGE);
-        let Some(last) = users.last().map(|u| u.id) else {
-            return Ok(());
-        };
-        let full = users.len() == PAGE as usize;
+        let next = (users.len() == PAGE as usize)
+            .then(|| users.last().map(|u| u.id))
+            .flatten();
+        (users, next)
+    };
+    let (mut users, mut next) = read(None);
+    while !users.is_empty() {
+        let ahead = next.map(|after| read(Some(after)));
         each(users)?;
-        if !full {
-            return Ok(());
+        match ahead {
+            Some((u, n)) => (users, next) = (u, n),
+            None => return Ok(()),
         }
-        after = Some(last);
     }
+    Ok(())
 }
 
 /// GL1, GL8: new users join the dynamic groups whose rules select them, and get those groups'

@@ -113,23 +113,30 @@ impl Db {
         Ok(())
     }
 
+    // Membership is written behind, as assignments are: a group change plans its next page
+    // while SQLite writes this one (`db/behind.rs`); reads wait for the writer.
     pub(super) fn groups_add_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        let mut stmt = self.conn().prepare_cached(
-            "INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?1, ?2)",
-        )?;
-        for u in users {
-            stmt.execute(params![id as i64, u as i64])?;
-        }
+        self.write(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?1, ?2)",
+            )?;
+            for u in users {
+                stmt.execute(params![id as i64, u as i64])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 
     pub(super) fn groups_remove_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2")?;
-        for u in users {
-            stmt.execute(params![id as i64, u as i64])?;
-        }
+        self.write(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2")?;
+            for u in users {
+                stmt.execute(params![id as i64, u as i64])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 

@@ -234,3 +234,37 @@ fn gl3_a_user_in_error_says_which_group_and_why_and_can_be_listed() {
     let table = env.ok(&["users", "show", &upn]);
     assert!(table.contains("count-violation"), "{table}");
 }
+
+#[test]
+fn gl2_two_groups_and_a_direct_assignment_take_one_seat_with_the_plans_any_of_them_has_on() {
+    let env = staff("5");
+    env.ok(&["groups", "create", "Callers"]);
+    env.ok(&["groups", "add-members", "Callers", "ana@contoso.com"]);
+    env.ok(&[
+        "groups",
+        "license",
+        "Staff",
+        "--add",
+        "SPE_E3:MCOSTANDARD,SHAREPOINTENTERPRISE",
+    ]);
+    env.ok(&[
+        "groups",
+        "license",
+        "Callers",
+        "--add",
+        "SPE_E3:SHAREPOINTENTERPRISE",
+    ]);
+    assert_eq!(pool(&env, "SPE_E3")["assigned"], 2, "ana holds one seat");
+    let ana = env.json(&["users", "show", "ana@contoso.com"]);
+    let license = &ana["licenses"][0];
+    assert_eq!(license["source"], "group Staff, group Callers", "{ana}");
+    // Teams calling is on (Callers has it on); SharePoint is off in both.
+    let off: Vec<&str> = license["disabled_plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(off.iter().any(|p| p.contains("SHAREPOINT")), "{off:?}");
+    assert!(!off.iter().any(|p| p.contains("MCOSTANDARD")), "{off:?}");
+}

@@ -473,3 +473,35 @@ fn gl1_a_rule_without_a_department_or_location_is_evaluated_over_every_user() {
     assert_eq!(change.changed, 2, "the admin and on join again");
     assert_eq!(parts(&store, "on@contoso.com"), ["SPE_E5"]);
 }
+
+#[test]
+fn gl9_a_group_change_can_be_previewed_who_gains_and_loses_what_and_whose_data_is_retained() {
+    let store = world();
+    buy(&store, "SPE_E3", 5);
+    let cx = admin(&store);
+    set_licenses(&cx, "Staff", &[choice("SPE_E3", &[])], &[]).unwrap();
+    let before = store.snapshot();
+    let audited = store.tables.borrow().audit.len();
+    // A preview is the change in a savepoint, read, then undone (the host's --what-if).
+    let mark = store.savepoint();
+    let change = remove_members(&cx, "Staff", &names(&["b@contoso.com"])).unwrap();
+    assert_eq!(change.changed, 1);
+    {
+        let t = store.tables.borrow();
+        let lost: Vec<_> = t.audit[audited..]
+            .iter()
+            .filter(|e| e.action == "license.group" && e.target == "user:b@contoso.com")
+            .collect();
+        assert_eq!(lost.len(), 1, "b loses SPE_E3");
+        assert!(lost[0].before.as_deref().unwrap().contains("SPE_E3"));
+        let b = crate::directory::find(&store, "b@contoso.com").unwrap();
+        let retained = t
+            .service_data
+            .values()
+            .filter(|d| d.user_id == b.id && d.state == crate::types::DataState::Retained)
+            .count();
+        assert!(retained > 0, "b's mailbox starts its retention (L7)");
+    }
+    store.rollback_to(mark);
+    assert_eq!(store.snapshot(), before, "the preview changed nothing");
+}

@@ -98,7 +98,9 @@ pub fn print_served(s: &mut Session, mark: u64) -> Result<()> {
         newest_first: false,
     };
     let (mut shown, mut count) = (Vec::new(), 0usize);
-    s.audit_pages(&filter, Some(mark), |page| {
+    // Only someone who may read the audit log is told (a self-service purchaser may not;
+    // their purchase serves no group's line anyway): the purchase is done either way.
+    let read = s.audit_pages(&filter, Some(mark), |page| {
         count += page.len();
         shown.extend(
             page.into_iter()
@@ -106,8 +108,8 @@ pub fn print_served(s: &mut Session, mark: u64) -> Result<()> {
                 .map(|e| e.target.trim_start_matches("user:").to_string()),
         );
         Ok(true)
-    })?;
-    if count > 0 {
+    });
+    if read.is_ok() && count > 0 {
         let more = count - shown.len();
         eprintln!(
             "{count} member(s) waiting for a license got one from their group: {}{}",

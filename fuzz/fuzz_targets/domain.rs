@@ -101,6 +101,16 @@ enum Op {
         users: Vec<(u8, Option<String>, u8, Vec<u8>)>,
         page: u8,
     },
+    /// A group (GL1): static, or dynamic by a rule text (any text: most do not parse).
+    NewGroup { name: u8, rule: Option<String> },
+    /// Users join (true) or leave a static group.
+    Members { group: u8, users: Vec<u8>, join: bool },
+    /// A group gives or stops giving products (GL10: both in one change).
+    GroupLicense { group: u8, add: Vec<u8>, remove: Vec<u8> },
+    /// A dynamic group's rule changes (GL8).
+    GroupRule { group: u8, rule: String },
+    /// A user's department changes: dynamic groups follow (GL8).
+    Department { user: u8, department: Option<String> },
 }
 
 fn upn(i: u8) -> String {
@@ -241,6 +251,8 @@ fuzz_target!(|ops: Vec<Op>| {
                     usage_location: None,
                     enabled: None,
                     deleted: false,
+                    group: None,
+                    in_error: false,
                 };
                 let change = LicenseChange::Set(AddRemove {
                     add: vec![LicenseChoice {
@@ -365,6 +377,42 @@ fuzz_target!(|ops: Vec<Op>| {
                 true
             }
             Op::Raw { upn, product } => guest::licenses::assign(&cx, &upn, &product, &[]).is_ok(),
+            Op::NewGroup { name, rule } => {
+                guest::groups::create(&cx, &format!("g{}", name % 4), None, rule.as_deref()).is_ok()
+            }
+            Op::Members { group, users, join } => {
+                let users: Vec<String> = users.into_iter().take(8).map(upn).collect();
+                let group = format!("g{}", group % 4);
+                if join {
+                    guest::groups::add_members(&cx, &group, &users).is_ok()
+                } else {
+                    guest::groups::remove_members(&cx, &group, &users).is_ok()
+                }
+            }
+            Op::GroupLicense { group, add, remove } => {
+                let add: Vec<LicenseChoice> = add
+                    .into_iter()
+                    .take(3)
+                    .map(|p| LicenseChoice {
+                        product: product(p),
+                        disabled_plans: vec![],
+                    })
+                    .collect();
+                let remove: Vec<String> = remove.into_iter().take(3).map(product).collect();
+                guest::groups::set_licenses(&cx, &format!("g{}", group % 4), &add, &remove).is_ok()
+            }
+            Op::GroupRule { group, rule } => {
+                guest::groups::set_rule(&cx, &format!("g{}", group % 4), &rule).is_ok()
+            }
+            Op::Department { user, department } => {
+                let update = guest::exports::seats::licensing::users::UserUpdate {
+                    display_name: None,
+                    department,
+                    usage_location: None,
+                    enabled: None,
+                };
+                guest::users::update(&cx, &upn(user), &update).is_ok()
+            }
         };
         if !ok {
             assert!(

@@ -86,20 +86,25 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                          SELECT u.id, u.upn, u.retention_hold, {}
                          FROM users u
                          WHERE u.department = ?1 COLLATE NOCASE AND u.deleted_at IS NULL
-                           AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
+                           AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.direct)
                          ORDER BY u.id",
                         HELD.replace("m.user_id", "u.id")
                     ),
                     [crate::DEPARTMENT],
                 )?;
+                // A direct change: what groups give stays (GL5); the generated tenant's group
+                // licenses are never direct too.
                 conn.execute(
-                    "DELETE FROM assignments WHERE user_id IN (SELECT user_id FROM moved)",
+                    "DELETE FROM assignments WHERE groups IS NULL
+                       AND user_id IN (SELECT user_id FROM moved)",
                     [],
                 )?;
                 conn.execute(
-                    "INSERT INTO audit (at, actor, action, target, before, after)
-                     SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, '{\"licenses\":[]}'
-                     FROM moved ORDER BY user_id",
+                    &format!(
+                        "INSERT INTO audit (at, actor, action, target, before, after)
+                         SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, {HELD}
+                         FROM moved m ORDER BY user_id"
+                    ),
                     named_params! {":now": now, ":actor": actor},
                 )?;
                 // L7: the mailbox is kept 30 days (or under a hold), OneDrive until the user

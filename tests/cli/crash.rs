@@ -9,13 +9,9 @@ fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-#[test]
-fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
-    let trials: u32 = std::env::var("SEATS_CRASH_TRIALS")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(50);
-    let seed: u64 = std::env::var("SEATS_CRASH_SEED")
+/// `SEATS_CRASH_SEED`, or one from the clock (printed, to replay a run).
+fn seed() -> u64 {
+    std::env::var("SEATS_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| {
@@ -23,7 +19,16 @@ fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos() as u64
-        });
+        })
+}
+
+#[test]
+fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
+    let trials: u32 = std::env::var("SEATS_CRASH_TRIALS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(50);
+    let seed = seed();
     println!("crash trials: {trials}, seed: {seed} (replay with SEATS_CRASH_SEED={seed})");
     let mut rng = fastrand::Rng::with_seed(seed);
 
@@ -124,15 +129,7 @@ fn a_group_license_change_killed_at_any_moment_is_all_or_nothing() {
         .ok()
         .and_then(|t| t.parse().ok())
         .map_or(20, |t: u32| t.div_ceil(2));
-    let seed: u64 = std::env::var("SEATS_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed = seed();
     println!("group crash trials: {trials}, seed: {seed} (replay with SEATS_CRASH_SEED={seed})");
     let mut rng = fastrand::Rng::with_seed(seed);
     let template = Env::new();

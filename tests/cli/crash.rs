@@ -22,6 +22,19 @@ fn seed() -> u64 {
         })
 }
 
+/// Runs seats with `args` on the environment and kills it (SIGKILL) after `millis`.
+fn kill_within(env: &Env, args: &[&str], millis: u64) {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
+    env.configure(&mut cmd)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(millis));
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+}
+
 #[test]
 fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
     let trials: u32 = std::env::var("SEATS_CRASH_TRIALS")
@@ -66,22 +79,15 @@ fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
     for trial in 0..trials {
         let env = Env::new();
         std::fs::copy(&template.db, &env.db).unwrap();
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
-        env.configure(&mut cmd)
-            .args([
-                "assign",
-                "--replace",
-                "-p",
-                "SPE_E5",
-                "--from",
-                holders.to_str().unwrap(),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=full + full / 4)));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        let args = [
+            "assign",
+            "--replace",
+            "-p",
+            "SPE_E5",
+            "--from",
+            holders.to_str().unwrap(),
+        ];
+        kill_within(&env, &args, rng.u64(0..=full + full / 4));
 
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let integrity: String = conn
@@ -162,15 +168,7 @@ fn a_group_license_change_killed_at_any_moment_is_all_or_nothing() {
     for trial in 0..trials {
         let env = Env::new();
         std::fs::copy(&template.db, &env.db).unwrap();
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("seats"));
-        env.configure(&mut cmd)
-            .args(change)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(0..=full + full / 4)));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_within(&env, &change, rng.u64(0..=full + full / 4));
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let held = count(
             &conn,

@@ -1,15 +1,15 @@
 //! Dynamic groups (GL1, GL8): their members are the users their rule selects, kept so in the
 //! call that creates a user, changes a user's attributes, or sets the rule.
 
-use super::{PAGE, audit_membership, audit_state, everyone, parsed, rule};
+use super::moves::Moves;
+use super::{PAGE, audit_state, everyone, parsed, rule};
 use crate::Store;
-use crate::bulk::{self, GroupRun, Members};
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::groups::GroupChange;
 use crate::seats::licensing::store::UserQuery;
-use crate::types::{Group, GroupLicense, Operation, User};
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use crate::types::{Group, Operation, User};
+use std::collections::{HashSet, VecDeque};
 
 /// The dynamic groups with their rules, read once per call.
 fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {
@@ -30,83 +30,6 @@ fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {
         }
     }
     out
-}
-
-/// Users joining and leaving one group in one call, with the group's products.
-struct Moves<'c, 's, S: Store + ?Sized> {
-    cx: &'c Cx<'s, S>,
-    group: Group,
-    give: Vec<GroupLicense>,
-    total: GroupChange,
-    freed: BTreeSet<String>,
-}
-
-impl<'c, 's, S: Store + ?Sized> Moves<'c, 's, S> {
-    fn new(cx: &'c Cx<'s, S>, group: Group) -> Self {
-        let give = cx.store.group_licenses(group.id);
-        Moves {
-            cx,
-            total: GroupChange {
-                group: group.clone(),
-                changed: 0,
-                unchanged: 0,
-                errors: 0,
-                failures: Vec::new(),
-            },
-            group,
-            give,
-            freed: BTreeSet::new(),
-        }
-    }
-
-    fn add(&mut self, run: GroupRun) {
-        let t = &mut self.total;
-        t.changed += run.changed;
-        t.unchanged += run.unchanged;
-        t.errors += run.errors;
-        let room = 1000usize.saturating_sub(t.failures.len());
-        t.failures.extend(run.failures.into_iter().take(room));
-        self.freed.extend(run.freed);
-    }
-
-    fn join(&mut self, users: &[User]) -> Result<()> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-        self.cx.store.add_members(self.group.id, &ids);
-        audit_membership(self.cx, &self.group, users, true);
-        if !self.give.is_empty() {
-            let give = self.give.clone();
-            let run =
-                bulk::change_group(self.cx, self.group.id, &give, &[], Members::Given(users))?;
-            self.add(run);
-        }
-        Ok(())
-    }
-
-    fn leave(&mut self, users: &[User]) -> Result<()> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-        let take: Vec<String> = self.give.iter().map(|l| l.sku_id.clone()).collect();
-        if !take.is_empty() {
-            let run =
-                bulk::change_group(self.cx, self.group.id, &[], &take, Members::Given(users))?;
-            self.add(run);
-        }
-        self.cx.store.remove_members(self.group.id, &ids);
-        self.cx.store.clear_group_errors(self.group.id, &ids);
-        audit_membership(self.cx, &self.group, users, false);
-        Ok(())
-    }
-
-    /// Serves the waiting line from what the moves freed (GL8) and says what they did.
-    fn done(self) -> Result<GroupChange> {
-        bulk::serve_waiting(self.cx, &self.freed)?;
-        Ok(self.total)
-    }
 }
 
 /// Pages of the users a query selects, in id order, each handed to `each`. The next page is

@@ -4,6 +4,7 @@
 
 pub mod check;
 mod dynamic;
+mod moves;
 pub mod rule;
 
 use crate::directory::everyone;
@@ -295,12 +296,9 @@ pub fn add_members<S: Store + ?Sized>(
     cx.require(Operation::ManageGroups)?;
     let group = static_group(cx.store, key)?;
     let users = users_named(cx.store, upns)?;
-    let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-    cx.store.add_members(group.id, &ids);
-    audit_membership(cx, &group, &users, true);
-    let give = cx.store.group_licenses(group.id);
-    let run = bulk::change_group(cx, group.id, &give, &[], Members::Given(&users))?;
-    Ok(change(group, run))
+    let mut moves = moves::Moves::new(cx, group);
+    moves.join(&users)?;
+    moves.done()
 }
 
 /// GL5: users leave a static group and lose what only it gave (L7's retention for their data).
@@ -312,19 +310,9 @@ pub fn remove_members<S: Store + ?Sized>(
     cx.require(Operation::ManageGroups)?;
     let group = static_group(cx.store, key)?;
     let users = users_named(cx.store, upns)?;
-    let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-    let take: Vec<String> = cx
-        .store
-        .group_licenses(group.id)
-        .into_iter()
-        .map(|l| l.sku_id)
-        .collect();
-    let run = bulk::change_group(cx, group.id, &[], &take, Members::Given(&users))?;
-    bulk::serve_waiting(cx, &run.freed)?;
-    cx.store.remove_members(group.id, &ids);
-    cx.store.clear_group_errors(group.id, &ids);
-    audit_membership(cx, &group, &users, false);
-    Ok(change(group, run))
+    let mut moves = moves::Moves::new(cx, group);
+    moves.leave(&users)?;
+    moves.done()
 }
 
 /// GL1, GL10 (Set-MgGroupLicense): the group's products added and removed as one change for

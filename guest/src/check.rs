@@ -143,7 +143,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     }
     pools(store, &subscriptions, &mut problems);
     billing(store, &subscriptions, &mut problems);
-    crate::groups::check::members(store, &mut problems);
+    crate::groups::check::members(store, &sources, &mut problems);
     Ok(CheckReport {
         users,
         assignments,

@@ -4,14 +4,17 @@
 
 use crate::Store;
 use crate::seats::licensing::store::UserQuery;
-use crate::types::{Assignment, GroupLicense, User};
+use crate::types::{Assignment, Group, GroupLicense, User};
 use std::collections::{HashMap, HashSet};
 
-/// Per-user checks, called by `check::run` for each user's licenses as it reads them; the
-/// groups' licenses are read once per group.
+/// Per-user checks, called by `check::run` for each user's licenses as it reads them, with no
+/// store call per user (a million users hold group licenses): each group's licenses are read
+/// once, and the seats each group gives are counted, to be matched against its members'.
 #[derive(Default)]
 pub struct Sources {
     licenses: HashMap<u64, Option<Vec<GroupLicense>>>,
+    /// (group, sku) -> seats that name the group as a source.
+    given: HashMap<(u64, String), u64>,
 }
 
 impl Sources {
@@ -22,17 +25,6 @@ impl Sources {
         held: &[Assignment],
         problems: &mut Vec<String>,
     ) {
-        if held.iter().all(|a| a.groups.is_empty()) {
-            for a in held.iter().filter(|a| !a.direct) {
-                problems.push(format!(
-                    "{}'s license of {} has no source: neither assigned to the user nor given by \
-                     a group",
-                    user.upn, a.sku_id
-                ));
-            }
-            return;
-        }
-        let member_of = store.groups_of(user.id);
         for a in held {
             if !a.direct && a.groups.is_empty() {
                 problems.push(format!(
@@ -55,20 +47,47 @@ impl Sources {
                         "{}'s license of {} comes from group {g}, which does not give it",
                         user.upn, a.sku_id
                     )),
-                    Some(_) if !member_of.contains(g) => problems.push(format!(
-                        "{}'s license of {} comes from group {g}, which the user is not a member of",
-                        user.upn, a.sku_id
-                    )),
-                    Some(_) => {}
+                    Some(_) => *self.given.entry((*g, a.sku_id.clone())).or_default() += 1,
                 }
             }
         }
     }
 }
 
+/// GL5: the seats a group gives to users who are not (or no longer) its members, named; read
+/// only when the counts say there are some.
+fn not_members<S: Store + ?Sized>(store: &S, group: &Group, sku: &str, problems: &mut Vec<String>) {
+    let query = UserQuery {
+        holding: Some(sku.to_string()),
+        ..crate::directory::everyone()
+    };
+    let mut after = None;
+    loop {
+        let users = store.list_users(&query, after, 5000);
+        let Some(last) = users.last() else { return };
+        after = Some(last.id);
+        let full = users.len() == 5000;
+        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
+        for (u, held) in users.iter().zip(store.assignments_of_users(&ids)) {
+            let from_g = held
+                .iter()
+                .any(|a| a.sku_id == sku && a.groups.contains(&group.id));
+            if from_g && !store.groups_of(u.id).contains(&group.id) {
+                problems.push(format!(
+                    "{}'s license of {sku} comes from group {}, which the user is not a member of",
+                    u.upn, group.name
+                ));
+            }
+        }
+        if !full {
+            return;
+        }
+    }
+}
+
 /// GL4: each member of each group with products holds them all from it, or none and is in
 /// error for it.
-pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
+pub fn members<S: Store + ?Sized>(store: &S, sources: &Sources, problems: &mut Vec<String>) {
     let mut after = None;
     loop {
         let groups = store.list_groups(after, 1000);
@@ -95,6 +114,7 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 member_of: Some(g.id),
                 ..crate::directory::everyone()
             };
+            let mut held_from: HashMap<&str, u64> = HashMap::new();
             let mut from = None;
             loop {
                 let users = store.list_users(&query, from, 5000);
@@ -102,13 +122,16 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 from = Some(last.id);
                 let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
                 for (u, held) in users.iter().zip(store.assignments_of_users(&ids)) {
-                    let from_g = gives
-                        .iter()
-                        .filter(|l| {
-                            held.iter()
-                                .any(|a| a.sku_id == l.sku_id && a.groups.contains(&g.id))
-                        })
-                        .count();
+                    let mut from_g = 0;
+                    for l in &gives {
+                        if held
+                            .iter()
+                            .any(|a| a.sku_id == l.sku_id && a.groups.contains(&g.id))
+                        {
+                            from_g += 1;
+                            *held_from.entry(l.sku_id.as_str()).or_default() += 1;
+                        }
+                    }
                     if in_error.contains(&u.id) && from_g > 0 {
                         problems.push(format!(
                             "{} is in error for group {} but holds {from_g} of its products from it",
@@ -126,6 +149,13 @@ pub fn members<S: Store + ?Sized>(store: &S, problems: &mut Vec<String>) {
                 }
                 if users.len() < 5000 {
                     break;
+                }
+            }
+            // More seats name the group than its members hold from it: some are not members.
+            for l in &gives {
+                let given = sources.given.get(&(g.id, l.sku_id.clone())).copied();
+                if given.unwrap_or(0) > held_from.get(l.sku_id.as_str()).copied().unwrap_or(0) {
+                    not_members(store, &g, &l.sku_id, problems);
                 }
             }
         }

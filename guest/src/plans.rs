@@ -62,6 +62,14 @@ impl PlanCache {
             .or_insert_with(|| store.plans_of(&[sku.to_string()]).remove(0))
     }
 
+    /// Whether any of a product's plans provisions a workload (L4): giving or taking one that
+    /// does not leaves every user's data as it is.
+    pub fn provisions<S: Store + ?Sized>(&mut self, store: &S, sku: &str) -> bool {
+        self.plans_of(store, sku)
+            .iter()
+            .any(|p| !provisioning::workloads_of(p).is_empty())
+    }
+
     /// A license as people read it: its part number, and the plans switched off
     /// ("SPE_E3 without MCOSTANDARD, YAMMER_ENTERPRISE").
     pub fn label<S: Store + ?Sized>(&mut self, store: &S, a: &Assignment) -> String {

@@ -260,6 +260,53 @@ pub struct GroupRun {
     pub failures: Vec<crate::exports::seats::licensing::licenses::UserOutcome>,
 }
 
+/// A group change over users handed in pages as the caller reads them (members joining or
+/// leaving, GL1, GL5, GL8): each page's licenses are read when it is handed in, and its
+/// writes queued when the next one is, so that SQLite writes one page while the next is
+/// planned. Each user once; `finish` says what it did.
+pub struct GroupPages<'c, 's, 'm, S: Store + ?Sized> {
+    planner: Planner<'c, 's, 'm, S>,
+}
+
+impl<'c, 's, 'm, S: Store + ?Sized> GroupPages<'c, 's, 'm, S> {
+    pub fn new(
+        cx: &'c Cx<'s, S>,
+        group: u64,
+        give: &'m [crate::types::GroupLicense],
+        take: &'m [String],
+    ) -> Result<Self> {
+        let mut planner = Planner::new(cx, Mode::Group { group, give, take }, false, true)?;
+        planner.failures_only = true;
+        Ok(GroupPages { planner })
+    }
+
+    /// Plans these users (at most `CHUNK` a page); `between` runs once the previous page's
+    /// writes are queued, for the caller to queue its own for that page after them.
+    pub fn push(&mut self, users: &[User], between: impl FnOnce()) {
+        let mut between = Some(between);
+        for page in users.chunks(CHUNK) {
+            self.planner.push(page.to_vec(), || {
+                if let Some(f) = between.take() {
+                    f()
+                }
+            });
+        }
+    }
+
+    /// Queues the last page's writes; what the change did.
+    pub fn finish(mut self) -> GroupRun {
+        self.planner.flush();
+        let p = &mut self.planner;
+        GroupRun {
+            freed: std::mem::take(&mut p.freed),
+            changed: p.applied,
+            unchanged: p.unchanged,
+            errors: p.group_error_count,
+            failures: std::mem::take(&mut p.group_errors),
+        }
+    }
+}
+
 /// GL1, GL4, GL5, GL10: the group stops giving `take` and gives `give` to each member it
 /// goes over, in pages of `CHUNK` (flat memory at any group size), in this transaction.
 pub fn change_group<S: Store + ?Sized>(
@@ -274,16 +321,9 @@ pub fn change_group<S: Store + ?Sized>(
     planner.failures_only = true;
     match members {
         Members::Given(users) => {
-            let mut pages = users.chunks(CHUNK).peekable();
-            planner.run(
-                |p| {
-                    let users = pages.next()?;
-                    let upns = users.iter().map(|u| u.upn.clone()).collect();
-                    let found = users.iter().cloned().map(Some).collect();
-                    Some((p.read(upns, found), pages.peek().is_some()))
-                },
-                |_| {},
-            );
+            let mut pages = GroupPages { planner };
+            pages.push(users, || {});
+            return Ok(pages.finish());
         }
         Members::Of(group) => {
             let query = crate::seats::licensing::store::UserQuery {

@@ -69,8 +69,14 @@ pub(super) struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     rules: Vec<crate::types::PlanRule>,
     cache: PlanCache,
     groups: GroupPlans<'s, S>,
+    /// Whether the call can change what users' licenses provision (L4, L7). A group change
+    /// gives and takes only its own products: when none of them provisions a workload, the
+    /// users' data is neither read nor written.
+    touches_data: bool,
     all_or_nothing: bool,
     mark: Option<u32>,
+    /// With pages handed in (`push`): the last page's writes, queued when the next is read.
+    pending: Option<PageWrites>,
     pub(super) applied: u32,
     pub(super) unchanged: u32,
     pub(super) failed: u32,
@@ -155,8 +161,18 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         if matches!(mode, Mode::Remove(_)) && removes.is_empty() {
             return Err(invalid("products", "name at least one product to remove"));
         }
+        let mut cache = PlanCache::default();
+        let touches_data = match &mode {
+            Mode::Group { give, take, .. } => give
+                .iter()
+                .map(|l| l.sku_id.as_str())
+                .chain(take.iter().map(String::as_str))
+                .any(|sku| cache.provisions(cx.store, sku)),
+            _ => true,
+        };
         Ok(Planner {
             cx,
+            touches_data,
             default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
             pools: Pools::new(cx.store),
             names: Names {
@@ -165,13 +181,14 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             },
             seen: given.then(HashSet::new),
             rules: cx.store.plan_rules(),
-            cache: PlanCache::default(),
+            cache,
             groups: GroupPlans::new(cx.store),
             mode,
             chosen,
             removes,
             all_or_nothing,
             mark: None,
+            pending: None,
             applied: 0,
             unchanged: 0,
             failed: 0,
@@ -194,7 +211,11 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
         Page {
             held: store.assignments_of_users(&ids),
-            data: store.service_data_of(&ids),
+            data: if self.touches_data {
+                store.service_data_of(&ids)
+            } else {
+                Vec::new()
+            },
             upns,
             users,
         }
@@ -354,14 +375,16 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                     w.rows.update.extend(planned.update);
                     w.rows.stash.extend(planned.stash);
                     // L4, L7: what the user's data becomes under their new licenses.
-                    let wanted = self.cache.provided(self.cx.store, after.values());
-                    w.data.extend(provisioning::transition(
-                        &user,
-                        &current,
-                        wanted,
-                        matches!(self.mode, Mode::Delete),
-                        self.cx.now,
-                    ));
+                    if self.touches_data {
+                        let wanted = self.cache.provided(self.cx.store, after.values());
+                        w.data.extend(provisioning::transition(
+                            &user,
+                            &current,
+                            wanted,
+                            matches!(self.mode, Mode::Delete),
+                            self.cx.now,
+                        ));
+                    }
                     if self.failures_only {
                         continue;
                     }
@@ -420,6 +443,29 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         store.append_audit(&w.audit);
         for c in w.data.chunks(CHUNK) {
             store.put_service_data(c);
+        }
+    }
+
+    /// Plans a page of users handed in (a group's joiners or leavers, as the caller reads
+    /// them): their licenses are read first, then the previous page's writes are queued, then
+    /// `between` runs (the caller queues its own writes for that previous page), then this
+    /// page is planned while a host that writes behind writes. Its writes wait for the next
+    /// `push` or `flush`. Outcomes are not kept: only failures count (`failures_only`).
+    pub(super) fn push(&mut self, users: Vec<User>, between: impl FnOnce()) {
+        let upns = users.iter().map(|u| u.upn.clone()).collect();
+        let page = self.read(upns, users.into_iter().map(Some).collect());
+        if let Some(w) = self.pending.take() {
+            self.write(w, true);
+        }
+        between();
+        let (_, writes) = self.plan(page);
+        self.pending = writes;
+    }
+
+    /// Queues the writes of the last page pushed.
+    pub(super) fn flush(&mut self) {
+        if let Some(w) = self.pending.take() {
+            self.write(w, false);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Dynamic groups (GL1, GL8): their members are the users their rule selects, kept so in the
 //! call that creates a user, changes a user's attributes, or sets the rule.
 
-use super::moves::Moves;
+use super::moves::{Gives, Moves};
 use super::{PAGE, audit_state, everyone, parsed, rule};
 use crate::Store;
 use crate::cx::Cx;
@@ -65,7 +65,8 @@ pub fn join_by_rules<S: Store + ?Sized>(cx: &Cx<S>, users: &[User]) -> Result<()
     for (group, rule) in dynamic(cx.store) {
         let joining: Vec<User> = users.iter().filter(|u| rule.matches(u)).cloned().collect();
         if !joining.is_empty() {
-            let mut moves = Moves::new(cx, group);
+            let gives = Gives::of(cx.store, group.id);
+            let mut moves = Moves::new(cx, group, &gives);
             moves.join(&joining)?;
             moves.done()?;
         }
@@ -82,7 +83,8 @@ pub fn follow_rules<S: Store + ?Sized>(cx: &Cx<S>, user: &User) -> Result<()> {
         if now == was {
             continue;
         }
-        let mut moves = Moves::new(cx, group);
+        let gives = Gives::of(cx.store, group.id);
+        let mut moves = Moves::new(cx, group, &gives);
         let one = std::slice::from_ref(user);
         if now {
             moves.join(one)?
@@ -116,7 +118,8 @@ pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Re
         member_of: Some(group.id),
         ..everyone()
     };
-    let mut moves = Moves::new(cx, group.clone());
+    let gives = Gives::of(cx.store, group.id);
+    let mut moves = Moves::new(cx, group.clone(), &gives);
     match rule.narrowing() {
         Some(n) => {
             // Those who leave are among the members; those who join have a required value.

@@ -263,24 +263,18 @@ fn static_group<S: Store + ?Sized>(store: &S, key: &str) -> Result<Group> {
 /// One entry per user who joined (or left) the group, with the group as its state.
 pub(crate) fn audit_membership<S: Store + ?Sized>(
     cx: &Cx<S>,
-    group: &Group,
+    state: &GroupAudit,
     users: &[User],
     joined: bool,
 ) {
-    let state = audit_state(cx.store, group);
     let entries: Vec<_> = users
         .iter()
         .map(|u| {
             let target = format!("user:{}", u.upn);
             if joined {
-                cx.audit_entry("group.member-add", target, audited::NOTHING, Some(&state))
+                cx.audit_entry("group.member-add", target, audited::NOTHING, Some(state))
             } else {
-                cx.audit_entry(
-                    "group.member-remove",
-                    target,
-                    Some(&state),
-                    audited::NOTHING,
-                )
+                cx.audit_entry("group.member-remove", target, Some(state), audited::NOTHING)
             }
         })
         .collect();
@@ -296,7 +290,8 @@ pub fn add_members<S: Store + ?Sized>(
     cx.require(Operation::ManageGroups)?;
     let group = static_group(cx.store, key)?;
     let users = users_named(cx.store, upns)?;
-    let mut moves = moves::Moves::new(cx, group);
+    let gives = moves::Gives::of(cx.store, group.id);
+    let mut moves = moves::Moves::new(cx, group, &gives);
     moves.join(&users)?;
     moves.done()
 }
@@ -310,7 +305,8 @@ pub fn remove_members<S: Store + ?Sized>(
     cx.require(Operation::ManageGroups)?;
     let group = static_group(cx.store, key)?;
     let users = users_named(cx.store, upns)?;
-    let mut moves = moves::Moves::new(cx, group);
+    let gives = moves::Gives::of(cx.store, group.id);
+    let mut moves = moves::Moves::new(cx, group, &gives);
     moves.leave(&users)?;
     moves.done()
 }

@@ -2,89 +2,149 @@
 //! entries, the group's products given or taken through the planner, and the waiting line
 //! served from what was freed. Static members added or removed and dynamic ones moved by a
 //! rule go the same way.
+//!
+//! A call moves users a page at a time (a rule change moves 100,000 at 1M users): each page's
+//! licenses are read when it is handed in, and its writes (licenses, then membership) are
+//! queued when the next page is, so that SQLite writes one page while the next is planned.
 
-use super::audit_membership;
+use super::{audit_membership, audit_state};
 use crate::Store;
-use crate::bulk::{self, GroupRun, Members};
+use crate::bulk::{GroupPages, GroupRun};
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::groups::GroupChange;
-use crate::types::{Group, GroupLicense, User};
+use crate::types::{Group, GroupAudit, GroupLicense, User};
 use std::collections::BTreeSet;
 
-/// Users joining and leaving one group in one call, with the group's products.
-pub(super) struct Moves<'c, 's, S: Store + ?Sized> {
-    cx: &'c Cx<'s, S>,
-    group: Group,
+/// What a group gives its members: the products with their plans, and their sku ids (what
+/// leaving members lose). Read by the caller, so that the moves can borrow it.
+pub(super) struct Gives {
     give: Vec<GroupLicense>,
-    total: GroupChange,
-    freed: BTreeSet<String>,
+    take: Vec<String>,
 }
 
-impl<'c, 's, S: Store + ?Sized> Moves<'c, 's, S> {
-    pub(super) fn new(cx: &'c Cx<'s, S>, group: Group) -> Self {
-        let give = cx.store.group_licenses(group.id);
+impl Gives {
+    pub(super) fn of<S: Store + ?Sized>(store: &S, group: u64) -> Self {
+        let give = store.group_licenses(group);
+        let take = give.iter().map(|l| l.sku_id.clone()).collect();
+        Gives { give, take }
+    }
+}
+
+/// One direction of moves: the planner over the pages, and the last page's users, whose
+/// membership is written after their licenses.
+struct Flow<'c, 's, 'm, S: Store + ?Sized> {
+    pages: GroupPages<'c, 's, 'm, S>,
+    last: Vec<User>,
+}
+
+/// Users joining and leaving one group in one call, with the group's products.
+pub(super) struct Moves<'c, 's, 'm, S: Store + ?Sized> {
+    cx: &'c Cx<'s, S>,
+    group: Group,
+    /// The group as its membership entries record it, read once.
+    state: GroupAudit,
+    gives: &'m Gives,
+    joins: Option<Flow<'c, 's, 'm, S>>,
+    leaves: Option<Flow<'c, 's, 'm, S>>,
+}
+
+/// A page's membership written: joined, or left (and no longer in error for the group).
+fn membership<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    group: &Group,
+    state: &GroupAudit,
+    users: &[User],
+    joined: bool,
+) {
+    if users.is_empty() {
+        return;
+    }
+    let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
+    if joined {
+        cx.store.add_members(group.id, &ids);
+    } else {
+        cx.store.remove_members(group.id, &ids);
+        cx.store.clear_group_errors(group.id, &ids);
+    }
+    audit_membership(cx, state, users, joined);
+}
+
+impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
+    pub(super) fn new(cx: &'c Cx<'s, S>, group: Group, gives: &'m Gives) -> Self {
         Moves {
             cx,
-            total: GroupChange {
-                group: group.clone(),
-                changed: 0,
-                unchanged: 0,
-                errors: 0,
-                failures: Vec::new(),
-            },
+            state: audit_state(cx.store, &group),
             group,
-            give,
-            freed: BTreeSet::new(),
+            gives,
+            joins: None,
+            leaves: None,
         }
-    }
-
-    fn add(&mut self, run: GroupRun) {
-        let t = &mut self.total;
-        t.changed += run.changed;
-        t.unchanged += run.unchanged;
-        t.errors += run.errors;
-        let room = 1000usize.saturating_sub(t.failures.len());
-        t.failures.extend(run.failures.into_iter().take(room));
-        self.freed.extend(run.freed);
     }
 
     pub(super) fn join(&mut self, users: &[User]) -> Result<()> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-        self.cx.store.add_members(self.group.id, &ids);
-        audit_membership(self.cx, &self.group, users, true);
-        if !self.give.is_empty() {
-            let give = self.give.clone();
-            let run =
-                bulk::change_group(self.cx, self.group.id, &give, &[], Members::Given(users))?;
-            self.add(run);
-        }
-        Ok(())
+        self.moved(users, true)
     }
 
     pub(super) fn leave(&mut self, users: &[User]) -> Result<()> {
+        self.moved(users, false)
+    }
+
+    fn moved(&mut self, users: &[User], joined: bool) -> Result<()> {
         if users.is_empty() {
             return Ok(());
         }
-        let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
-        let take: Vec<String> = self.give.iter().map(|l| l.sku_id.clone()).collect();
-        if !take.is_empty() {
-            let run =
-                bulk::change_group(self.cx, self.group.id, &[], &take, Members::Given(users))?;
-            self.add(run);
+        let (cx, group, state) = (self.cx, &self.group, &self.state);
+        if self.gives.give.is_empty() {
+            membership(cx, group, state, users, joined);
+            return Ok(());
         }
-        self.cx.store.remove_members(self.group.id, &ids);
-        self.cx.store.clear_group_errors(self.group.id, &ids);
-        audit_membership(self.cx, &self.group, users, false);
+        let flow = if joined {
+            &mut self.joins
+        } else {
+            &mut self.leaves
+        };
+        if flow.is_none() {
+            let (give, take): (&[GroupLicense], &[String]) = if joined {
+                (&self.gives.give, &[])
+            } else {
+                (&[], &self.gives.take)
+            };
+            *flow = Some(Flow {
+                pages: GroupPages::new(cx, group.id, give, take)?,
+                last: Vec::new(),
+            });
+        }
+        let flow = flow.as_mut().expect("set above");
+        let last = std::mem::replace(&mut flow.last, users.to_vec());
+        flow.pages
+            .push(users, || membership(cx, group, state, &last, joined));
         Ok(())
     }
 
-    /// Serves the waiting line from what the moves freed (GL8) and says what they did.
+    /// Writes what is left, serves the waiting line from what the moves freed (GL8) and says
+    /// what they did.
     pub(super) fn done(self) -> Result<GroupChange> {
-        bulk::serve_waiting(self.cx, &self.freed)?;
-        Ok(self.total)
+        let mut total = GroupChange {
+            group: self.group.clone(),
+            changed: 0,
+            unchanged: 0,
+            errors: 0,
+            failures: Vec::new(),
+        };
+        let mut freed = BTreeSet::new();
+        for (flow, joined) in [(self.leaves, false), (self.joins, true)] {
+            let Some(flow) = flow else { continue };
+            let run: GroupRun = flow.pages.finish();
+            membership(self.cx, &self.group, &self.state, &flow.last, joined);
+            total.changed += run.changed;
+            total.unchanged += run.unchanged;
+            total.errors += run.errors;
+            let room = 1000usize.saturating_sub(total.failures.len());
+            total.failures.extend(run.failures.into_iter().take(room));
+            freed.extend(run.freed);
+        }
+        crate::bulk::serve_waiting(self.cx, &freed)?;
+        Ok(total)
     }
 }

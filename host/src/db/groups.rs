@@ -157,32 +157,39 @@ impl Db {
             .collect::<rusqlite::Result<_>>()?)
     }
 
+    // Behind too: a group change puts and clears errors with every page it writes, and a
+    // write that waited for the writer would keep the next page from being planned meanwhile.
     pub(super) fn groups_put_errors(&mut self, errors: Vec<GroupError>) -> Result<()> {
-        let mut stmt = self.conn().prepare_cached(
-            "INSERT INTO group_errors (group_id, user_id, code, message, since)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (group_id, user_id) DO UPDATE SET code = excluded.code,
-                 message = excluded.message",
-        )?;
-        for e in errors {
-            stmt.execute(params![
-                e.group_id as i64,
-                e.user_id as i64,
-                graph_code_text(e.code),
-                e.message,
-                e.since
-            ])?;
-        }
+        self.write(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO group_errors (group_id, user_id, code, message, since)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (group_id, user_id) DO UPDATE SET code = excluded.code,
+                     message = excluded.message",
+            )?;
+            for e in errors {
+                stmt.execute(params![
+                    e.group_id as i64,
+                    e.user_id as i64,
+                    graph_code_text(e.code),
+                    e.message,
+                    e.since
+                ])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 
     pub(super) fn groups_clear_errors(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("DELETE FROM group_errors WHERE group_id = ?1 AND user_id = ?2")?;
-        for u in users {
-            stmt.execute(params![id as i64, u as i64])?;
-        }
+        self.write(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("DELETE FROM group_errors WHERE group_id = ?1 AND user_id = ?2")?;
+            for u in users {
+                stmt.execute(params![id as i64, u as i64])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 

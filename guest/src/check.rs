@@ -70,7 +70,7 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     let by_id: HashMap<u64, &crate::types::Subscription> =
         subscriptions.iter().map(|s| (s.id, s)).collect();
     let (mut users, mut assignments) = (0u32, 0u32);
-    let mut sources = crate::groups::check::Sources::default();
+    let mut sources = crate::groups::check::Sources::new(store);
     let mut after = None;
     loop {
         let batch = store.list_users(&query, after, 5000);
@@ -143,7 +143,6 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     }
     pools(store, &subscriptions, &mut problems);
     billing(store, &subscriptions, &mut problems);
-    crate::groups::check::members(store, &sources, &mut problems);
     Ok(CheckReport {
         users,
         assignments,

@@ -416,12 +416,26 @@ fn gl2_gl5_seats_check_finds_an_inherited_seat_without_its_group_and_a_member_wi
     let c = crate::directory::find(&store, "c@contoso.com").unwrap();
     store.remove_members(staff, &[b.id]);
     store.add_members(staff, &[c.id]);
+    // And d, never a member, is in error for the group.
+    add_user(&store, "d@contoso.com");
+    let d = crate::directory::find(&store, "d@contoso.com").unwrap();
+    store.put_group_errors(&[crate::types::GroupError {
+        user_id: d.id,
+        group_id: staff,
+        code: GraphCode::CountViolation,
+        message: "no licenses".into(),
+        since: 0,
+    }]);
     let problems = crate::check::run(&cx).unwrap().problems;
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems.len(), 3, "{problems:?}");
     let found =
         |who: &str, what: &str| problems.iter().any(|p| p.contains(who) && p.contains(what));
     assert!(found("b@contoso.com", "not a member"), "{problems:?}");
     assert!(found("c@contoso.com", "holds 0"), "{problems:?}");
+    assert!(
+        found("d@contoso.com", "in error for group Staff"),
+        "{problems:?}"
+    );
 }
 
 #[test]

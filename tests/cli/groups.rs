@@ -173,6 +173,34 @@ fn gl9_what_if_shows_who_gains_what_and_changes_nothing() {
         "{out}"
     );
     assert!(out.contains("SPE_E3: assigned 0 -> 2"), "{out}");
+    assert!(out.contains("Data: no user's data would start"), "{out}");
+    assert_eq!(env.dump(), before);
+
+    // Taking E3 away again: each member's mailbox would be retained 30 days, their OneDrive
+    // until they are deleted, Teams stops.
+    env.ok(&["groups", "license", "Staff", "--add", "SPE_E3"]);
+    let before = env.dump();
+    let out = env.ok(&[
+        "groups",
+        "license",
+        "Staff",
+        "--remove",
+        "SPE_E3",
+        "--what-if",
+    ]);
+    assert!(
+        out.contains("Data that would start its retention or stop (2 user(s)):"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ana@contoso.com  mailbox  retained until ") && out.contains(", then purged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ana@contoso.com  onedrive  retained until the user is deleted"),
+        "{out}"
+    );
+    assert!(out.contains("ana@contoso.com  teams  removed"), "{out}");
     assert_eq!(env.dump(), before);
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod billing;
 mod catalog;
 mod groups;
 mod many;
+pub mod preview;
 mod rows;
 mod schema;
 mod store;

@@ -68,4 +68,17 @@ impl Session {
     pub fn audit_mark(&mut self) -> anyhow::Result<u64> {
         self.rt.db().last_audit_id()
     }
+
+    /// Records, from now on in this transaction, the users' data a change stops (a preview's).
+    pub fn watch_data(&mut self) -> anyhow::Result<()> {
+        self.rt.db().watch_data()
+    }
+
+    /// The data rows stopped since `watch_data` (the first `limit`), and for how many users.
+    pub fn data_changes(
+        &mut self,
+        limit: u32,
+    ) -> anyhow::Result<(Vec<crate::db::preview::DataChange>, u64)> {
+        self.rt.db().data_changes(limit)
+    }
 }

@@ -14,6 +14,7 @@ pub struct Changes {
 impl Changes {
     pub fn start(s: &mut Session) -> Result<Changes> {
         let first_audit = s.audit_mark()?;
+        s.watch_data()?;
         Ok(Changes {
             first_audit,
             pools: license_rows(s)?,
@@ -58,6 +59,26 @@ impl Changes {
                 );
             }
         }
+        // L7: whose data would start its retention (or stop, for features and apps).
+        let (data, users) = s.data_changes(DATA_SHOWN)?;
+        if users == 0 {
+            println!("Data: no user's data would start its retention.");
+        } else {
+            println!("Data that would start its retention or stop ({users} user(s)):");
+            for d in &data {
+                let what = match (d.state.as_str(), d.until) {
+                    ("retained", Some(until)) => {
+                        format!("retained until {}, then purged", crate::views::date(until))
+                    }
+                    ("retained", None) => "retained until the user is deleted".to_string(),
+                    (state, _) => state.to_string(),
+                };
+                println!("  {}  {}  {what}", d.upn, d.workload);
+            }
+            if data.len() as u32 == DATA_SHOWN {
+                println!("  (the first {DATA_SHOWN} rows; {users} users in all)");
+            }
+        }
         // Money: the ledger lines the run wrote (each audited with its amount).
         let mut money = rust_decimal::Decimal::ZERO;
         let mut currency = String::new();
@@ -85,6 +106,9 @@ impl Changes {
         Ok(entries.len())
     }
 }
+
+/// Data rows a preview lists; the count covers every user.
+const DATA_SHOWN: u32 = 1000;
 
 /// An audit entry's state in one line: license lists as they are, objects by their key fields.
 fn short(v: &serde_json::Value) -> String {

@@ -326,6 +326,19 @@ pub fn change_group<S: Store + ?Sized>(
             return Ok(pages.finish());
         }
         Members::Of(group) => {
+            // Read once for the whole group, rather than a delete per member.
+            let mut in_error = std::collections::HashSet::new();
+            let mut skip = 0;
+            loop {
+                let page = cx.store.group_errors(Some(group), skip, CHUNK as u32);
+                skip += page.len() as u32;
+                let last = page.len() < CHUNK;
+                in_error.extend(page.into_iter().map(|e| e.user_id));
+                if last {
+                    break;
+                }
+            }
+            planner.in_error = Some(in_error);
             let query = crate::seats::licensing::store::UserQuery {
                 member_of: Some(group),
                 ..crate::directory::everyone()

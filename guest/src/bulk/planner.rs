@@ -73,6 +73,9 @@ pub(super) struct Planner<'c, 's, 'm, S: Store + ?Sized> {
     /// gives and takes only its own products: when none of them provisions a workload, the
     /// users' data is neither read nor written.
     touches_data: bool,
+    /// A group change over all its members: those in error for the group before it (GL3),
+    /// the only ones with an error to clear when they get its products (`None`: clear any).
+    pub(super) in_error: Option<HashSet<u64>>,
     all_or_nothing: bool,
     mark: Option<u32>,
     /// With pages handed in (`push`): the last page's writes, queued when the next is read.
@@ -173,6 +176,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         Ok(Planner {
             cx,
             touches_data,
+            in_error: None,
             default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
             pools: Pools::new(cx.store),
             names: Names {
@@ -307,7 +311,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                     fallback
                 }
                 (Ok(p), Mode::Group { .. }, Some(u)) => {
-                    w.cleared.push(u.id);
+                    if self.in_error.as_ref().is_none_or(|e| e.contains(&u.id)) {
+                        w.cleared.push(u.id);
+                    }
                     Ok(p)
                 }
                 (planned, ..) => planned,

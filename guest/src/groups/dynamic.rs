@@ -66,7 +66,7 @@ pub fn join_by_rules<S: Store + ?Sized>(cx: &Cx<S>, users: &[User]) -> Result<()
         let joining: Vec<User> = users.iter().filter(|u| rule.matches(u)).cloned().collect();
         if !joining.is_empty() {
             let gives = Gives::of(cx.store, group.id);
-            let mut moves = Moves::new(cx, group, &gives);
+            let mut moves = Moves::new(cx, group, &gives).outsiders();
             moves.join(&joining)?;
             moves.done()?;
         }
@@ -84,7 +84,7 @@ pub fn follow_rules<S: Store + ?Sized>(cx: &Cx<S>, user: &User) -> Result<()> {
             continue;
         }
         let gives = Gives::of(cx.store, group.id);
-        let mut moves = Moves::new(cx, group, &gives);
+        let mut moves = Moves::new(cx, group, &gives).outsiders();
         let one = std::slice::from_ref(user);
         if now {
             moves.join(one)?
@@ -119,7 +119,7 @@ pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Re
         ..everyone()
     };
     let gives = Gives::of(cx.store, group.id);
-    let mut moves = Moves::new(cx, group.clone(), &gives);
+    let mut moves = Moves::new(cx, group.clone(), &gives).outsiders();
     match rule.narrowing() {
         Some(n) => {
             // Those who leave are among the members; those who join have a required value.

@@ -47,6 +47,9 @@ pub(super) struct Moves<'c, 's, 'm, S: Store + ?Sized> {
     gives: &'m Gives,
     joins: Option<Flow<'c, 's, 'm, S>>,
     leaves: Option<Flow<'c, 's, 'm, S>>,
+    /// Every user who joins is not a member yet (a rule's newcomers), so none is in error
+    /// for the group; static additions may name members, who may be.
+    outsiders: bool,
 }
 
 /// A page's membership written: joined, or left (and no longer in error for the group).
@@ -79,7 +82,14 @@ impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
             gives,
             joins: None,
             leaves: None,
+            outsiders: false,
         }
+    }
+
+    /// The users who join will not be members already (see `outsiders`).
+    pub(super) fn outsiders(mut self) -> Self {
+        self.outsiders = true;
+        self
     }
 
     pub(super) fn join(&mut self, users: &[User]) -> Result<()> {
@@ -111,7 +121,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
                 (&[], &self.gives.take)
             };
             *flow = Some(Flow {
-                pages: GroupPages::new(cx, group.id, give, take)?,
+                // Leavers' errors are cleared with their membership.
+                pages: GroupPages::new(cx, group.id, give, take, self.outsiders || !joined)?,
                 last: Vec::new(),
             });
         }

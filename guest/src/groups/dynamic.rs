@@ -162,8 +162,9 @@ pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Re
                     .into_iter()
                     .filter(|u| rule.matches(u) != was.contains(&u.id))
                     .partition(|u| rule.matches(u));
-                moves.join(&joining)?;
-                moves.leave(&leaving)
+                // Leavers first: their seats are the joiners' to take (L2).
+                moves.leave(&leaving)?;
+                moves.join(&joining)
             })?;
         }
     }

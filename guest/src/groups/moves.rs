@@ -47,6 +47,9 @@ pub(super) struct Moves<'c, 's, 'm, S: Store + ?Sized> {
     gives: &'m Gives,
     joins: Option<Flow<'c, 's, 'm, S>>,
     leaves: Option<Flow<'c, 's, 'm, S>>,
+    /// What the flows closed so far did.
+    total: GroupChange,
+    freed: BTreeSet<String>,
     /// Every user who joins is not a member yet (a rule's newcomers), so none is in error
     /// for the group; static additions may name members, who may be.
     outsiders: bool,
@@ -78,10 +81,18 @@ impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
         Moves {
             cx,
             state: audit_state(cx.store, &group),
-            group,
+            group: group.clone(),
             gives,
             joins: None,
             leaves: None,
+            total: GroupChange {
+                group: group.clone(),
+                changed: 0,
+                unchanged: 0,
+                errors: 0,
+                failures: Vec::new(),
+            },
+            freed: BTreeSet::new(),
             outsiders: false,
         }
     }
@@ -103,6 +114,14 @@ impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
     fn moved(&mut self, users: &[User], joined: bool) -> Result<()> {
         if users.is_empty() {
             return Ok(());
+        }
+        // Joiners count the seats leavers freed (L2): the leavers' pages are written, and the
+        // joiners' planner counts its pools again, before joiners who follow leavers are
+        // planned. A rule narrowed to its values moves every leaver first, so this happens
+        // once; a rule read over every user alternates, a page at a time.
+        if joined && self.leaves.is_some() {
+            self.close(false);
+            self.close(true);
         }
         let (cx, group, state) = (self.cx, &self.group, &self.state);
         if self.gives.give.is_empty() {
@@ -133,29 +152,32 @@ impl<'c, 's, 'm, S: Store + ?Sized> Moves<'c, 's, 'm, S> {
         Ok(())
     }
 
+    /// Queues a flow's last writes (its licenses, then its last page's membership) and adds
+    /// what it did.
+    fn close(&mut self, joined: bool) {
+        let flow = if joined {
+            self.joins.take()
+        } else {
+            self.leaves.take()
+        };
+        let Some(flow) = flow else { return };
+        let run: GroupRun = flow.pages.finish();
+        membership(self.cx, &self.group, &self.state, &flow.last, joined);
+        let t = &mut self.total;
+        t.changed += run.changed;
+        t.unchanged += run.unchanged;
+        t.errors += run.errors;
+        let room = 1000usize.saturating_sub(t.failures.len());
+        t.failures.extend(run.failures.into_iter().take(room));
+        self.freed.extend(run.freed);
+    }
+
     /// Writes what is left, serves the waiting line from what the moves freed (GL8) and says
     /// what they did.
-    pub(super) fn done(self) -> Result<GroupChange> {
-        let mut total = GroupChange {
-            group: self.group.clone(),
-            changed: 0,
-            unchanged: 0,
-            errors: 0,
-            failures: Vec::new(),
-        };
-        let mut freed = BTreeSet::new();
-        for (flow, joined) in [(self.leaves, false), (self.joins, true)] {
-            let Some(flow) = flow else { continue };
-            let run: GroupRun = flow.pages.finish();
-            membership(self.cx, &self.group, &self.state, &flow.last, joined);
-            total.changed += run.changed;
-            total.unchanged += run.unchanged;
-            total.errors += run.errors;
-            let room = 1000usize.saturating_sub(total.failures.len());
-            total.failures.extend(run.failures.into_iter().take(room));
-            freed.extend(run.freed);
-        }
-        crate::bulk::serve_waiting(self.cx, &freed)?;
-        Ok(total)
+    pub(super) fn done(mut self) -> Result<GroupChange> {
+        self.close(false);
+        self.close(true);
+        crate::bulk::serve_waiting(self.cx, &self.freed)?;
+        Ok(self.total)
     }
 }

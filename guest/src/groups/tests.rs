@@ -521,3 +521,34 @@ fn gl9_a_group_change_can_be_previewed_who_gains_and_loses_what_and_whose_data_i
     store.rollback_to(mark);
     assert_eq!(store.snapshot(), before, "the preview changed nothing");
 }
+
+#[test]
+fn gl8_a_rule_change_gives_joiners_the_seats_its_leavers_free_in_the_same_call() {
+    // Both ways a rule is evaluated: narrowed to a department, and over every user.
+    for rule in [
+        r#"user.department -eq "HR""#,
+        r#"user.department -eq "HR" -or user.accountEnabled -eq false"#,
+    ] {
+        let (store, _) = tenant_with_catalog();
+        buy(&store, "SPE_E5", 2);
+        let cx = admin(&store);
+        for u in ["s1@contoso.com", "s2@contoso.com"] {
+            add_user(&store, u);
+        }
+        for u in ["h1@contoso.com", "h2@contoso.com"] {
+            let mut hr = new_user(u);
+            hr.department = Some("HR".into());
+            crate::users::create(&cx, &hr).unwrap();
+        }
+        create(&cx, "G", None, Some(r#"user.department -eq "Sales""#)).unwrap();
+        set_licenses(&cx, "G", &[choice("SPE_E5", &[])], &[]).unwrap();
+        assert_eq!(assigned(&store, "SPE_E5"), 2);
+        let change = set_rule(&cx, "G", rule).unwrap();
+        assert_eq!((change.changed, change.errors), (4, 0), "{rule}");
+        for u in ["h1@contoso.com", "h2@contoso.com"] {
+            assert_eq!(parts(&store, u), ["SPE_E5"], "{rule}");
+        }
+        assert_eq!(assigned(&store, "SPE_E5"), 2, "{rule}");
+        assert!(errors(&cx, Some("G"), 0, 10).unwrap().is_empty(), "{rule}");
+    }
+}

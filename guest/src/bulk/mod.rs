@@ -241,6 +241,22 @@ pub fn group_licenses<S: Store + ?Sized>(
         .collect())
 }
 
+/// The members in error for a group (GL3), read page by page.
+pub fn in_error<S: Store + ?Sized>(store: &S, group: u64) -> std::collections::HashSet<u64> {
+    const PAGE: u32 = 10_000;
+    let mut ids = std::collections::HashSet::new();
+    let mut skip = 0;
+    loop {
+        let page = store.group_errors(Some(group), skip, PAGE);
+        skip += page.len() as u32;
+        let last = page.len() < PAGE as usize;
+        ids.extend(page.into_iter().map(|e| e.user_id));
+        if last {
+            return ids;
+        }
+    }
+}
+
 /// Whose licenses a group change goes over.
 pub enum Members<'a> {
     /// These users (added to or removed from the group, or in error for it).
@@ -333,18 +349,7 @@ pub fn change_group<S: Store + ?Sized>(
         }
         Members::Of(group) => {
             // Read once for the whole group, rather than a delete per member.
-            let mut in_error = std::collections::HashSet::new();
-            let mut skip = 0;
-            loop {
-                let page = cx.store.group_errors(Some(group), skip, CHUNK as u32);
-                skip += page.len() as u32;
-                let last = page.len() < CHUNK;
-                in_error.extend(page.into_iter().map(|e| e.user_id));
-                if last {
-                    break;
-                }
-            }
-            planner.in_error = Some(in_error);
+            planner.in_error = Some(in_error(cx.store, group));
             let query = crate::seats::licensing::store::UserQuery {
                 member_of: Some(group),
                 ..crate::directory::everyone()

@@ -72,17 +72,7 @@ impl Sources {
                 if gives.is_empty() {
                     continue;
                 }
-                let mut in_error = HashSet::new();
-                let mut skip = 0;
-                loop {
-                    let page = store.group_errors(Some(group.id), skip, 10_000);
-                    skip += page.len() as u32;
-                    let last_page = page.len() < 10_000;
-                    in_error.extend(page.into_iter().map(|e| e.user_id));
-                    if last_page {
-                        break;
-                    }
-                }
+                let in_error = crate::bulk::in_error(store, group.id);
                 giving.push(Giving {
                     group,
                     gives,

@@ -50,6 +50,16 @@ pub fn add_months(anchor: Date, months: u32) -> Date {
     Date::from_calendar_date(year, month, day).expect("clamped day is valid")
 }
 
+/// The day `months` before `end` that a term of that many months ending on `end` began on
+/// (clamped, as `add_months` clamps).
+pub fn months_before(end: Date, months: u32) -> Date {
+    let index = end.year() * 12 + (end.month() as i32 - 1) - months as i32;
+    let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).expect("month in 1..=12");
+    let day = end.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).expect("clamped day is valid")
+}
+
 /// Days in a term of this billing frequency's unit, in months.
 pub fn term_months(billing: BillingFrequency) -> u32 {
     match billing {
@@ -76,5 +86,17 @@ mod tests {
         assert_eq!(add_months(date!(2026 - 01 - 31), 2), date!(2026 - 03 - 31));
         assert_eq!(add_months(date!(2028 - 02 - 29), 12), date!(2029 - 02 - 28));
         assert_eq!(add_months(date!(2026 - 12 - 15), 1), date!(2027 - 01 - 15));
+        assert_eq!(
+            months_before(date!(2027 - 01 - 15), 1),
+            date!(2026 - 12 - 15)
+        );
+        assert_eq!(
+            months_before(date!(2028 - 02 - 29), 12),
+            date!(2027 - 02 - 28)
+        );
+        assert_eq!(
+            months_before(date!(2026 - 03 - 31), 1),
+            date!(2026 - 02 - 28)
+        );
     }
 }

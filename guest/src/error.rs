@@ -75,6 +75,21 @@ impl Error {
         }
     }
 
+    /// The same refusal with its message after `prefix` (which item of a list it is about).
+    pub fn prefixed(mut self, prefix: &str) -> Error {
+        let m = match &mut self {
+            Error::NotFound(e) => &mut e.message,
+            Error::InsufficientLicenses(s) => &mut s.message,
+            Error::Blocked(b) => &mut b.message,
+            Error::Conflict(m) => m,
+            Error::Forbidden(f) => &mut f.message,
+            Error::Invalid(i) => &mut i.message,
+            Error::Violation(v) => &mut v.message,
+        };
+        m.insert_str(0, prefix);
+        self
+    }
+
     /// The message for people, whatever the case.
     pub fn text(&self) -> &str {
         match self {

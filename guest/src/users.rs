@@ -6,7 +6,8 @@ use crate::directory::{find, find_active, keep, needs_license, query};
 use crate::error::{Result, blocked, conflict, invalid};
 use crate::exports::seats::licensing::licenses::LicenseChoice;
 use crate::exports::seats::licensing::users::{
-    NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter, UserPage, UserUpdate,
+    HoldingPage, HoldingUser, NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter,
+    UserPage, UserUpdate,
 };
 use crate::types::Operation;
 use crate::types::{Timestamp, User};
@@ -408,6 +409,32 @@ pub fn list<S: Store + ?Sized>(
     let next = (users.len() == limit as usize).then(|| users[users.len() - 1].id);
     keep(filter, &mut users);
     Ok(UserPage { users, next })
+}
+
+/// The users `list` lists, each with their licenses as stored and their group errors (GL3).
+pub fn holdings<S: Store + ?Sized>(
+    cx: &Cx<S>,
+    filter: &UserFilter,
+    after: Option<u64>,
+    limit: u32,
+) -> Result<HoldingPage> {
+    let page = list(cx, filter, after, limit)?;
+    let ids: Vec<u64> = page.users.iter().map(|u| u.id).collect();
+    let licenses = cx.store.assignments_of_users(&ids);
+    let users = page
+        .users
+        .into_iter()
+        .zip(licenses)
+        .map(|(user, licenses)| HoldingUser {
+            errors: cx.store.group_errors_of(user.id),
+            user,
+            licenses,
+        })
+        .collect();
+    Ok(HoldingPage {
+        users,
+        next: page.next,
+    })
 }
 
 #[cfg(test)]

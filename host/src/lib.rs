@@ -10,6 +10,7 @@ pub mod cli;
 pub mod component;
 pub mod dates;
 pub mod db;
+pub mod graph;
 
 pub mod output;
 pub mod plugins;

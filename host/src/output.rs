@@ -46,6 +46,21 @@ pub fn csv_safe(text: String) -> String {
     }
 }
 
+/// Text from outside (a file, a plugin, a request) as it may be shown: control characters
+/// (a terminal's escapes, line breaks) as spaces, at most `max` characters.
+pub fn bounded(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let count = clean.chars().count();
+    if count <= max {
+        return clean;
+    }
+    let cut: String = clean.chars().take(max).collect();
+    format!("{cut}... ({} more characters)", count - max)
+}
+
 fn objects<T: Serialize>(rows: &[T]) -> Result<Vec<serde_json::Map<String, Value>>> {
     rows.iter()
         .map(|r| match serde_json::to_value(r)? {

@@ -13,6 +13,7 @@ mod conflicts;
 mod crash;
 mod embed_node;
 mod fuzz_regressions;
+mod graph;
 mod groups;
 mod init;
 mod licenses;

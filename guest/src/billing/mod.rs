@@ -4,6 +4,7 @@ mod calls;
 mod cancel;
 mod credit;
 pub mod idempotency;
+pub mod imports;
 pub mod invoices;
 pub mod ledger;
 pub mod money;

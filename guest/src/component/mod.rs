@@ -133,6 +133,14 @@ impl users::Guest for Component {
     ) -> Result<users::UserPage, Error> {
         crate::users::list(&cx(actor), &filter, after, limit)
     }
+    fn list_holdings(
+        actor: Principal,
+        filter: users::UserFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<users::HoldingPage, Error> {
+        crate::users::holdings(&cx(actor), &filter, after, limit)
+    }
 }
 
 impl licenses::Guest for Component {
@@ -215,6 +223,12 @@ impl subscriptions::Guest for Component {
     }
     fn take_over(actor: Principal, id: u64) -> Result<subscriptions::SubscriptionView, Error> {
         crate::self_service::take_over(&cx(actor), id)
+    }
+    fn import_subscriptions(
+        actor: Principal,
+        existing: Vec<subscriptions::ExistingSubscription>,
+    ) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
+        crate::billing::imports::import(&cx(actor), &existing)
     }
     fn list_subscriptions(actor: Principal) -> Result<Vec<subscriptions::SubscriptionView>, Error> {
         crate::subscriptions::list(&cx(actor))

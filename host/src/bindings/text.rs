@@ -171,6 +171,18 @@ pub fn charge_kind_from(s: &str) -> Result<ChargeKind> {
     })
 }
 
+/// Graph's own spelling of the code (licenseAssignmentState.error, an error response's code).
+pub fn graph_code_name(c: GraphCode) -> &'static str {
+    match c {
+        GraphCode::CountViolation => "CountViolation",
+        GraphCode::MutuallyExclusiveViolation => "MutuallyExclusiveViolation",
+        GraphCode::DependencyViolation => "DependencyViolation",
+        GraphCode::ProhibitedInUsageLocationViolation => "ProhibitedInUsageLocationViolation",
+        GraphCode::UniquenessViolation => "UniquenessViolation",
+        GraphCode::Other => "Other",
+    }
+}
+
 pub fn graph_code_text(c: GraphCode) -> &'static str {
     match c {
         GraphCode::CountViolation => "count-violation",

@@ -32,6 +32,13 @@ pub struct InitArgs {
     /// Replace the database file if it exists.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+/// The new tenant's settings and first global administrator (`init`, `import graph`).
+#[derive(Args)]
+pub struct TenantArgs {
     /// The organisation's name.
     #[arg(long, default_value = "Contoso")]
     pub name: String,
@@ -56,29 +63,26 @@ pub struct InitArgs {
     pub time_zone: String,
 }
 
-fn remove_db(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
+impl TenantArgs {
+    pub fn setup(&self) -> TenantSetup {
+        TenantSetup {
+            name: self.name.clone(),
+            country: self.country.clone(),
+            currency: self.currency.clone(),
+            cloud: match self.cloud {
+                CloudArg::Worldwide => Cloud::Worldwide,
+                CloudArg::Vianet => Cloud::Vianet,
+            },
+            default_usage_location: self.default_usage_location.clone(),
+            admin_upn: self.admin.clone(),
+            admin_display_name: self.admin_name.clone(),
+            time_zone: Some(self.time_zone.clone()),
+        }
     }
 }
 
-fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
-    let setup = TenantSetup {
-        name: args.name.clone(),
-        country: args.country.clone(),
-        currency: args.currency.clone(),
-        cloud: match args.cloud {
-            CloudArg::Worldwide => Cloud::Worldwide,
-            CloudArg::Vianet => Cloud::Vianet,
-        },
-        default_usage_location: args.default_usage_location.clone(),
-        admin_upn: args.admin.clone(),
-        admin_display_name: args.admin_name.clone(),
-        time_zone: Some(args.time_zone.clone()),
-    };
-    let mut s = crate::service::tenant::create(&options(cli), &setup, args.generate.is_some())?;
+/// The shipped catalog, price list and service-plan rules, into a new tenant.
+pub fn ship_catalog(s: &mut Session) -> Result<()> {
     let rows = catalog_csv::read_catalog(SHIPPED_CATALOG.as_bytes(), "the shipped catalog")?;
     s.import_catalog(&rows)?;
     for (sku, price) in catalog_csv::shipped_prices()? {
@@ -87,6 +91,22 @@ fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
     let rules =
         catalog_csv::read_plan_rules(catalog_csv::SHIPPED_PLAN_RULES, "the shipped plan rules")?;
     s.set_plan_rules(&rules)?;
+    Ok(())
+}
+
+/// Removes a database file and its journal.
+pub fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+fn build(cli: &Cli, args: &InitArgs) -> Result<Session> {
+    let setup = args.tenant.setup();
+    let mut s = crate::service::tenant::create(&options(cli), &setup, args.generate.is_some())?;
+    ship_catalog(&mut s)?;
     if args.demo {
         demo::build(&mut s, args.users)?;
     }
@@ -142,7 +162,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<()> {
     };
     eprintln!(
         "Created tenant {} in {}, acting as {}{}.",
-        args.name,
+        args.tenant.name,
         cli.db.display(),
         s.actor,
         match (args.demo, args.generate) {

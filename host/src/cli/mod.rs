@@ -7,6 +7,7 @@ mod catalog;
 mod check;
 mod clock;
 mod component;
+mod graph;
 mod groups;
 mod init;
 mod licenses;
@@ -136,6 +137,12 @@ pub enum Command {
     /// Groups whose members inherit the group's products (group-based licensing, GL1-GL10).
     #[command(subcommand)]
     Groups(groups::GroupsCommand),
+    /// A new database from another system's data: a Microsoft Graph export.
+    #[command(subcommand)]
+    Import(graph::ImportCommand),
+    /// The tenant in another system's shapes: Microsoft Graph's JSON.
+    #[command(subcommand)]
+    Export(graph::ExportCommand),
 }
 
 /// The service's options from the command line.
@@ -158,6 +165,8 @@ pub fn open(cli: &Cli) -> Result<Session> {
 fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => init::run(&cli, args),
+        Command::Import(cmd) => graph::import(&cli, cmd),
+        Command::Export(cmd) => graph::export(&mut open(&cli)?, cmd),
         Command::Component(cmd) => component::run(&cli, cmd),
         Command::Licenses => licenses::run(&mut open(&cli)?),
         Command::Conflicts => licenses::conflicts(&mut open(&cli)?),
@@ -235,6 +244,14 @@ fn quiet_on_closed_pipe() {
     }));
 }
 
+/// The contexts a refusal was given on its way out, outermost first.
+fn contexts(e: &anyhow::Error) -> Vec<String> {
+    e.chain()
+        .take_while(|c| c.downcast_ref::<CallError>().is_none())
+        .map(|c| c.to_string())
+        .collect()
+}
+
 /// Exit codes: 0 done, 1 refused by a rule (nothing changed, or some users of a bulk change
 /// or some licenses of a restore), 2 bad usage, 3 failed.
 pub fn main() -> ExitCode {
@@ -257,11 +274,18 @@ pub fn main() -> ExitCode {
         Err(e) => match e.downcast_ref::<CallError>() {
             // With --output json, the refusal's data as JSON: `{"error": {"kind": ..}}`.
             Some(CallError::Domain(refusal)) if json => {
-                eprintln!("{}", serde_json::json!({ "error": refusal.fields() }));
+                let mut error = refusal.fields();
+                let at = contexts(&e);
+                if !at.is_empty() {
+                    error.insert("context".into(), at.into());
+                }
+                eprintln!("{}", serde_json::json!({ "error": error }));
                 ExitCode::from(1)
             }
             Some(CallError::Domain(refusal)) => {
-                eprintln!("error[{}]: {}", refusal.kind(), refusal.text());
+                // What the command was doing when refused (an import's file and item), first.
+                let at: String = contexts(&e).iter().map(|c| format!("{c}: ")).collect();
+                eprintln!("error[{}]: {at}{}", refusal.kind(), refusal.text());
                 ExitCode::from(1)
             }
             Some(CallError::Plugin { kind, .. }) => {

@@ -41,16 +41,7 @@ impl Refusal {
 
 /// Text from a plugin as it may be shown: printable, at most `REASON_SHOWN` characters.
 pub fn shown(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let count = clean.chars().count();
-    if count <= REASON_SHOWN {
-        return clean;
-    }
-    let cut: String = clean.chars().take(REASON_SHOWN).collect();
-    format!("{cut}... ({} more characters)", count - REASON_SHOWN)
+    crate::output::bounded(text, REASON_SHOWN)
 }
 
 /// What a gate may ask the domain while it decides: the change's pages (or, when it is small

@@ -5,6 +5,7 @@ mod audit;
 pub mod behind;
 pub(crate) mod billing;
 mod catalog;
+mod graph_ids;
 mod groups;
 mod many;
 pub mod preview;

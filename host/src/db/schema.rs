@@ -364,6 +364,17 @@ CREATE TABLE group_errors (
 CREATE INDEX group_errors_by_since ON group_errors (since, group_id, user_id);
 CREATE INDEX group_errors_by_user ON group_errors (user_id);
 "#,
+    // 10: the host's own map of Microsoft Graph object ids (an imported tenant's, or made for
+    // what seats created), so an export and `seats serve` show each object under one id.
+    r#"
+CREATE TABLE graph_ids (
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'group', 'subscription', 'tenant')),
+    local INTEGER NOT NULL,
+    graph_id TEXT NOT NULL CHECK (length(graph_id) = 36 AND graph_id = lower(graph_id)),
+    PRIMARY KEY (kind, local)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX graph_ids_by_id ON graph_ids (kind, graph_id);
+"#,
 ];
 
 /// The schema version this binary writes.

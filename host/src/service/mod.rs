@@ -9,6 +9,7 @@ mod billing;
 mod catalog;
 pub mod clock;
 pub mod component;
+pub mod graph_ids;
 mod groups;
 mod licenses;
 pub mod load;

@@ -1,7 +1,7 @@
 //! Subscriptions and self-service purchases (interface `subscriptions`, S1-S6, SS1-SS5): one
 //! transaction each.
 
-use super::model::subscriptions::{ProcessReport, SelfServiceView};
+use super::model::subscriptions::{ExistingSubscription, ProcessReport, SelfServiceView};
 use super::model::types::SubscriptionView;
 use super::{CallError, Session};
 
@@ -10,6 +10,17 @@ impl Session {
         self.call(|d, st, actor| {
             d.seats_licensing_subscriptions()
                 .call_list_subscriptions(st, actor)
+        })
+    }
+
+    /// Records subscriptions bought outside seats (an import), all or none; nothing is charged.
+    pub fn import_subscriptions(
+        &mut self,
+        existing: &[ExistingSubscription],
+    ) -> Result<Vec<SubscriptionView>, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_subscriptions()
+                .call_import_subscriptions(st, actor, existing)
         })
     }
 

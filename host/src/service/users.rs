@@ -2,7 +2,7 @@
 
 use super::model::types::User;
 use super::model::users::{
-    NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter, UserUpdate,
+    HoldingUser, NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter, UserUpdate,
 };
 use super::{CallError, PAGE, Session, pages};
 
@@ -83,6 +83,20 @@ impl Session {
         each: impl FnMut(Vec<User>) -> anyhow::Result<bool>,
     ) -> Result<(), CallError> {
         pages(None, |after| self.user_page(filter, after), each)
+    }
+
+    /// One page of the users matching the filter with what each holds, and the next cursor.
+    pub fn holding_page(
+        &mut self,
+        filter: &UserFilter,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<(Vec<HoldingUser>, Option<u64>), CallError> {
+        let page = self.call(|d, st, actor| {
+            d.seats_licensing_users()
+                .call_list_holdings(st, actor, filter, after, limit)
+        })?;
+        Ok((page.users, page.next))
     }
 
     /// One page of the users matching the filter, after the cursor, and the next cursor.

@@ -17,5 +17,6 @@ pub mod plugins;
 pub mod progress;
 pub mod script;
 pub mod seed;
+pub mod serve;
 pub mod service;
 pub mod views;

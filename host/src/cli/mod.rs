@@ -14,6 +14,7 @@ mod licenses;
 mod roles;
 mod self_service;
 mod subscriptions;
+mod tokens;
 mod users;
 
 use crate::output::Format;
@@ -143,6 +144,12 @@ pub enum Command {
     /// The tenant in another system's shapes: Microsoft Graph's JSON.
     #[command(subcommand)]
     Export(graph::ExportCommand),
+    /// Serve a Microsoft Graph v1.0 subset over HTTP (subscribedSkus, users, assignLicense,
+    /// groups, $batch) for scripts and apps written against Graph.
+    Serve(crate::serve::ServeArgs),
+    /// Bearer tokens for `seats serve`: create (as --as), list, revoke.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
 }
 
 /// The service's options from the command line.
@@ -167,6 +174,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => init::run(&cli, args),
         Command::Import(cmd) => graph::import(&cli, cmd),
         Command::Export(cmd) => graph::export(&mut open(&cli)?, cmd),
+        Command::Serve(args) => crate::serve::run(&options(&cli), args),
+        Command::Tokens(cmd) => tokens::run(
+            &mut open(&cli)?,
+            cmd,
+            cli.now.unwrap_or_else(crate::service::clock::real_now),
+        ),
         Command::Component(cmd) => component::run(&cli, cmd),
         Command::Licenses => licenses::run(&mut open(&cli)?),
         Command::Conflicts => licenses::conflicts(&mut open(&cli)?),

@@ -14,6 +14,7 @@ mod schema;
 mod store;
 mod subscriptions;
 mod tenant;
+pub mod tokens;
 mod users;
 
 use anyhow::{Context, Result, bail};

@@ -374,6 +374,15 @@ CREATE TABLE graph_ids (
     PRIMARY KEY (kind, local)
 ) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX graph_ids_by_id ON graph_ids (kind, graph_id);
+-- Bearer tokens `seats serve` accepts (`seats tokens create`): only their SHA-256 is kept.
+CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+    upn TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;
 "#,
 ];
 

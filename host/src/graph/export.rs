@@ -2,7 +2,7 @@
 //! and paging (999 users a page, as Graph's largest $top).
 
 use super::render::{self, Context};
-use super::shapes::{Collection, Member, ROOT};
+use super::shapes::{Collection, CompanySubscription, Member, ROOT, SubscribedSku};
 use crate::service::Session;
 use crate::service::graph_ids::GraphKind;
 use crate::service::model::users::UserFilter;
@@ -70,18 +70,12 @@ pub fn everyone() -> UserFilter {
     }
 }
 
-/// Writes the export into `dir` (made if missing; refused when it holds files, unless `force`).
-pub fn export(s: &mut Session, dir: &Path, force: bool) -> Result<Summary> {
-    if dir.exists() && !force && std::fs::read_dir(dir)?.next().is_some() {
-        bail!(
-            "{} is not empty: export into a new folder, or pass --force to write over it",
-            dir.display()
-        );
-    }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
-    let mut summary = Summary::default();
-    let cx = Context::new(s)?;
-
+/// The organisation's products (subscribedSkus) and subscriptions (directory/subscriptions),
+/// each product listing its subscriptions' ids.
+pub fn skus_and_subscriptions(
+    s: &mut Session,
+    cx: &Context,
+) -> Result<(Vec<SubscribedSku>, Vec<CompanySubscription>)> {
     let subscriptions = s.list_subscriptions()?;
     let ids = s.graph_ids(
         GraphKind::Subscription,
@@ -107,16 +101,32 @@ pub fn export(s: &mut Session, dir: &Path, force: bool) -> Result<Summary> {
             .entry(v.subscription.sku_id.clone())
             .or_default()
             .push(id.clone());
-        companies.push(render::subscription(&cx, v, id, owner));
+        companies.push(render::subscription(cx, v, id, owner));
     }
-    summary.subscriptions = companies.len() as u32;
 
     let mut skus = Vec::new();
     for pool in s.licenses_page()? {
         let product = s.get_product(&pool.sku_id)?;
         let ids = of_sku.remove(&pool.sku_id).unwrap_or_default();
-        skus.push(render::sku(&cx, &pool, &product, ids));
+        skus.push(render::sku(cx, &pool, &product, ids));
     }
+    Ok((skus, companies))
+}
+
+/// Writes the export into `dir` (made if missing; refused when it holds files, unless `force`).
+pub fn export(s: &mut Session, dir: &Path, force: bool) -> Result<Summary> {
+    if dir.exists() && !force && std::fs::read_dir(dir)?.next().is_some() {
+        bail!(
+            "{} is not empty: export into a new folder, or pass --force to write over it",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display()))?;
+    let mut summary = Summary::default();
+    let cx = Context::new(s)?;
+
+    let (skus, companies) = skus_and_subscriptions(s, &cx)?;
+    summary.subscriptions = companies.len() as u32;
     summary.products = skus.len() as u32;
     write(
         dir,

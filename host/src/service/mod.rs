@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 mod subscriptions;
 pub mod tenant;
+pub mod tokens;
 mod users;
 
 pub use crate::component::CallError;

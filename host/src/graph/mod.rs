@@ -4,5 +4,9 @@
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod plan;
 pub mod render;
 pub mod shapes;
+
+/// Requests in one `$batch`: Graph's most.
+pub const BATCH: usize = 20;

@@ -53,6 +53,10 @@ pub struct RunArgs {
     /// Run the whole script, print what it would change, then roll everything back.
     #[arg(long)]
     pub what_if: bool,
+    /// With --what-if: write the change as Microsoft Graph `$batch` bodies (assignLicense per
+    /// user, 20 to a batch, one batch per line) that would make it on a real tenant.
+    #[arg(long, value_name = "FILE", requires = "what_if")]
+    pub plan: Option<PathBuf>,
     /// Run the whole script as one transaction: any error rolls all of it back.
     #[arg(long)]
     pub atomic: bool,
@@ -220,7 +224,29 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
         (Ok(()), Some(changes)) if args.what_if => {
             println!("What if: {name} ran to the end; nothing was changed.");
             changes.print(&mut s)?;
-            s.finish(false)
+            let during = match &args.plan {
+                Some(_) => Some(crate::graph::plan::during(&mut s, changes.mark())?),
+                None => None,
+            };
+            s.finish(false)?;
+            if let (Some(path), Some(during)) = (&args.plan, during) {
+                let w = crate::graph::plan::write(&mut s, &during, path)?;
+                println!(
+                    "Plan: {} assignLicense requests in {} $batch bodies in {}{}.",
+                    w.requests,
+                    w.batches,
+                    path.display(),
+                    if w.left_out > 0 {
+                        format!(
+                            "; {} users the change creates or deletes are not in it",
+                            w.left_out
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(())
         }
         (Ok(()), Some(changes)) if args.confirm => {
             let n = changes.print(&mut s)?;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Graph's most requests in one batch.
-pub const MAX: usize = 20;
+pub const MAX: usize = crate::graph::BATCH;
 
 struct Item {
     id: String,

@@ -64,6 +64,28 @@ impl Session {
         Ok(records)
     }
 
+    /// The users whose licenses the change begun after `mark` changes (in this transaction,
+    /// before it ends), a page at a time, each once, in the order first changed.
+    pub fn changed_users(&mut self, mark: u64) -> Result<Vec<String>, CallError> {
+        let (mut users, mut seen) = (Vec::new(), std::collections::HashSet::new());
+        let mut after = mark;
+        loop {
+            let page = self.rt.call(|d, st| {
+                d.seats_licensing_audit()
+                    .call_page_of_change(st, after, PAGE)
+            })?;
+            for l in page.licenses {
+                if seen.insert(l.upn.to_lowercase()) {
+                    users.push(l.upn);
+                }
+            }
+            match page.next {
+                Some(next) => after = next,
+                None => return Ok(users),
+            }
+        }
+    }
+
     /// The id of the newest audit entry: a mark to list what a run changed after it.
     pub fn audit_mark(&mut self) -> anyhow::Result<u64> {
         self.rt.db().last_audit_id()

@@ -21,6 +21,11 @@ impl Changes {
         })
     }
 
+    /// The last audit entry before the change: what it wrote comes after.
+    pub fn mark(&self) -> u64 {
+        self.first_audit
+    }
+
     pub fn print(&self, s: &mut Session) -> Result<usize> {
         let filter = crate::service::model::types::AuditFilter {
             actor: None,

@@ -324,9 +324,12 @@ fn users(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()> 
                 };
                 s.update_user(&admin, &update)
                     .map_err(|e| at_user(e.into(), batch))?;
-                s.set_user_licenses(&admin, &direct_licenses(u), &[])
-                    .map_err(|e| at_user(e.into(), batch))?;
-                summary.licenses += direct_licenses(u).len() as u32;
+                let licenses = direct_licenses(u);
+                if !licenses.is_empty() {
+                    s.set_user_licenses(&admin, &licenses, &[])
+                        .map_err(|e| at_user(e.into(), batch))?;
+                }
+                summary.licenses += licenses.len() as u32;
                 let me = s.get_user(&admin)?.user;
                 ids.push((me.id, u.id.to_lowercase()));
                 continue;

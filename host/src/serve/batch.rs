@@ -1,5 +1,5 @@
 //! `$batch` (concepts/json-batching.md): up to 20 requests, each answered as it would be alone
-//! (each its own change, as in Graph: a batch is not one transaction), in an order that puts
+//! (each its own change, as in Graph: a batch is not all or nothing), in an order that puts
 //! every request after those it `dependsOn`; one whose dependency failed is answered 424.
 
 use super::dispatch::{Caller, dispatch};
@@ -115,6 +115,12 @@ pub fn run(s: &mut crate::service::Session, caller: &Caller, r: &Request) -> Rep
     let Some(order) = order(&items) else {
         return Reply::bad_request("the batch's dependsOn form a cycle");
     };
+    // One transaction for the batch, each request a savepoint in it: a refused request is
+    // undone alone, as if sent alone, and the batch's writes share one commit (one sync of
+    // the file instead of twenty).
+    if let Err(e) = s.begin() {
+        return super::reply::failure(&e);
+    }
     let mut status: HashMap<String, u16> = HashMap::new();
     let mut responses = Vec::new();
     for i in order {
@@ -154,6 +160,9 @@ pub fn run(s: &mut crate::service::Session, caller: &Caller, r: &Request) -> Rep
         responses.push(json!({
             "id": item.id, "status": reply.status, "headers": headers, "body": reply.body,
         }));
+    }
+    if let Err(e) = s.finish(true) {
+        return super::reply::failure(&e);
     }
     Reply::ok(json!({ "responses": responses }))
 }

@@ -5,13 +5,13 @@ use crate::support::Env;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn example() -> PathBuf {
+pub fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/graph-export")
 }
 
 const ADMIN: &str = "admin@fabrikam.com";
 
-fn import(env: &Env, dir: &Path) -> String {
+pub fn import(env: &Env, dir: &Path) -> String {
     let out = env
         .seats()
         .args([
@@ -293,4 +293,47 @@ fn graph_import_reads_plain_arrays_and_a_collection_in_one_file() {
     std::fs::write(dir.join("users.json"), serde_json::to_vec(&users).unwrap()).unwrap();
     let said = import(&env, &dir);
     assert!(said.contains("Imported 41 users"), "{said}");
+}
+
+/// The CLI's bulk commands write a plan too: `--what-if --plan FILE`, changing nothing.
+#[test]
+fn graph_plan_of_a_bulk_command_is_one_assign_license_per_user_it_changes() {
+    let env = Env::new();
+    import(&env, &example());
+    let before = env.dump();
+    let plan = env.dir.path().join("plan.jsonl");
+    env.ok(&[
+        "set-licenses",
+        "--department",
+        "Sales",
+        "--add",
+        "VISIOCLIENT",
+        "--what-if",
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(env.dump(), before, "a what-if changes nothing");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let batches: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(batches.len(), 1);
+    let requests = batches[0]["requests"].as_array().unwrap();
+    let sales: Vec<Value> = collection(&example(), "users")
+        .into_iter()
+        .filter(|u| u["department"] == "Sales")
+        .collect();
+    assert_eq!(requests.len(), sales.len());
+    for (r, u) in requests.iter().zip(&sales) {
+        assert_eq!(r["method"], "POST");
+        assert_eq!(
+            r["url"],
+            format!("/users/{}/assignLicense", u["id"].as_str().unwrap())
+        );
+        assert_eq!(
+            r["body"],
+            json!({"addLicenses": [{"skuId": "c5928f49-12ba-48f7-ada3-0d743a3601d5", "disabledPlans": []}], "removeLicenses": []})
+        );
+    }
 }

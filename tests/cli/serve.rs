@@ -6,7 +6,6 @@ use crate::support::Env;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
@@ -93,16 +92,7 @@ impl Drop for Server {
 /// user without an admin role.
 pub fn fabrikam() -> (Env, String, String) {
     let env = Env::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/graph-export");
-    env.ok(&[
-        "import",
-        "graph",
-        dir.to_str().unwrap(),
-        "--admin",
-        ADMIN,
-        "--name",
-        "Fabrikam",
-    ]);
+    crate::graph::import(&env, &crate::graph::example());
     let admin = env.ok(&["tokens", "create"]).trim().to_string();
     let reader = unlicensed(&env)[0].clone();
     let reader = env

@@ -61,30 +61,20 @@ impl Sources {
     /// Reads the groups that give products, and who is in error for each.
     pub fn new<S: Store + ?Sized>(store: &S) -> Self {
         let mut giving = Vec::new();
-        let mut after = None;
-        loop {
-            let groups = store.list_groups(after, 1000);
-            let Some(last) = groups.last() else { break };
-            after = Some(last.id);
-            let full = groups.len() == 1000;
-            for group in groups {
-                let gives = store.group_licenses(group.id);
-                if gives.is_empty() {
-                    continue;
-                }
-                let in_error = crate::bulk::in_error(store, group.id);
-                giving.push(Giving {
-                    group,
-                    gives,
-                    in_error,
-                    ahead: VecDeque::new(),
-                    after: None,
-                    read_all: false,
-                });
+        for group in super::all(store) {
+            let gives = store.group_licenses(group.id);
+            if gives.is_empty() {
+                continue;
             }
-            if !full {
-                break;
-            }
+            let in_error = crate::bulk::in_error(store, group.id);
+            giving.push(Giving {
+                group,
+                gives,
+                in_error,
+                ahead: VecDeque::new(),
+                after: None,
+                read_all: false,
+            });
         }
         Sources {
             giving,

@@ -13,23 +13,14 @@ use std::collections::{HashSet, VecDeque};
 
 /// The dynamic groups with their rules, read once per call.
 fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.list_groups(after, 1000);
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        let full = page.len() == 1000;
-        out.extend(page.into_iter().filter_map(|g| {
+    super::all(store)
+        .into_iter()
+        .filter_map(|g| {
             // A stored rule was parsed when it was set.
             let rule = rule::parse(g.rule.as_deref()?).ok()?;
             Some((g, rule))
-        }));
-        if !full {
-            break;
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// Pages of the users a query selects, in id order, each handed to `each`. The next page is

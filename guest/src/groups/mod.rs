@@ -65,6 +65,23 @@ pub(crate) fn audit_state<S: Store + ?Sized>(store: &S, group: &Group) -> GroupA
     }
 }
 
+/// Every group, read a page at a time (a tenant has few, so they are held at once).
+pub fn all<S: Store + ?Sized>(store: &S) -> Vec<Group> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_groups(after, 1000);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        let full = page.len() == 1000;
+        out.extend(page);
+        if !full {
+            return out;
+        }
+    }
+    out
+}
+
 fn part_number<S: Store + ?Sized>(store: &S, sku: &str) -> String {
     store
         .get_product(sku)

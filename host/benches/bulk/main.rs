@@ -28,7 +28,7 @@ mod native;
 mod table;
 
 use anyhow::{Context, Result, bail, ensure};
-use measure::{Sample, measure, median};
+use measure::{Sample, measure, median, remove_db};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,7 +39,6 @@ pub const DEPARTMENT: &str = "Sales";
 /// The department the finance-e5 plugin lets hold E5.
 pub const FINANCE: &str = "Finance";
 pub const NOW: &str = "2026-03-02";
-const SEATS: &str = env!("CARGO_BIN_EXE_seats");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Op {
@@ -182,23 +181,7 @@ fn args() -> Result<Args> {
 }
 
 fn seats(db: &Path, cache: &Path) -> Command {
-    let mut cmd = Command::new(SEATS);
-    cmd.env("SEATS_CACHE_DIR", cache)
-        .env_remove("SEATS_DB")
-        .env_remove("SEATS_AS")
-        .env_remove("SEATS_NOW")
-        .arg("--db")
-        .arg(db)
-        .args(["--now", NOW]);
-    cmd
-}
-
-fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
+    measure::seats(db, cache, NOW)
 }
 
 /// The first number in the line of `text` that contains `marker`.

@@ -1,4 +1,5 @@
-//! One child process measured: wall time from spawn to exit and peak resident memory.
+//! One child process measured: wall time from spawn to exit and peak resident memory; and
+//! the `seats` command the benchmarks measure (shared by benches/bulk and benches/graph).
 
 use anyhow::{Context, Result, bail, ensure};
 use std::process::{Command, Stdio};
@@ -52,5 +53,28 @@ pub fn median(mut v: Vec<f64>) -> f64 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// `seats` on `db` at the tenant's time `now`, with the compiled component cached in `cache`
+/// and nothing from the caller's environment.
+pub fn seats(db: &std::path::Path, cache: &std::path::Path, now: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seats"));
+    cmd.env("SEATS_CACHE_DIR", cache)
+        .env_remove("SEATS_DB")
+        .env_remove("SEATS_AS")
+        .env_remove("SEATS_NOW")
+        .arg("--db")
+        .arg(db)
+        .args(["--now", now]);
+    cmd
+}
+
+/// Removes a database file and its journal.
+pub fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
     }
 }

@@ -6,11 +6,13 @@
 //!
 //! Under `cargo test` a smoke run (300 users) that fails when a request fails.
 
+// Shared with benches/bulk, which uses all of it.
 #[path = "../bulk/measure.rs"]
+#[allow(dead_code)]
 mod measure;
 
 use anyhow::{Context, Result, ensure};
-use measure::measure;
+use measure::{measure, remove_db};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -18,7 +20,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const SEATS: &str = env!("CARGO_BIN_EXE_seats");
 const NOW: &str = "2026-11-23T12:00:00Z";
 /// Client threads sending at once (the server has 4 workers; this machine 2 cores).
 const CLIENTS: usize = 4;
@@ -58,23 +59,7 @@ fn args() -> Result<Args> {
 }
 
 fn seats(db: &Path, cache: &Path) -> Command {
-    let mut cmd = Command::new(SEATS);
-    cmd.env("SEATS_CACHE_DIR", cache)
-        .env_remove("SEATS_DB")
-        .env_remove("SEATS_AS")
-        .env_remove("SEATS_NOW")
-        .arg("--db")
-        .arg(db)
-        .args(["--now", NOW]);
-    cmd
-}
-
-fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
+    measure::seats(db, cache, NOW)
 }
 
 /// One HTTP/1.1 request on a new connection: (status, JSON body).

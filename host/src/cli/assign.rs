@@ -1,5 +1,6 @@
 //! `seats assign`, `seats unassign`, `seats set-plans`: one user or many (L2, L3, L5, L6).
 
+use super::preview::{WhatIf, previewed};
 use super::{FAILURES_SHOWN, Session};
 use crate::output;
 use crate::service::model::bulk::{AddRemove, LicenseChange};
@@ -24,6 +25,8 @@ pub struct Users {
     /// Apply nothing when any user fails (default: apply the others and report each failure).
     #[arg(long)]
     pub all_or_nothing: bool,
+    #[command(flatten)]
+    pub preview: WhatIf,
 }
 
 /// Instead of naming users: every active user that matches all of these. The component
@@ -257,6 +260,10 @@ fn report(s: &Session, result: BulkResult) -> Result<()> {
 }
 
 pub fn assign(s: &mut Session, a: &AssignArgs) -> Result<()> {
+    previewed(s, &a.users.preview, |s| assign_now(s, a))
+}
+
+fn assign_now(s: &mut Session, a: &AssignArgs) -> Result<()> {
     let selection = a.users.selection()?;
     if let Selection::Upns(users) = &selection
         && users.len() == 1
@@ -310,6 +317,10 @@ struct Unassigned<'a> {
 }
 
 pub fn unassign(s: &mut Session, a: &UnassignArgs) -> Result<()> {
+    previewed(s, &a.users.preview, |s| unassign_now(s, a))
+}
+
+fn unassign_now(s: &mut Session, a: &UnassignArgs) -> Result<()> {
     let selection = a.users.selection()?;
     if let Selection::Upns(users) = &selection
         && users.len() == 1
@@ -381,6 +392,10 @@ pub fn license_spec(spec: &str) -> LicenseChoice {
 /// G2, like Set-MgUserLicense -AddLicenses -RemoveLicenses: one change per user; one user's
 /// is refused whole, many users' are a bulk call (L5).
 pub fn set_licenses(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
+    previewed(s, &a.users.preview, |s| set_licenses_now(s, a))
+}
+
+fn set_licenses_now(s: &mut Session, a: &SetLicensesArgs) -> Result<()> {
     let add: Vec<LicenseChoice> = a.add.iter().map(|spec| license_spec(spec)).collect();
     let user = match a.users.selection()? {
         Selection::Upns(users) if users.len() == 1 => users[0].clone(),

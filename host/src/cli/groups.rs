@@ -3,11 +3,12 @@
 //! nothing (GL9).
 
 use super::assign::{license_spec, read_upns};
+use super::preview::{WhatIf, previewed};
 use super::{Refused, Session};
 use crate::output;
 use crate::service::model::groups::GroupChange;
+use crate::views::OutcomeRow;
 use crate::views::groups::{GroupChangeView, GroupDetailsView, GroupRow, MemberErrorRow};
-use crate::views::{OutcomeRow, changes::Changes};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -85,14 +86,6 @@ pub struct Members {
     pub preview: WhatIf,
 }
 
-#[derive(Args, Clone, Copy)]
-pub struct WhatIf {
-    /// Show who would gain and lose which products and plans, whose data would start its
-    /// retention, and what it would cost; change nothing (GL9).
-    #[arg(long)]
-    pub what_if: bool,
-}
-
 impl Members {
     fn upns(&self) -> Result<Vec<String>> {
         let mut all = self.users.clone();
@@ -120,7 +113,7 @@ pub fn run(s: &mut Session, cmd: &GroupsCommand) -> Result<()> {
             description,
             rule,
             preview,
-        } => previewed(s, *preview, |s| {
+        } => previewed(s, preview, |s| {
             let g = s.create_group(name, description.as_deref(), rule.as_deref())?;
             output::print_one(&GroupRow::from(g), s.format)
         }),
@@ -128,24 +121,24 @@ pub fn run(s: &mut Session, cmd: &GroupsCommand) -> Result<()> {
             group,
             rule,
             preview,
-        } => previewed(s, *preview, |s| {
+        } => previewed(s, preview, |s| {
             let c = s.set_group_rule(group, rule)?;
             report(s, c)
         }),
-        GroupsCommand::Delete { group, preview } => previewed(s, *preview, |s| {
+        GroupsCommand::Delete { group, preview } => previewed(s, preview, |s| {
             let g = s.delete_group(group)?;
             output::print_one(&GroupRow::from(g), s.format)
         }),
         GroupsCommand::AddMembers(m) => {
             let upns = m.upns()?;
-            previewed(s, m.preview, |s| {
+            previewed(s, &m.preview, |s| {
                 let c = s.add_members(&m.group, &upns)?;
                 report(s, c)
             })
         }
         GroupsCommand::RemoveMembers(m) => {
             let upns = m.upns()?;
-            previewed(s, m.preview, |s| {
+            previewed(s, &m.preview, |s| {
                 let c = s.remove_members(&m.group, &upns)?;
                 report(s, c)
             })
@@ -157,12 +150,12 @@ pub fn run(s: &mut Session, cmd: &GroupsCommand) -> Result<()> {
             preview,
         } => {
             let add: Vec<_> = add.iter().map(|a| license_spec(a)).collect();
-            previewed(s, *preview, |s| {
+            previewed(s, preview, |s| {
                 let c = s.set_group_licenses(group, &add, remove)?;
                 report(s, c)
             })
         }
-        GroupsCommand::Reprocess { group, preview } => previewed(s, *preview, |s| {
+        GroupsCommand::Reprocess { group, preview } => previewed(s, preview, |s| {
             let c = s.reprocess_group(group)?;
             report(s, c)
         }),
@@ -176,33 +169,6 @@ pub fn run(s: &mut Session, cmd: &GroupsCommand) -> Result<()> {
             out.finish("members in error")
         }
     }
-}
-
-/// Runs `f`; with --what-if inside a transaction that is rolled back after the change set is
-/// printed (GL9).
-fn previewed(
-    s: &mut Session,
-    preview: WhatIf,
-    f: impl FnOnce(&mut Session) -> Result<()>,
-) -> Result<()> {
-    if !preview.what_if {
-        return f(s);
-    }
-    s.begin()?;
-    let changes = match Changes::start(s) {
-        Ok(c) => c,
-        Err(e) => {
-            s.finish(false)?;
-            return Err(e);
-        }
-    };
-    // The change set is shown even when members would be left in error.
-    let done = f(s);
-    let printed = changes.print(s);
-    s.finish(false)?;
-    eprintln!("What if: nothing was changed.");
-    printed?;
-    done
 }
 
 /// The change's counts; the members left in error with why (exit 1 when there are some).

@@ -11,6 +11,7 @@ mod graph;
 mod groups;
 mod init;
 mod licenses;
+mod preview;
 mod roles;
 mod self_service;
 mod subscriptions;

@@ -67,6 +67,26 @@ pub struct Written {
     pub left_out: usize,
 }
 
+impl Written {
+    /// What was written, in a sentence.
+    pub fn describe(&self, path: &Path) -> String {
+        let left = if self.left_out > 0 {
+            format!(
+                "; {} users the change creates or deletes are not in it",
+                self.left_out
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Plan: {} assignLicense requests in {} $batch bodies in {}{left}.",
+            self.requests,
+            self.batches,
+            path.display()
+        )
+    }
+}
+
 /// Writes the plan, once the change is rolled back: each user's licenses now are the before.
 pub fn write(s: &mut Session, during: &During, path: &Path) -> Result<Written> {
     let mut requests: Vec<Value> = Vec::new();

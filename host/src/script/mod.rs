@@ -224,27 +224,14 @@ pub fn run(session: Session, args: &RunArgs) -> Result<()> {
         (Ok(()), Some(changes)) if args.what_if => {
             println!("What if: {name} ran to the end; nothing was changed.");
             changes.print(&mut s)?;
-            let during = match &args.plan {
-                Some(_) => Some(crate::graph::plan::during(&mut s, changes.mark())?),
-                None => None,
-            };
+            let during = args
+                .plan
+                .as_ref()
+                .map(|_| crate::graph::plan::during(&mut s, changes.mark()));
             s.finish(false)?;
             if let (Some(path), Some(during)) = (&args.plan, during) {
-                let w = crate::graph::plan::write(&mut s, &during, path)?;
-                println!(
-                    "Plan: {} assignLicense requests in {} $batch bodies in {}{}.",
-                    w.requests,
-                    w.batches,
-                    path.display(),
-                    if w.left_out > 0 {
-                        format!(
-                            "; {} users the change creates or deletes are not in it",
-                            w.left_out
-                        )
-                    } else {
-                        String::new()
-                    }
-                );
+                let w = crate::graph::plan::write(&mut s, &during?, path)?;
+                println!("{}", w.describe(path));
             }
             Ok(())
         }

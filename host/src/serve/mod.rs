@@ -50,6 +50,9 @@ impl Throttle {
 struct App {
     pool: pool::Pool,
     throttle: Option<Arc<Throttle>>,
+    /// Writes wait their turn here, first come first served, rather than in SQLite's busy
+    /// handler, which is not fair: under steady load a writer could wait out its timeout.
+    writes: tokio::sync::Mutex<()>,
 }
 
 /// Largest request body read (Graph's own limit for a request is 4 MB).
@@ -61,6 +64,7 @@ pub fn run(o: &Options, args: &ServeArgs) -> Result<()> {
     let app = Arc::new(App {
         pool,
         throttle: args.throttle.clone(),
+        writes: tokio::sync::Mutex::new(()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -155,7 +159,7 @@ async fn answer(
         .unwrap_or("localhost");
     let (path, query) = Request::split(&format!("{rest}?{}", uri.query().unwrap_or("")));
     let request = Request {
-        method: method.to_string(),
+        method: method.as_str().to_string(),
         path,
         query,
         consistency: headers
@@ -166,6 +170,11 @@ async fn answer(
         base: format!("http://{host}"),
     };
     let throttle = app.throttle.clone();
+    let _turn = if method == Method::POST {
+        Some(app.writes.lock().await)
+    } else {
+        None
+    };
     let answered = app
         .pool
         .run(move |s| {

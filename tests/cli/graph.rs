@@ -269,6 +269,20 @@ fn graph_import_of_a_bad_export_names_the_file_and_the_json_path_and_imports_not
     );
     assert!(said.contains("usage location"), "{said}");
 
+    // A UPN twice: the domain refuses the second, named where it is (U1).
+    let dir = copy_of_example(&env);
+    let first: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("users-1.json")).unwrap()).unwrap();
+    let taken = first["value"][3]["userPrincipalName"]
+        .as_str()
+        .unwrap()
+        .to_uppercase();
+    edit(&dir.join("users-2.json"), |v| {
+        v["value"][2]["userPrincipalName"] = json!(taken)
+    });
+    let said = refused_import(&env, &dir);
+    assert!(said.contains("users-2.json: value[2]"), "{said}");
+
     // A status Graph does not have, quoted bounded and printable.
     let dir = copy_of_example(&env);
     edit(&dir.join("subscriptions.json"), |v| {

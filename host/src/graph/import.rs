@@ -31,7 +31,10 @@ const BATCH: usize = 5000;
 pub struct Export {
     pub skus: Vec<Item<SubscribedSku>>,
     pub subscriptions: Vec<Item<CompanySubscription>>,
-    pub users: Vec<Item<User>>,
+    /// The users' files, in page order: read and imported one page at a time, so a tenant of
+    /// any size is imported in flat memory (one transaction still holds all of it).
+    pub user_pages: Vec<std::path::PathBuf>,
+    pub dir: std::path::PathBuf,
     pub groups: Vec<Item<Group>>,
     /// Each group's members, by the group's Graph id.
     pub members: HashMap<String, Vec<Item<Member>>>,
@@ -47,8 +50,8 @@ pub fn read(dir: &Path) -> Result<Export> {
         );
     }
     let skus = files::read::<SubscribedSku>(dir, "subscribedSkus")?;
-    let users = files::read::<User>(dir, "users")?;
-    if files::pages(dir, "subscribedSkus")?.is_empty() || files::pages(dir, "users")?.is_empty() {
+    let user_pages = files::pages(dir, "users")?;
+    if files::pages(dir, "subscribedSkus")?.is_empty() || user_pages.is_empty() {
         bail!(
             "{} holds no subscribedSkus.json or no users.json (or users-1.json, ...): README's \
              \"Import a tenant from Microsoft Graph\" says how to export them",
@@ -77,7 +80,8 @@ pub fn read(dir: &Path) -> Result<Export> {
     Ok(Export {
         skus,
         subscriptions,
-        users,
+        user_pages,
+        dir: dir.to_path_buf(),
         groups,
         members,
     })
@@ -294,68 +298,88 @@ fn new_user(u: &User) -> NewUser {
 
 fn users(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()> {
     let admin = s.actor.clone();
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for item in &export.users {
-        let upn = item.value.user_principal_name.to_lowercase();
-        if let Some(first) = seen.insert(upn, item.at()) {
-            bail!(
-                "{}: {} is there twice (first at {first}): a UPN names one user",
-                item.at(),
-                q(&item.value.user_principal_name)
-            );
-        }
-        if guid(&item.value.id).is_none() {
-            bail!("{}.id: '{}' is not a GUID", item.at(), q(&item.value.id));
-        }
-    }
-    let mut ids = Vec::new();
-    for batch in export.users.chunks(BATCH) {
-        let mut new = Vec::new();
-        for item in batch {
-            let u = &item.value;
-            if u.user_principal_name.eq_ignore_ascii_case(&admin) {
-                // Made by the tenant's setup: given the export's attributes and licenses.
-                let n = new_user(u);
-                let update = UserUpdate {
-                    display_name: Some(n.display_name),
-                    department: n.department,
-                    usage_location: n.usage_location,
-                    enabled: Some(n.enabled),
-                };
-                s.update_user(&admin, &update)
-                    .map_err(|e| at_user(e.into(), batch))?;
-                let licenses = direct_licenses(u);
-                if !licenses.is_empty() {
-                    s.set_user_licenses(&admin, &licenses, &[])
-                        .map_err(|e| at_user(e.into(), batch))?;
-                }
-                summary.licenses += licenses.len() as u32;
-                let me = s.get_user(&admin)?.user;
-                ids.push((me.id, u.id.to_lowercase()));
-                continue;
-            }
-            let licenses = direct_licenses(u);
-            summary.licenses += licenses.len() as u32;
-            new.push(NewLicensedUser {
-                user: new_user(u),
-                licenses,
-            });
-        }
-        let made = s
-            .create_licensed_users(&new)
-            .map_err(|e| at_user(e.into(), batch))?;
-        let by_upn: HashMap<String, &Item<User>> = batch
-            .iter()
-            .map(|i| (i.value.user_principal_name.to_lowercase(), i))
+    for path in &export.user_pages {
+        let file = path
+            .strip_prefix(&export.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let page: Vec<Item<User>> = files::read_file::<User>(path, &file)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| Item {
+                value,
+                file: file.clone(),
+                index,
+            })
             .collect();
-        for m in made {
-            if let Some(item) = by_upn.get(&m.upn.to_lowercase()) {
-                ids.push((m.id, item.value.id.to_lowercase()));
+        for item in &page {
+            if guid(&item.value.id).is_none() {
+                bail!("{}.id: '{}' is not a GUID", item.at(), q(&item.value.id));
             }
         }
+        // A UPN taken twice is refused by the domain (U1), named where it is.
+        for batch in page.chunks(BATCH) {
+            let ids = user_batch(s, &admin, batch, summary)?;
+            s.record_graph_ids(GraphKind::User, &ids)?;
+        }
+        summary.users += page.len() as u32;
     }
-    summary.users = export.users.len() as u32;
-    s.record_graph_ids(GraphKind::User, &ids)
+    Ok(())
+}
+
+/// Creates a batch of users with their direct licenses; their ids here and in Graph.
+fn user_batch(
+    s: &mut Session,
+    admin: &str,
+    batch: &[Item<User>],
+    summary: &mut Summary,
+) -> Result<Vec<(u64, String)>> {
+    let mut ids = Vec::new();
+    let mut new = Vec::new();
+    for item in batch {
+        let u = &item.value;
+        if u.user_principal_name.eq_ignore_ascii_case(admin) {
+            // Made by the tenant's setup: given the export's attributes and licenses.
+            let n = new_user(u);
+            let update = UserUpdate {
+                display_name: Some(n.display_name),
+                department: n.department,
+                usage_location: n.usage_location,
+                enabled: Some(n.enabled),
+            };
+            s.update_user(admin, &update)
+                .map_err(|e| at_user(e.into(), batch))?;
+            let licenses = direct_licenses(u);
+            if !licenses.is_empty() {
+                s.set_user_licenses(admin, &licenses, &[])
+                    .map_err(|e| at_user(e.into(), batch))?;
+            }
+            summary.licenses += licenses.len() as u32;
+            let me = s.get_user(admin)?.user;
+            ids.push((me.id, u.id.to_lowercase()));
+            continue;
+        }
+        let licenses = direct_licenses(u);
+        summary.licenses += licenses.len() as u32;
+        new.push(NewLicensedUser {
+            user: new_user(u),
+            licenses,
+        });
+    }
+    let made = s
+        .create_licensed_users(&new)
+        .map_err(|e| at_user(e.into(), batch))?;
+    let by_upn: HashMap<String, &Item<User>> = batch
+        .iter()
+        .map(|i| (i.value.user_principal_name.to_lowercase(), i))
+        .collect();
+    for m in made {
+        if let Some(item) = by_upn.get(&m.upn.to_lowercase()) {
+            ids.push((m.id, item.value.id.to_lowercase()));
+        }
+    }
+    Ok(ids)
 }
 
 /// A refusal about one of the batch's users, said with where that user is in the export.
@@ -371,16 +395,6 @@ fn at_user(e: anyhow::Error, batch: &[Item<User>]) -> anyhow::Error {
 }
 
 fn groups(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()> {
-    let upn_of: HashMap<String, &str> = export
-        .users
-        .iter()
-        .map(|i| {
-            (
-                i.value.id.to_lowercase(),
-                i.value.user_principal_name.as_str(),
-            )
-        })
-        .collect();
     let mut ids = Vec::new();
     for item in &export.groups {
         let (g, at) = (&item.value, item.at());
@@ -416,19 +430,18 @@ fn groups(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()>
                 others += 1;
                 continue;
             }
-            let upn = m
-                .value
-                .user_principal_name
-                .as_deref()
-                .or_else(|| upn_of.get(&m.value.id.to_lowercase()).copied())
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{}: member {} is not a user of users.json",
-                        m.at(),
-                        q(&m.value.id)
-                    )
-                })?;
-            upns.push(upn.to_string());
+            let upn = match &m.value.user_principal_name {
+                Some(upn) => Some(upn.clone()),
+                None => upn_of(s, &m.value.id)?,
+            }
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}: member {} is not a user of users.json",
+                    m.at(),
+                    q(&m.value.id)
+                )
+            })?;
+            upns.push(upn);
         }
         if others > 0 {
             summary.notes.push(format!(
@@ -475,6 +488,18 @@ fn groups(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()>
     }
     summary.groups = export.groups.len() as u32;
     s.record_graph_ids(GraphKind::Group, &ids)
+}
+
+/// The UPN of the user a Graph id names (imported above), for members listed by id alone.
+fn upn_of(s: &mut Session, graph_id: &str) -> Result<Option<String>> {
+    let Some(id) = s.local_of_graph_id(GraphKind::User, graph_id)? else {
+        return Ok(None);
+    };
+    let (page, _) = s.holding_page(&super::export::everyone(), id.checked_sub(1), 1)?;
+    Ok(page
+        .into_iter()
+        .find(|h| h.user.id == id)
+        .map(|h| h.user.upn))
 }
 
 /// Says where the licenses assigned here differ from what the export says was consumed.

@@ -2,9 +2,8 @@
 //! (each its own change, as in Graph: a batch is not all or nothing), in an order that puts
 //! every request after those it `dependsOn`; one whose dependency failed is answered 424.
 
-use super::dispatch::{Caller, dispatch};
 use super::reply::Reply;
-use super::request::Request;
+use super::request::{Caller, Request};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -107,7 +106,14 @@ fn order(items: &[Item]) -> Option<Vec<usize>> {
     Some(out)
 }
 
-pub fn run(s: &mut crate::service::Session, caller: &Caller, r: &Request) -> Reply {
+/// Answers the batch, each request by `dispatch` (the server's router, passed in so that the
+/// router and the batch do not name each other).
+pub fn run(
+    s: &mut crate::service::Session,
+    caller: &Caller,
+    r: &Request,
+    dispatch: fn(&mut crate::service::Session, &Caller, &Request) -> Reply,
+) -> Reply {
     let items = match items(r.body.as_ref()) {
         Ok(i) => i,
         Err(m) => return Reply::bad_request(&m),

@@ -2,20 +2,13 @@
 //! `$batch`, so a batched request is answered exactly as it would be alone.
 
 use super::reply::Reply;
-use super::request::Request;
-use super::throttle::Throttle;
+use super::request::{Caller, Request};
 use super::users::{self, tryr};
 use super::{batch, groups};
 use crate::graph::export::skus_and_subscriptions;
 use crate::graph::render::Context;
 use crate::service::Session;
 use serde_json::json;
-
-/// What a request is answered with besides the session: the throttle, and who calls (for it).
-pub struct Caller<'a> {
-    pub throttle: Option<&'a Throttle>,
-    pub token: &'a str,
-}
 
 pub fn dispatch(s: &mut Session, caller: &Caller, r: &Request) -> Reply {
     let segments = r.segments();
@@ -38,7 +31,7 @@ pub fn dispatch(s: &mut Session, caller: &Caller, r: &Request) -> Reply {
         ("GET", ["groups", key]) => groups::get(s, r, key),
         ("GET", ["groups", key, "members"]) => groups::members(s, r, key),
         ("POST", ["groups", key, "assignLicense"]) => groups::assign_license(s, r, key),
-        ("POST", ["$batch"]) => batch::run(s, caller, r),
+        ("POST", ["$batch"]) => batch::run(s, caller, r, dispatch),
         (
             _,
             ["subscribedSkus" | "users" | "groups" | "$batch", ..] | ["directory", "subscriptions"],

@@ -186,7 +186,7 @@ async fn answer(
                 Err(e) => return reply::failure(&e),
             };
             s.actor = actor;
-            let caller = dispatch::Caller {
+            let caller = request::Caller {
                 throttle: throttle.as_deref(),
                 token: &token,
             };

@@ -3,6 +3,13 @@
 
 use serde_json::Value;
 
+/// Who calls, besides the session's actor: their token (writes are throttled per token) and
+/// the throttle, when the server has one.
+pub struct Caller<'a> {
+    pub throttle: Option<&'a super::throttle::Throttle>,
+    pub token: &'a str,
+}
+
 pub struct Request {
     pub method: String,
     /// Under the version root, without the query: `/users/ana@contoso.com/assignLicense`.

@@ -298,33 +298,51 @@ fn new_user(u: &User) -> NewUser {
 
 fn users(s: &mut Session, export: &Export, summary: &mut Summary) -> Result<()> {
     let admin = s.actor.clone();
+    // Pages are gathered into batches of `BATCH` users: each call counts its products' pools
+    // once, so fewer, larger calls are faster; memory stays flat at one batch.
+    let mut pending: Vec<Item<User>> = Vec::new();
     for path in &export.user_pages {
         let file = path
             .strip_prefix(&export.dir)
             .unwrap_or(path)
             .display()
             .to_string();
-        let page: Vec<Item<User>> = files::read_file::<User>(path, &file)?
+        for (index, value) in files::read_file::<User>(path, &file)?
             .into_iter()
             .enumerate()
-            .map(|(index, value)| Item {
+        {
+            let item = Item {
                 value,
                 file: file.clone(),
                 index,
-            })
-            .collect();
-        for item in &page {
+            };
             if guid(&item.value.id).is_none() {
                 bail!("{}.id: '{}' is not a GUID", item.at(), q(&item.value.id));
             }
+            pending.push(item);
+            if pending.len() == BATCH {
+                flush(s, &admin, &mut pending, summary)?;
+            }
         }
-        // A UPN taken twice is refused by the domain (U1), named where it is.
-        for batch in page.chunks(BATCH) {
-            let ids = user_batch(s, &admin, batch, summary)?;
-            s.record_graph_ids(GraphKind::User, &ids)?;
-        }
-        summary.users += page.len() as u32;
     }
+    flush(s, &admin, &mut pending, summary)
+}
+
+/// Creates the pending users (a UPN taken twice is refused by the domain, U1, and named
+/// where it is) and records their Graph ids.
+fn flush(
+    s: &mut Session,
+    admin: &str,
+    pending: &mut Vec<Item<User>>,
+    summary: &mut Summary,
+) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let ids = user_batch(s, admin, pending, summary)?;
+    s.record_graph_ids(GraphKind::User, &ids)?;
+    summary.users += pending.len() as u32;
+    pending.clear();
     Ok(())
 }
 
@@ -385,8 +403,10 @@ fn user_batch(
 /// A refusal about one of the batch's users, said with where that user is in the export.
 fn at_user(e: anyhow::Error, batch: &[Item<User>]) -> anyhow::Error {
     let text = format!("{e:#}").to_lowercase();
+    // From the end: a UPN given twice is the later one's mistake.
     match batch
         .iter()
+        .rev()
         .find(|i| text.contains(&i.value.user_principal_name.to_lowercase()))
     {
         Some(i) => e.context(format!("{} ({})", i.at(), q(&i.value.user_principal_name))),

@@ -5,7 +5,7 @@ use crate::exports::seats::licensing::groups::{
     self, GroupChange, GroupDetails, GroupPage, MemberError,
 };
 use crate::exports::seats::licensing::licenses::LicenseChoice;
-use crate::types::{Error, Group, Principal};
+use crate::types::{Error, Group, GroupLicense, Principal};
 
 impl groups::Guest for Component {
     fn create_group(
@@ -52,6 +52,9 @@ impl groups::Guest for Component {
     }
     fn reprocess(actor: Principal, group: String) -> Result<GroupChange, Error> {
         crate::groups::reprocess(&cx(actor), &group)
+    }
+    fn group_licenses(actor: Principal, group: String) -> Result<Vec<GroupLicense>, Error> {
+        crate::groups::licenses(&cx(actor), &group)
     }
     fn group_errors(
         actor: Principal,

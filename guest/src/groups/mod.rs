@@ -200,6 +200,13 @@ pub fn list<S: Store + ?Sized>(cx: &Cx<S>, after: Option<u64>, limit: u32) -> Re
     Ok(GroupPage { groups, next })
 }
 
+/// The products a group gives (GL1), by GUID, without counting its members.
+pub fn licenses<S: Store + ?Sized>(cx: &Cx<S>, key: &str) -> Result<Vec<GroupLicense>> {
+    cx.require(Operation::Read)?;
+    let group = resolve(cx.store, key)?;
+    Ok(cx.store.group_licenses(group.id))
+}
+
 pub fn details<S: Store + ?Sized>(cx: &Cx<S>, key: &str) -> Result<GroupDetails> {
     cx.require(Operation::Read)?;
     let group = resolve(cx.store, key)?;

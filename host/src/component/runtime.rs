@@ -89,6 +89,9 @@ pub struct Runtime {
     store: Option<Loaded>,
     /// An outer transaction is open (atomic scripts, init).
     outer: bool,
+    /// Calls only read (`seats serve`'s GETs): each begins a deferred transaction, which runs
+    /// beside other connections' instead of taking the write lock.
+    reading: bool,
     /// The outer transaction is a load that succeeds or fails whole (`begin_load`).
     load: Load,
     gate: Option<std::sync::Arc<dyn Gate>>,
@@ -127,6 +130,7 @@ impl Runtime {
             now: options.now,
             store: None,
             outer: false,
+            reading: false,
             load: Load::Off,
             gate: options.gate.clone(),
         };
@@ -176,6 +180,11 @@ impl Runtime {
             .store
             .data_mut()
             .db
+    }
+
+    /// From now on, calls only read (or, with `false`, may write again).
+    pub fn set_reading(&mut self, on: bool) {
+        self.reading = on;
     }
 
     /// Calls one export inside its own transaction (or savepoint).

@@ -29,6 +29,8 @@ const APPLICATION_ID: i64 = 0x5345_4154;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Begin,
+    /// A transaction that only reads: beside other readers and a writer (WAL).
+    BeginRead,
     Commit,
     Rollback,
     Savepoint,
@@ -252,6 +254,7 @@ impl Db {
     pub fn step(&self, step: Step) -> Result<()> {
         let sql = match step {
             Step::Begin => "BEGIN IMMEDIATE",
+            Step::BeginRead => "BEGIN DEFERRED",
             Step::Commit => "COMMIT",
             Step::Rollback => "ROLLBACK",
             Step::Savepoint => "SAVEPOINT call",

@@ -57,35 +57,10 @@ impl Context {
             GraphKind::Group,
             &all.iter().map(|g| g.id).collect::<Vec<_>>(),
         )?;
-        // A group's products are named by part number: the catalog says which product each
-        // is, or, for a part number that names several (G6), the pools.
-        let mut by_part: Option<HashMap<String, String>> = None;
         let mut groups = HashMap::new();
         for (g, id) in all.into_iter().zip(ids) {
-            let mut licenses = Vec::new();
-            for l in s.get_group(&g.id.to_string())?.licenses {
-                let sku_id = match s.get_product(&l.product) {
-                    Ok(p) => p.product.sku_id,
-                    Err(e) => {
-                        if by_part.is_none() {
-                            by_part = Some(
-                                s.licenses_page()?
-                                    .into_iter()
-                                    .map(|p| (p.part_number, p.sku_id))
-                                    .collect(),
-                            );
-                        }
-                        match by_part.as_ref().and_then(|m| m.get(&l.product)) {
-                            Some(sku) => sku.clone(),
-                            None => return Err(e.into()),
-                        }
-                    }
-                };
-                licenses.push(GroupLicense {
-                    sku_id,
-                    disabled_plans: l.disabled_plans,
-                });
-            }
+            // Not get-group: it counts the members, which a request must not pay for.
+            let licenses = s.group_licenses(&g.id.to_string())?;
             groups.insert(g.id, (id, licenses));
         }
         Ok(Context {

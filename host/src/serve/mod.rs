@@ -190,10 +190,13 @@ async fn answer(
                 throttle: throttle.as_deref(),
                 token: &token,
             };
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // A GET only reads: it runs beside the other workers' calls.
+            s.reading(request.method.eq_ignore_ascii_case("GET"));
+            let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 dispatch::dispatch(s, &caller, &request)
-            }))
-            .unwrap_or_else(|_| {
+            }));
+            s.reading(false);
+            reply.unwrap_or_else(|_| {
                 Reply::error(
                     500,
                     "generalException",

@@ -55,6 +55,17 @@ impl Session {
         }
     }
 
+    /// The products a group gives, by GUID, without counting its members.
+    pub fn group_licenses(
+        &mut self,
+        group: &str,
+    ) -> Result<Vec<crate::service::model::types::GroupLicense>, CallError> {
+        self.call(|d, st, actor| {
+            d.seats_licensing_groups()
+                .call_group_licenses(st, actor, group)
+        })
+    }
+
     pub fn get_group(&mut self, group: &str) -> Result<GroupDetails, CallError> {
         self.call(|d, st, actor| d.seats_licensing_groups().call_get_group(st, actor, group))
     }

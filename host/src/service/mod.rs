@@ -74,6 +74,12 @@ impl Session {
         self.rt.begin()
     }
 
+    /// Whether the calls that follow only read: they then run beside other connections'
+    /// calls (a server's GETs) instead of waiting for the write lock.
+    pub fn reading(&mut self, on: bool) {
+        self.rt.set_reading(on);
+    }
+
     /// Commits (`true`) or rolls back what was done since `begin`.
     pub fn finish(&mut self, commit: bool) -> Result<()> {
         self.rt.finish(commit)

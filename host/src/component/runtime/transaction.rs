@@ -72,7 +72,12 @@ impl Runtime {
         } else if self.outer {
             (Some(Step::Savepoint), Some(Step::Release), Some(Step::Undo))
         } else {
-            (Some(Step::Begin), Some(Step::Commit), Some(Step::Rollback))
+            let begin = if self.reading {
+                Step::BeginRead
+            } else {
+                Step::Begin
+            };
+            (Some(begin), Some(Step::Commit), Some(Step::Rollback))
         };
         self.exec(begin)?;
         let mark = if self.gate.is_none() {

@@ -20,6 +20,7 @@ mod init;
 mod licenses;
 mod lifecycle_users;
 mod listings;
+mod migration;
 mod plugin_pages;
 mod plugins;
 mod refusals;

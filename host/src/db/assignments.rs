@@ -1,14 +1,16 @@
-//! License assignments for the `store` import: with their disabled plans, by user or by
-//! subscription, in batches, and stashed while their user is deleted.
+//! License assignments for the `store` import: by user or by subscription, in batches, and
+//! stashed while their user is deleted.
 
 use super::Db;
-use super::rows::{ASSIGNMENT_COLUMNS, assignment_row, batch_slots, sources_columns};
+use super::rows::{
+    ASSIGNMENT_COLUMNS, assignment_row, batch_slots, disabled_column, sources_columns,
+};
 use crate::bindings::types::*;
 use rusqlite::params;
 use wasmtime::Result;
 
 impl Db {
-    /// Assignments matching `filter` (on table alias `a`, one parameter), with disabled plans.
+    /// Assignments matching `filter` (on table alias `a`, one parameter).
     pub(super) fn assignments_where(
         &mut self,
         filter: &str,
@@ -20,21 +22,13 @@ impl Db {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns},
-                    (SELECT json_group_array(d.plan_id) FROM disabled_plans d
-                      WHERE d.user_id = a.user_id AND d.sku_id = a.sku_id)
-             FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
+            "SELECT {columns} FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows: Vec<(Assignment, String)> = stmt
-            .query_map([param as i64], |r| Ok((assignment_row(r)?, r.get(8)?)))?
+        let rows = stmt
+            .query_map([param as i64], assignment_row)?
             .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter()
-            .map(|(mut a, disabled)| {
-                a.disabled_plans = serde_json::from_str(&disabled)?;
-                Ok(a)
-            })
-            .collect()
+        Ok(rows)
     }
 
     pub(super) fn assignments_of_user_ids(
@@ -44,9 +38,8 @@ impl Db {
         let conn = self.conn();
         let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
         let (slots, range) = batch_slots(&user_ids);
-        let mut plans: Vec<(i64, String, String)> = Vec::new();
         if let Some((lo, hi)) = range {
-            // Many users close together (a page of users in id order): two range scans.
+            // Many users close together (a page of users in id order): one range scan.
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLUMNS} FROM assignments
                  WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id"
@@ -58,41 +51,15 @@ impl Db {
                     out[slot[0]].push(assignment_row(r)?);
                 }
             }
-            let mut stmt = conn.prepare_cached(
-                "SELECT user_id, sku_id, plan_id FROM disabled_plans
-                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id, plan_id",
-            )?;
-            let rows =
-                stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            for row in rows {
-                let row: (i64, String, String) = row?;
-                if slots.contains_key(&(row.0 as u64)) {
-                    plans.push(row);
-                }
-            }
         } else {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE user_id = ?1 ORDER BY sku_id"
             ))?;
-            let mut plan_stmt = conn.prepare_cached(
-                "SELECT user_id, sku_id, plan_id FROM disabled_plans WHERE user_id = ?1 ORDER BY sku_id, plan_id",
-            )?;
             for (&id, slot) in &slots {
                 let mut rows = stmt.query([id as i64])?;
                 while let Some(r) = rows.next()? {
                     out[slot[0]].push(assignment_row(r)?);
                 }
-                let rows =
-                    plan_stmt.query_map([id as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                for row in rows {
-                    plans.push(row?);
-                }
-            }
-        }
-        for (user, sku, plan) in plans {
-            let first = slots[&(user as u64)][0];
-            if let Some(a) = out[first].iter_mut().find(|a| a.sku_id == sku) {
-                a.disabled_plans.push(plan);
             }
         }
         // A user asked for more than once gets the same list each time.
@@ -109,8 +76,8 @@ impl Db {
             super::many::insert(
                 conn,
                 "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,
-                     direct, groups, own_disabled)",
-                8,
+                     direct, groups, own_disabled, disabled)",
+                9,
                 "",
                 &assignments,
                 |s, i, a| {
@@ -122,36 +89,20 @@ impl Db {
                     s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))?;
                     s.raw_bind_parameter(i + 5, a.direct)?;
                     s.raw_bind_parameter(i + 6, groups)?;
-                    s.raw_bind_parameter(i + 7, own)
+                    s.raw_bind_parameter(i + 7, own)?;
+                    s.raw_bind_parameter(i + 8, disabled_column(a))
                 },
-            )?;
-            // A new row has no disabled plans yet (they go with their assignment).
-            let mut plans = conn.prepare_cached(
-                "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
-            )?;
-            for a in &assignments {
-                for plan in &a.disabled_plans {
-                    plans.execute(params![a.user_id as i64, a.sku_id, plan])?;
-                }
-            }
-            Ok(())
+            )
         })?;
         Ok(())
     }
 
     pub(super) fn assignments_delete_many(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
         // Behind, as the inserts: the main thread goes on planning while a page is deleted.
-        let loading = self.loading();
         self.write(move |conn| {
-            let mut plans = conn
-                .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
             let mut rows =
                 conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
             for (user, sku) in &keys {
-                // As in `delete_assignment`: the cascade does this unless loading.
-                if loading {
-                    plans.execute(params![*user as i64, sku])?;
-                }
                 rows.execute(params![*user as i64, sku])?;
             }
             Ok(())
@@ -169,28 +120,19 @@ impl Db {
         self.write(move |conn| {
             let mut row = conn.prepare_cached(
                 "UPDATE assignments SET subscription = ?3, direct = ?4, groups = ?5,
-                     own_disabled = ?6 WHERE user_id = ?1 AND sku_id = ?2",
-            )?;
-            let mut clear = conn
-                .prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?;
-            let mut plans = conn.prepare_cached(
-                "INSERT INTO disabled_plans (user_id, sku_id, plan_id) VALUES (?1, ?2, ?3)",
+                     own_disabled = ?6, disabled = ?7 WHERE user_id = ?1 AND sku_id = ?2",
             )?;
             for a in &assignments {
                 let (groups, own) = sources_columns(a);
-                let key = params![a.user_id as i64, a.sku_id];
                 row.execute(params![
                     a.user_id as i64,
                     a.sku_id,
                     a.subscription.map(|s| s as i64),
                     a.direct,
                     groups,
-                    own
+                    own,
+                    disabled_column(a)
                 ])?;
-                clear.execute(key)?;
-                for plan in &a.disabled_plans {
-                    plans.execute(params![a.user_id as i64, a.sku_id, plan])?;
-                }
             }
             Ok(())
         })?;
@@ -198,14 +140,8 @@ impl Db {
     }
 
     pub(super) fn assignments_delete(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
-        // Its disabled plans go by the foreign key's cascade, except in a bulk load, which
-        // runs with foreign keys unenforced (checked once at its end, `Db::check_references`).
-        let conn = self.conn();
-        if self.loading() {
-            conn.prepare_cached("DELETE FROM disabled_plans WHERE user_id = ?1 AND sku_id = ?2")?
-                .execute(params![user_id as i64, sku_id])?;
-        }
-        let n = conn
+        let n = self
+            .conn()
             .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
             .execute(params![user_id as i64, sku_id])?;
         Ok(n > 0)

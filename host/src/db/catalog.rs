@@ -48,10 +48,22 @@ impl Db {
     ) -> Result<()> {
         let conn = self.conn();
         let json = serde_json::to_string(&plan_ids)?;
-        conn.prepare_cached(
-            "DELETE FROM product_plans WHERE sku_id = ?1 AND plan_id NOT IN (SELECT value FROM json_each(?2))",
-        )?
-        .execute(params![sku_id, json])?;
+        let dropped = conn
+            .prepare_cached(
+                "DELETE FROM product_plans WHERE sku_id = ?1 AND plan_id NOT IN (SELECT value FROM json_each(?2))",
+            )?
+            .execute(params![sku_id, json])?;
+        if dropped > 0 {
+            // A plan the product no longer has is no longer switched off anywhere (as the
+            // disabled-plan rows' cascade did before schema 11).
+            conn.prepare_cached(
+                "UPDATE assignments SET disabled = (SELECT CASE count(*) WHEN 0 THEN NULL
+                     ELSE json_group_array(value) END FROM (SELECT value FROM json_each(disabled)
+                     WHERE value IN (SELECT value FROM json_each(?2)) ORDER BY value))
+                 WHERE sku_id = ?1 AND disabled IS NOT NULL",
+            )?
+            .execute(params![sku_id, json])?;
+        }
         let mut stmt = conn.prepare_cached(
             "INSERT INTO product_plans (sku_id, plan_id, position) VALUES (?1, ?2, ?3)
              ON CONFLICT (sku_id, plan_id) DO UPDATE SET position = ?3",

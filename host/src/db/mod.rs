@@ -1,7 +1,8 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
 mod assignments;
-mod audit;
+mod packed;
+pub mod audit;
 pub mod behind;
 pub(crate) mod billing;
 mod catalog;

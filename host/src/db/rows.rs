@@ -137,20 +137,24 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
 
 /// The columns `assignment_row` reads, in its order.
 pub(super) const ASSIGNMENT_COLUMNS: &str =
-    "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled";
+    "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled, disabled";
 
-/// An assignment row without its disabled plans (they are rows of their own). Its groups are
-/// ids joined by commas, the direct source's own plans JSON (GL2); both NULL when none.
+/// An assignment row. Its groups are ids joined by commas, the direct source's own plans and
+/// the disabled plans JSON arrays (GL2); each NULL when none.
 pub(super) fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
     let groups: Option<String> = r.get(6)?;
     let own: Option<String> = r.get(7)?;
+    let disabled: Option<String> = r.get(8)?;
     let bad = |e: String| {
         rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
     };
     Ok(Assignment {
         user_id: r.get::<_, i64>(0)? as u64,
         sku_id: r.get(1)?,
-        disabled_plans: Vec::new(),
+        disabled_plans: match disabled {
+            Some(d) => serde_json::from_str(&d).map_err(|e| bad(e.to_string()))?,
+            None => Vec::new(),
+        },
         assigned_at: r.get(2)?,
         assigned_by: r.get(3)?,
         subscription: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
@@ -166,6 +170,14 @@ pub(super) fn assignment_row(r: &Row) -> rusqlite::Result<Assignment> {
             .map(|o| serde_json::from_str(&o).map_err(|e| bad(e.to_string())))
             .transpose()?,
     })
+}
+
+/// How an assignment's disabled plans are stored: sorted, once each, NULL when none.
+pub(super) fn disabled_column(a: &Assignment) -> Option<String> {
+    let mut plans: Vec<&String> = a.disabled_plans.iter().collect();
+    plans.sort();
+    plans.dedup();
+    (!plans.is_empty()).then(|| serde_json::to_string(&plans).unwrap_or_default())
 }
 
 /// How an assignment's sources are stored (see `assignment_row`).

@@ -384,7 +384,82 @@ CREATE TABLE tokens (
     revoked_at INTEGER
 ) STRICT;
 "#,
+    // 11: the lean layout (the audit log and disabled plans; docs/storage.md). An assignment's
+    // disabled plans are a column of its row (JSON, NULL when none) instead of child rows
+    // whose cascade SQLite visited on every delete; the audit log keeps names once
+    // (`audit_words`, `audit_targets`) and packed states (`convert_audit` copies the log).
+    r#"
+ALTER TABLE assignments ADD COLUMN disabled TEXT;
+UPDATE assignments SET disabled = (SELECT json_group_array(plan_id) FROM (SELECT d.plan_id
+        FROM disabled_plans d WHERE d.user_id = assignments.user_id AND d.sku_id = assignments.sku_id
+        ORDER BY d.plan_id))
+    WHERE EXISTS (SELECT 1 FROM disabled_plans d
+        WHERE d.user_id = assignments.user_id AND d.sku_id = assignments.sku_id);
+DROP TABLE disabled_plans;
+DROP INDEX audit_by_target;
+DROP INDEX audit_by_time;
+DROP INDEX audit_by_actor;
+ALTER TABLE audit RENAME TO audit_10;
+CREATE TABLE audit_words (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;
+CREATE TABLE audit_targets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor INTEGER NOT NULL,
+    action INTEGER NOT NULL,
+    target INTEGER NOT NULL,
+    before BLOB,
+    after BLOB
+) STRICT;
+"#,
 ];
+
+/// Runs after migration `version`'s SQL, in its transaction: what SQL alone cannot convert.
+fn convert(version: usize, tx: &rusqlite::Transaction) -> Result<()> {
+    if version == 11 {
+        convert_audit(tx)?;
+        tx.execute_batch(
+            "DROP TABLE audit_10;
+             CREATE INDEX audit_by_target ON audit (target);
+             CREATE INDEX audit_by_time ON audit (at);
+             CREATE INDEX audit_by_actor ON audit (actor);",
+        )?;
+    }
+    Ok(())
+}
+
+/// Copies the text audit log into the packed one, a page at a time, keeping each entry's id.
+fn convert_audit(tx: &rusqlite::Transaction) -> Result<()> {
+    use crate::bindings::types::AuditEntry;
+    let mut read = tx.prepare(
+        "SELECT id, at, actor, action, target, before, after FROM audit_10
+         WHERE id > ?1 ORDER BY id LIMIT 10000",
+    )?;
+    let mut last = 0i64;
+    loop {
+        let page: Vec<(i64, AuditEntry)> = read
+            .query_map([last], |r| {
+                Ok((
+                    r.get(0)?,
+                    AuditEntry {
+                        at: r.get(1)?,
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        target: r.get(4)?,
+                        before: r.get(5)?,
+                        after: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(end, _)) = page.last() else {
+            return Ok(());
+        };
+        let (ids, entries): (Vec<i64>, Vec<AuditEntry>) = page.into_iter().unzip();
+        super::audit::insert(tx, &entries, Some(&ids))?;
+        last = end;
+    }
+}
 
 /// The schema version this binary writes.
 pub const VERSION: usize = MIGRATIONS.len();
@@ -413,6 +488,7 @@ fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
         for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            convert(i + 1, &tx)?;
             let broken: i64 =
                 tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                     r.get(0)

@@ -1,0 +1,76 @@
+//! A database an older seats made opens in this one: migrated once, checked, and read the
+//! same. `tests/fixtures/schema-10.db` was made by the seats of commit 95ff55a (schema 10:
+//! disabled plans as child rows, the audit log as text) with `make-schema-10.sh`, and its
+//! listings recorded beside it by that seats.
+
+use crate::support::Env;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
+}
+
+#[test]
+fn a_schema_10_database_migrates_passes_check_and_lists_the_same() {
+    let env = Env::new();
+    std::fs::copy(fixture("schema-10.db"), &env.db).unwrap();
+    let check = env.ok(&["check"]);
+    assert!(check.starts_with("seats check: ok"), "{check}");
+    let now = ["--now", "2026-12-20"];
+    for (args, recorded) in [
+        (&["licenses"][..], "schema-10.licenses.json"),
+        (&["audit", "--all"], "schema-10.audit.json"),
+        (
+            &["audit", "--all", "--target", "user:victor.diaz182@contoso.com"],
+            "schema-10.audit-purged.json",
+        ),
+        (
+            &["users", "show", "victor.quist1@contoso.com"],
+            "schema-10.victor.json",
+        ),
+        (&["groups", "errors"], "schema-10.errors.json"),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(now);
+        all.extend(["--output", "json"]);
+        let expected = std::fs::read_to_string(fixture(recorded)).unwrap();
+        assert_eq!(env.ok(&all), expected, "seats {args:?} after the migration");
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let (version, old_tables): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10'))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((version, old_tables), (11, 0));
+    // Switched-off plans came across into their assignment's row.
+    let disabled: String = conn
+        .query_row(
+            "SELECT a.disabled FROM assignments a JOIN users u ON u.id = a.user_id
+             WHERE u.upn = 'victor.quist1@contoso.com' AND a.disabled IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(disabled.matches(',').count(), 1, "two plans: {disabled}");
+    drop(conn);
+
+    // And it goes on: a change after the migration is written and read in the new layout.
+    env.ok(&[
+        "set-plans",
+        "nina.berg@contoso.com",
+        "--product",
+        "SPE_E5",
+        "--disabled-plans",
+        "SWAY",
+    ]);
+    let user = env.json(&["users", "show", "nina.berg@contoso.com"]);
+    assert_eq!(user["licenses"][0]["disabled_plans"], serde_json::json!(["SWAY"]));
+    let history = env.json(&["audit", "--target", "user:nina.berg@contoso.com"]);
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "license.plans", "{history}");
+    assert_eq!(last["after"], serde_json::json!(["SPE_E5 without SWAY"]));
+}

@@ -104,7 +104,7 @@ fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
         );
         let audited = count(
             &conn,
-            "SELECT count(*) FROM audit WHERE action = 'license.replace'",
+            "SELECT count(*) FROM audit WHERE action = (SELECT id FROM audit_words WHERE name = 'license.replace')",
         );
         drop(conn);
         if held_e3 == e3 && held_e5 == e5 && audited == 0 {
@@ -180,7 +180,7 @@ fn a_group_license_change_killed_at_any_moment_is_all_or_nothing() {
         );
         let audited = count(
             &conn,
-            "SELECT count(*) FROM audit WHERE action = 'license.group'",
+            "SELECT count(*) FROM audit WHERE action = (SELECT id FROM audit_words WHERE name = 'license.group')",
         );
         drop(conn);
         match (held, given, audited) {

@@ -7,7 +7,9 @@ use crate::support::Env;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name)
 }
 
 #[test]
@@ -21,7 +23,12 @@ fn a_schema_10_database_migrates_passes_check_and_lists_the_same() {
         (&["licenses"][..], "schema-10.licenses.json"),
         (&["audit", "--all"], "schema-10.audit.json"),
         (
-            &["audit", "--all", "--target", "user:victor.diaz182@contoso.com"],
+            &[
+                "audit",
+                "--all",
+                "--target",
+                "user:victor.diaz182@contoso.com",
+            ],
             "schema-10.audit-purged.json",
         ),
         (
@@ -68,7 +75,10 @@ fn a_schema_10_database_migrates_passes_check_and_lists_the_same() {
         "SWAY",
     ]);
     let user = env.json(&["users", "show", "nina.berg@contoso.com"]);
-    assert_eq!(user["licenses"][0]["disabled_plans"], serde_json::json!(["SWAY"]));
+    assert_eq!(
+        user["licenses"][0]["disabled_plans"],
+        serde_json::json!(["SWAY"])
+    );
     let history = env.json(&["audit", "--target", "user:nina.berg@contoso.com"]);
     let last = history.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "license.plans", "{history}");

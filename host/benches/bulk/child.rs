@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// A child process: `--child WAY OP DB`, printing `applied=N`.
 pub fn child(argv: &[String]) -> Result<()> {
     let [way, op, db] = argv else {
-        bail!("usage: --child component|approve|finance-e5|native|floor OP DB");
+        bail!("usage: --child component|approve|finance-e5|native|floor|floor-10 OP DB");
     };
     let op = Op::parse(op)?;
     let now = seats::dates::parse_now(NOW)?;
@@ -18,7 +18,7 @@ pub fn child(argv: &[String]) -> Result<()> {
         "component" => component(op, db, now, None)?,
         "approve" | "finance-e5" => component(op, db, now, Some(way))?,
         "native" => native_run(op, db, now)?,
-        "floor" => {
+        "floor" | "floor-10" => {
             let conn = rusqlite::Connection::open(db)?;
             seats::db::configure(&conn)?;
             floor::run(&conn, op, now, ADMIN)?

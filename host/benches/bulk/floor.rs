@@ -1,11 +1,13 @@
-//! Path (d): the raw-SQL floor. The same change as set-based statements on the same tables,
-//! in one transaction: the same assignment rows, one audit row per changed user with the
-//! same before/after text, the same service-data transitions (L4, L7), and the pool check
-//! (licenses are counted, not stored, so no pool row changes). No rule beyond what the
-//! generated tenant needs: it is the floor, not an implementation.
+//! Path (d): the floor. The same change as set-based statements on the same tables, in one
+//! transaction: the same assignment rows, one audit entry per changed user with the same
+//! before/after states (selected as JSON, appended packed as the store appends them, 10,000
+//! at a time), the same service-data transitions (L4, L7), and the pool check (licenses are
+//! counted, not stored, so no pool row changes). No rule beyond what the generated tenant
+//! needs: it is the floor, not an implementation.
 
 use crate::Op;
 use rusqlite::{Connection, named_params};
+use seats::bindings::types::AuditEntry;
 
 const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
@@ -24,6 +26,75 @@ const PROVIDE_ALL: &str = "INSERT INTO service_data (user_id, workload, state, s
     WHERE NOT EXISTS (SELECT 1 FROM service_data s WHERE s.user_id = m.user_id
                       AND s.workload = w.workload AND s.state = 'active')
     ON CONFLICT (user_id, workload) DO UPDATE SET state = 'active', since = excluded.since, until = NULL";
+
+/// Whether the database has schema 10's text audit log (the old floor's copy, `old_layout`).
+pub fn text_audit(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT type = 'TEXT' FROM pragma_table_info('audit') WHERE name = 'actor'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// One audit entry per moved user (`m`), its before and after the SQL expressions given
+/// (`:state` bound to `state`), appended as the store appends entries; on schema 10's
+/// layout, the old floor's one statement of text rows.
+pub fn audit_moved(
+    conn: &Connection,
+    (now, actor, action): (i64, &str, &str),
+    (before, after): (&str, &str),
+    state: Option<&str>,
+) -> rusqlite::Result<()> {
+    if text_audit(conn)? {
+        let mut stmt = conn.prepare(&format!(
+            "INSERT INTO audit (at, actor, action, target, before, after)
+             SELECT :now, :actor, :action, 'user:' || upn, {before}, {after}
+             FROM moved m ORDER BY user_id"
+        ))?;
+        for (name, value) in [(":actor", actor), (":action", action)] {
+            let i = stmt.parameter_index(name)?.unwrap_or(0);
+            stmt.raw_bind_parameter(i, value)?;
+        }
+        let i = stmt.parameter_index(":now")?.unwrap_or(0);
+        stmt.raw_bind_parameter(i, now)?;
+        if let Some(i) = stmt.parameter_index(":state")? {
+            stmt.raw_bind_parameter(i, state)?;
+        }
+        stmt.raw_execute()?;
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT m.user_id, 'user:' || m.upn, {before}, {after} FROM moved m
+         WHERE m.user_id > :last ORDER BY m.user_id LIMIT 10000"
+    );
+    let mut last = 0i64;
+    loop {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        if let Some(i) = stmt.parameter_index(":state")? {
+            stmt.raw_bind_parameter(i, state)?;
+        }
+        let i = stmt.parameter_index(":last")?.unwrap_or(1);
+        stmt.raw_bind_parameter(i, last)?;
+        let mut rows = stmt.raw_query();
+        let mut page = Vec::new();
+        while let Some(r) = rows.next()? {
+            last = r.get(0)?;
+            page.push(AuditEntry {
+                at: now,
+                actor: actor.into(),
+                action: action.into(),
+                target: r.get(1)?,
+                before: r.get(2)?,
+                after: r.get(3)?,
+            });
+        }
+        drop(rows);
+        if page.is_empty() {
+            return Ok(());
+        }
+        seats::db::audit::append(conn, &page)?;
+    }
+}
 
 fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
     conn.query_row(
@@ -68,14 +139,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                      SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
                     named_params! {":sku": E5, ":now": now, ":actor": actor},
                 )?;
-                conn.execute(
-                    &format!(
-                        "INSERT INTO audit (at, actor, action, target, before, after)
-                         SELECT :now, :actor, 'license.set', 'user:' || upn, before, {HELD}
-                         FROM moved m ORDER BY user_id"
-                    ),
-                    named_params! {":now": now, ":actor": actor},
-                )?;
+                audit_moved(conn, (now, actor, "license.set"), ("m.before", HELD), None)?;
                 conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
                 moved
             }
@@ -99,13 +163,11 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                        AND user_id IN (SELECT user_id FROM moved)",
                     [],
                 )?;
-                conn.execute(
-                    &format!(
-                        "INSERT INTO audit (at, actor, action, target, before, after)
-                         SELECT :now, :actor, 'license.remove-all', 'user:' || upn, before, {HELD}
-                         FROM moved m ORDER BY user_id"
-                    ),
-                    named_params! {":now": now, ":actor": actor},
+                audit_moved(
+                    conn,
+                    (now, actor, "license.remove-all"),
+                    ("m.before", HELD),
+                    None,
                 )?;
                 // L7: the mailbox is kept 30 days (or under a hold), OneDrive until the user
                 // is deleted, the rest goes.
@@ -143,11 +205,11 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                      SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
                     named_params! {":sku": E3, ":now": now, ":actor": actor},
                 )?;
-                conn.execute(
-                    "INSERT INTO audit (at, actor, action, target, before, after)
-                     SELECT :now, :actor, 'license.add', 'user:' || upn, '{\"licenses\":[]}', '{\"licenses\":[\"SPE_E3\"]}'
-                     FROM moved ORDER BY user_id",
-                    named_params! {":now": now, ":actor": actor},
+                audit_moved(
+                    conn,
+                    (now, actor, "license.add"),
+                    (r#"'{"licenses":[]}'"#, r#"'{"licenses":["SPE_E3"]}'"#),
+                    None,
                 )?;
                 conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
                 moved.min(room)

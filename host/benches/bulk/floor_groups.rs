@@ -41,27 +41,39 @@ fn audit_group(
     actor: &str,
 ) -> rusqlite::Result<()> {
     let after = group_state(conn, group)?;
-    conn.execute(
-        "INSERT INTO audit (at, actor, action, target, before, after)
-         SELECT :now, :actor, :action, 'group:' || name, :before, :after FROM groups WHERE id = :g",
-        named_params! {":now": now, ":actor": actor, ":action": action, ":before": before,
-        ":after": after, ":g": group},
-    )?;
-    Ok(())
+    if crate::floor::text_audit(conn)? {
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, target, before, after)
+             SELECT :now, :actor, :action, 'group:' || name, :before, :after FROM groups WHERE id = :g",
+            named_params! {":now": now, ":actor": actor, ":action": action, ":before": before,
+            ":after": after, ":g": group},
+        )?;
+        return Ok(());
+    }
+    let name: String = conn.query_row("SELECT name FROM groups WHERE id = ?1", [group], |r| {
+        r.get(0)
+    })?;
+    seats::db::audit::append(
+        conn,
+        &[seats::bindings::types::AuditEntry {
+            at: now,
+            actor: actor.into(),
+            action: action.into(),
+            target: format!("group:{name}"),
+            before: Some(before.into()),
+            after: Some(after),
+        }],
+    )
 }
 
 /// Each moved user's licenses before and after, as `license.group`.
 fn audit_members(conn: &Connection, now: i64, actor: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        &format!(
-            "INSERT INTO audit (at, actor, action, target, before, after)
-             SELECT :now, :actor, 'license.group', 'user:' || upn, before, {}
-             FROM moved m ORDER BY user_id",
-            crate::floor::HELD
-        ),
-        named_params! {":now": now, ":actor": actor},
-    )?;
-    Ok(())
+    crate::floor::audit_moved(
+        conn,
+        (now, actor, "license.group"),
+        ("m.before", crate::floor::HELD),
+        None,
+    )
 }
 
 /// Runs a group operation inside the caller's transaction, with its `moved` table; returns
@@ -148,11 +160,11 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 [SALES_TEAM],
             )?;
             let state = group_state(conn, SALES_TEAM)?;
-            conn.execute(
-                "INSERT INTO audit (at, actor, action, target, before, after)
-                 SELECT :now, :actor, 'group.member-add', 'user:' || upn, NULL, :state
-                 FROM moved ORDER BY user_id",
-                named_params! {":now": now, ":actor": actor, ":state": state},
+            crate::floor::audit_moved(
+                conn,
+                (now, actor, "group.member-add"),
+                ("NULL", ":state"),
+                Some(&state),
             )?;
             conn.execute(
                 "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,

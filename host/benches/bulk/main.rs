@@ -10,7 +10,10 @@
 //! - (a) `seats run SCRIPT`: a Rhai script calling the bulk cmdlet (the shipped sample scripts);
 //! - (b) the component's bulk export called directly by the host (the seats library's runtime);
 //! - (c) the same domain code linked natively (the guest crate) over the host's SQLite store;
-//! - (d) the raw-SQL floor: the same writes as set-based statements (`floor.rs`).
+//! - (d) the floor: the same writes as set-based statements (`floor.rs`), the audit entries
+//!   appended packed as the store does;
+//! - (d0) the old floor: the same statements on schema 10's layout (`old_layout.rs` converts
+//!   the copy first, untimed): disabled plans as child rows, the audit log as text.
 //!
 //! Each child's wall time (spawn to exit, so opening the database counts) and peak resident
 //! memory (`wait4`'s ru_maxrss) are measured; the table shows medians. After the first run of
@@ -25,6 +28,7 @@ mod floor;
 mod floor_groups;
 mod measure;
 mod native;
+mod old_layout;
 mod table;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -99,11 +103,20 @@ impl Op {
                 Way::Component,
                 Way::Native,
                 Way::Floor,
+                Way::OldFloor,
                 Way::Approve,
             ],
             Op::ReplaceFinance => &[Way::Component, Way::Approve, Way::Finance],
-            Op::GroupAdd | Op::GroupRemove | Op::RuleChange => &[Way::Component, Way::Floor],
-            _ => &[Way::Script, Way::Component, Way::Native, Way::Floor],
+            Op::GroupAdd | Op::GroupRemove | Op::RuleChange => {
+                &[Way::Component, Way::Floor, Way::OldFloor]
+            }
+            _ => &[
+                Way::Script,
+                Way::Component,
+                Way::Native,
+                Way::Floor,
+                Way::OldFloor,
+            ],
         }
     }
     fn parse(s: &str) -> Result<Op> {
@@ -119,6 +132,8 @@ pub enum Way {
     Component,
     Native,
     Floor,
+    /// The floor's statements on schema 10's layout.
+    OldFloor,
     /// (b) with the `approve` plugin, which decides from the change's summary.
     Approve,
     /// (b) with the example plugin `finance-e5`, which reads every page and queries each
@@ -133,6 +148,7 @@ impl Way {
             Way::Component => "component",
             Way::Native => "native",
             Way::Floor => "floor",
+            Way::OldFloor => "floor-10",
             Way::Approve => "approve",
             Way::Finance => "finance-e5",
         }
@@ -243,26 +259,60 @@ fn run_way(way: Way, op: Op, db: &Path, cache: &Path) -> Result<(Sample, usize)>
     Ok((sample, applied))
 }
 
-/// What an operation left in the database, to check that every way did the same.
+/// What an operation left in the database, to check that every way did the same: on either
+/// layout, the audit entries after `audit_mark` read as text and their states as JSON values.
 fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
     let conn = rusqlite::Connection::open(db)?;
+    let text = floor::text_audit(&conn)?;
     let mut out = BTreeMap::new();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT 'assignments ' || sku_id || ' ' || direct || ' ' || coalesce(groups, '-'), count(*)
              FROM assignments GROUP BY 1
          UNION ALL SELECT 'members ' || group_id, count(*) FROM group_members GROUP BY group_id
-         UNION ALL SELECT 'disabled plans', count(*) FROM disabled_plans
-         UNION ALL SELECT 'audit ' || action || ' ' || coalesce(before, '') || ' -> ' || coalesce(after, ''), count(*)
-             FROM audit WHERE id > ?1 GROUP BY 1
+         UNION ALL SELECT 'disabled plans', count(*) FROM {}
          UNION ALL SELECT 'audit targets', count(DISTINCT target) FROM audit WHERE id > ?1
          UNION ALL SELECT 'service ' || workload || ' ' || state || ' ' || coalesce(until - since, '-')
              || CASE WHEN since = (SELECT max(at) FROM audit) THEN ' now' ELSE '' END, count(*)
              FROM service_data GROUP BY 1",
-    )?;
+        if text {
+            "disabled_plans"
+        } else {
+            "assignments a, json_each(a.disabled)"
+        }
+    ))?;
     let rows = stmt.query_map([audit_mark], |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
         let (k, v): (String, i64) = row?;
         out.insert(k, v);
+    }
+    let json = |s: &Option<String>| -> Result<String> {
+        Ok(match s {
+            Some(s) => serde_json::from_str::<serde_json::Value>(s)?.to_string(),
+            None => String::new(),
+        })
+    };
+    let mut entry = |action: &str, before: &Option<String>, after: &Option<String>| -> Result<()> {
+        let key = format!("audit {action} {} -> {}", json(before)?, json(after)?);
+        *out.entry(key).or_default() += 1;
+        Ok(())
+    };
+    if text {
+        let mut stmt =
+            conn.prepare("SELECT action, before, after FROM audit WHERE id > ?1 ORDER BY id")?;
+        let mut rows = stmt.query([audit_mark])?;
+        while let Some(r) = rows.next()? {
+            entry(&r.get::<_, String>(0)?, &r.get(1)?, &r.get(2)?)?;
+        }
+    } else {
+        let mut last = audit_mark;
+        loop {
+            let page = seats::db::audit::page(&conn, last, 10_000)?;
+            let Some((end, _)) = page.last() else { break };
+            last = *end;
+            for (_, e) in &page {
+                entry(&e.action, &e.before, &e.after)?;
+            }
+        }
     }
     Ok(out)
 }
@@ -321,6 +371,9 @@ fn main() -> Result<()> {
             for &way in op.ways() {
                 remove_db(&work);
                 std::fs::copy(&template, &work)?;
+                if way == Way::OldFloor {
+                    old_layout::convert(&work)?;
+                }
                 let (s, n) = run_way(way, op, &work, &cache)
                     .with_context(|| format!("{} via {}", op.name(), way.name()))?;
                 eprintln!(

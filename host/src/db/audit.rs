@@ -116,9 +116,8 @@ pub(super) fn insert(
         state
             .as_deref()
             .map(|json| {
-                packed::pack(json, &mut |w| Ok(words.id(w)?)).map_err(|e| {
-                    failed(e.context("an audit state that is not JSON"))
-                })
+                packed::pack(json, &mut |w| Ok(words.id(w)?))
+                    .map_err(|e| failed(e.context("an audit state that is not JSON")))
             })
             .transpose()
     };
@@ -256,4 +255,35 @@ impl Db {
         self.write(move |conn| append(conn, &entries))?;
         Ok(())
     }
+}
+
+/// Entries after id `after` in id order, at most `limit`, as text (the bench's old-layout copy
+/// and its fingerprint read the log this way).
+pub fn page(
+    conn: &Connection,
+    after: i64,
+    limit: u32,
+) -> anyhow::Result<Vec<(i64, AuditEntry)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, target, before, after FROM audit
+         WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after, limit])?;
+    let mut words = Names::new(conn, "audit_words");
+    let mut targets = Names::new(conn, "audit_targets");
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((
+            r.get(0)?,
+            AuditEntry {
+                at: r.get(1)?,
+                actor: words.name(r.get(2)?)?,
+                action: words.name(r.get(3)?)?,
+                target: targets.name(r.get(4)?)?,
+                before: words.state(r.get(5)?)?,
+                after: words.state(r.get(6)?)?,
+            },
+        ));
+    }
+    Ok(out)
 }

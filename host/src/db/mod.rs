@@ -1,7 +1,6 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
 mod assignments;
-mod packed;
 pub mod audit;
 pub mod behind;
 pub(crate) mod billing;
@@ -9,6 +8,7 @@ mod catalog;
 mod graph_ids;
 mod groups;
 mod many;
+mod packed;
 pub mod preview;
 mod rows;
 mod schema;

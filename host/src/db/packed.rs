@@ -23,8 +23,7 @@ const OBJECT: u8 = 9;
 fn is_word(s: &str) -> bool {
     (2..=24).contains(&s.len())
         && s.bytes().any(|b| b.is_ascii_alphabetic())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
         && !s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
@@ -45,7 +44,11 @@ pub fn pack(json: &str, word: &mut dyn FnMut(&str) -> Result<i64>) -> Result<Vec
     Ok(out)
 }
 
-fn pack_value(v: &Value, out: &mut Vec<u8>, word: &mut dyn FnMut(&str) -> Result<i64>) -> Result<()> {
+fn pack_value(
+    v: &Value,
+    out: &mut Vec<u8>,
+    word: &mut dyn FnMut(&str) -> Result<i64>,
+) -> Result<()> {
     match v {
         Value::Null => out.push(NULL),
         Value::Bool(false) => out.push(FALSE),
@@ -224,7 +227,14 @@ mod tests {
 
     #[test]
     fn damaged_bytes_are_an_error_not_a_panic() {
-        for bytes in [&[][..], &[ARRAY, 5, NULL], &[TEXT, 200], &[99], &[INT, 0xff], &[NULL, NULL]] {
+        for bytes in [
+            &[][..],
+            &[ARRAY, 5, NULL],
+            &[TEXT, 200],
+            &[99],
+            &[INT, 0xff],
+            &[NULL, NULL],
+        ] {
             assert!(unpack(bytes, &mut |_| Ok("w".into())).is_err(), "{bytes:?}");
         }
     }

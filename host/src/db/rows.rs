@@ -136,8 +136,7 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
 }
 
 /// The columns `assignment_row` reads, in its order.
-pub(super) const ASSIGNMENT_COLUMNS: &str =
-    "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled, disabled";
+pub(super) const ASSIGNMENT_COLUMNS: &str = "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled, disabled";
 
 /// An assignment row. Its groups are ids joined by commas, the direct source's own plans and
 /// the disabled plans JSON arrays (GL2); each NULL when none.

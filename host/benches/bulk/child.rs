@@ -26,6 +26,21 @@ pub fn child(argv: &[String]) -> Result<()> {
         other => bail!("unknown way {other}"),
     };
     println!("applied={applied}");
+    // What the process passed to write and read calls (the WAL, the checkpoint, temp files):
+    // beside the machine's sequential write rate, the physical limit of a change.
+    if let Ok(io) = std::fs::read_to_string("/proc/self/io") {
+        let field = |name: &str| {
+            io.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+                / 1e6
+        };
+        println!(
+            "io: writes {:.0} MB, reads {:.0} MB ({way})",
+            field("wchar:"),
+            field("rchar:")
+        );
+    }
     Ok(())
 }
 

@@ -96,6 +96,33 @@ pub fn audit_moved(
     }
 }
 
+/// The replace's steps and their times, printed for BENCHMARKS.md's "where the time goes".
+struct Steps {
+    last: std::time::Instant,
+    done: Vec<(&'static str, f64)>,
+}
+
+impl Steps {
+    fn start() -> Steps {
+        Steps {
+            last: std::time::Instant::now(),
+            done: Vec::new(),
+        }
+    }
+    fn done(&mut self, step: &'static str) {
+        self.done.push((step, self.last.elapsed().as_secs_f64()));
+        self.last = std::time::Instant::now();
+    }
+    fn print(&self) {
+        let steps: Vec<String> = self
+            .done
+            .iter()
+            .map(|(s, t)| format!("{s} {t:.2}s"))
+            .collect();
+        println!("floor steps: {}", steps.join(", "));
+    }
+}
+
 fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
     conn.query_row(
         "SELECT (SELECT coalesce(sum(quantity), 0) FROM subscriptions
@@ -115,6 +142,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
         )?;
         let moved = match op {
             Op::Replace => {
+                let mut steps = Steps::start();
                 conn.execute(
                     &format!(
                         "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {}
@@ -130,17 +158,23 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 if room(conn, E5)? < moved {
                     return Ok(None);
                 }
+                steps.done("select");
                 conn.execute(
                     "DELETE FROM assignments WHERE sku_id = ?1 AND user_id IN (SELECT user_id FROM moved)",
                     [E3],
                 )?;
+                steps.done("delete");
                 conn.execute(
                     "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)
                      SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
                     named_params! {":sku": E5, ":now": now, ":actor": actor},
                 )?;
+                steps.done("insert");
                 audit_moved(conn, (now, actor, "license.set"), ("m.before", HELD), None)?;
+                steps.done("audit");
                 conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
+                steps.done("service data");
+                steps.print();
                 moved
             }
             Op::RemoveAll => {

@@ -36,9 +36,12 @@ pub fn convert(db: &Path) -> Result<()> {
         let page = seats::db::audit::page(&tx, last, 10_000)?;
         let Some((end, _)) = page.last() else { break };
         last = *end;
-        let mut insert = tx.prepare_cached("INSERT INTO audit_text VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO audit_text VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
         for (id, e) in &page {
-            insert.execute(params![id, e.at, e.actor, e.action, e.target, e.before, e.after])?;
+            insert.execute(params![
+                id, e.at, e.actor, e.action, e.target, e.before, e.after
+            ])?;
         }
     }
     tx.execute_batch(

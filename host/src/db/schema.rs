@@ -405,9 +405,9 @@ CREATE TABLE audit_targets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) S
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
-    actor INTEGER NOT NULL,
-    action INTEGER NOT NULL,
-    target INTEGER NOT NULL,
+    actor INTEGER NOT NULL REFERENCES audit_words (id),
+    action INTEGER NOT NULL REFERENCES audit_words (id),
+    target INTEGER NOT NULL REFERENCES audit_targets (id),
     before BLOB,
     after BLOB
 ) STRICT;

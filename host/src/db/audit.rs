@@ -90,6 +90,18 @@ impl<'c> Names<'c> {
     }
 }
 
+/// An entry as text from a row of `id, at, actor, action, target, before, after`.
+fn entry(r: &rusqlite::Row, words: &mut Names, targets: &mut Names) -> anyhow::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: r.get(1)?,
+        actor: words.name(r.get(2)?)?,
+        action: words.name(r.get(3)?)?,
+        target: targets.name(r.get(4)?)?,
+        before: words.state(r.get(5)?)?,
+        after: words.state(r.get(6)?)?,
+    })
+}
+
 /// wasmtime's error from ours (it is not anyhow's).
 fn plain<T>(r: anyhow::Result<T>) -> Result<T> {
     r.map_err(|e| wasmtime::format_err!("{e:#}"))
@@ -237,14 +249,7 @@ impl Db {
         while let Some(r) = rows.next()? {
             out.push(AuditRecord {
                 id: r.get::<_, i64>(0)? as u64,
-                entry: AuditEntry {
-                    at: r.get(1)?,
-                    actor: plain(words.name(r.get(2)?))?,
-                    action: plain(words.name(r.get(3)?))?,
-                    target: plain(targets.name(r.get(4)?))?,
-                    before: plain(words.state(r.get(5)?))?,
-                    after: plain(words.state(r.get(6)?))?,
-                },
+                entry: plain(entry(r, &mut words, &mut targets))?,
             });
         }
         Ok(out)
@@ -284,17 +289,7 @@ pub fn page(conn: &Connection, after: i64, limit: u32) -> anyhow::Result<Vec<(i6
     let mut targets = Names::new(conn, "audit_targets");
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push((
-            r.get(0)?,
-            AuditEntry {
-                at: r.get(1)?,
-                actor: words.name(r.get(2)?)?,
-                action: words.name(r.get(3)?)?,
-                target: targets.name(r.get(4)?)?,
-                before: words.state(r.get(5)?)?,
-                after: words.state(r.get(6)?)?,
-            },
-        ));
+        out.push((r.get(0)?, entry(r, &mut words, &mut targets)?));
     }
     Ok(out)
 }

@@ -19,6 +19,7 @@ pub fn child(argv: &[String]) -> Result<()> {
         "approve" | "finance-e5" => component(op, db, now, Some(way))?,
         "native" => native_run(op, db, now)?,
         "floor" | "floor-10" => {
+            seats::db::sqlite_setup();
             let conn = rusqlite::Connection::open(db)?;
             seats::db::configure(&conn)?;
             floor::run(&conn, op, now, ADMIN)?

@@ -197,7 +197,7 @@ impl Db {
         sqlite_setup();
         // No mutex per connection (rusqlite's default, which `create` gets): a connection is
         // used by one thread at a time (its session's, or its writer behind, in turns), and
-        // the serialized mode's lock on every call was a seventh of a bulk change's reading.
+        // the serialized mode's lock on every call was a seventh of a bulk change's main thread.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("open {}", path.display()))?;

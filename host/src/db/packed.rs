@@ -105,7 +105,7 @@ pub fn unpack(bytes: &[u8], word: &mut dyn FnMut(i64) -> Result<String>) -> Resu
 }
 
 /// Reads packed bytes, writing their JSON text as it goes: building a `Value` first and
-/// serializing it was most of a 1M audit listing's time (the allocator, the maps).
+/// serializing it was a part of a 1M audit listing's time (the allocator, the maps).
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,

@@ -23,6 +23,10 @@
 //! Under `cargo test` (no `--bench` argument) it runs a smoke test: 300 users, one run, and
 //! fails if the paths disagree.
 
+/// The allocator the `seats` binary uses (`src/main.rs`), so that (a) to (d) differ only in path.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod child;
 mod floor;
 mod floor_groups;

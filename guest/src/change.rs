@@ -14,8 +14,9 @@ use crate::exports::seats::licensing::audit::{
 };
 use crate::types::{AuditFilter, AuditRecord, AuditState};
 use crate::{Store, billing::money};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Entries one read takes.
 const PAGE: u32 = 5000;

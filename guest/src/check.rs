@@ -8,7 +8,7 @@ use crate::seats::licensing::store::UserQuery;
 use crate::types::Operation;
 use crate::types::{PurchaseChannel, SubscriptionStatus};
 use crate::{Store, pool, validate};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     cx.require(Operation::Read)?;

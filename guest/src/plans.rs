@@ -5,7 +5,8 @@
 use crate::error::{Result, invalid};
 use crate::types::{Assignment, PlanRule, Product, ServicePlan};
 use crate::{Store, provisioning};
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 /// Resolves plan names or ids against the product's plans (L3).
 pub fn resolve(product: &Product, plans: &[ServicePlan], names: &[String]) -> Result<Vec<String>> {

@@ -12,7 +12,7 @@ use crate::exports::seats::licensing::users::{
 use crate::types::Operation;
 use crate::types::{Timestamp, User};
 use crate::{Store, bulk, provisioning, validate, view};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// Most users one page returns.
 pub const MAX_PAGE: u32 = 5000;

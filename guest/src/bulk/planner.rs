@@ -13,7 +13,8 @@ use crate::pool::Source;
 use crate::types::ObjectKind;
 use crate::types::{Assignment, Operation, Product, ServiceData, User};
 use crate::{Store, directory, provisioning, roles};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Part numbers by sku, fetched once per call.
 struct Names<'s, S: Store + ?Sized> {

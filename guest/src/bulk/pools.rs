@@ -5,7 +5,7 @@ use crate::Store;
 use crate::error::{self, Result};
 use crate::pool::{self, Source};
 use crate::types::Shortage;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Pool counts for the pools a call takes licenses from, kept exact as the plan goes. A pool
 /// is counted (a read over its assignments) only when a license is taken from it: a call that

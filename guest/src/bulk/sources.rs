@@ -3,7 +3,8 @@
 
 use crate::Store;
 use crate::types::Assignment;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The plans each group switches off in each product it gives, read once per call.
 pub struct GroupPlans<'s, S: Store + ?Sized> {

@@ -6,7 +6,8 @@ use crate::Store;
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::types::{GraphCode, GroupLicense};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 /// Errors read per page of the line.
 const PAGE: u32 = 1000;

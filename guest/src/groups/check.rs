@@ -9,7 +9,8 @@
 use crate::Store;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{Assignment, Group, GroupLicense, User};
-use std::collections::{HashMap, HashSet, VecDeque};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::VecDeque;
 
 const PAGE: u32 = 5000;
 

@@ -9,7 +9,8 @@ use crate::error::Result;
 use crate::exports::seats::licensing::groups::GroupChange;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{Group, Operation, User};
-use std::collections::{HashSet, VecDeque};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::VecDeque;
 
 /// The dynamic groups with their rules, read once per call.
 fn dynamic<S: Store + ?Sized>(store: &S) -> Vec<(Group, rule::Rule)> {

@@ -158,8 +158,16 @@ impl<'c> Stream<'c> {
     /// Writes (or, for a table, keeps) a page of rows; false once a table is full.
     pub fn push<T: Serialize>(&mut self, rows: &[T]) -> Result<bool> {
         match self.format {
+            Format::Json => self.push_json(rows),
+            Format::Csv | Format::Table => self.push_objects(objects(rows)?),
+        }
+    }
+
+    /// `push` for rows already made objects (their serde form, in its order): a row that
+    /// holds JSON values moves them in rather than having them copied by `to_value`.
+    pub fn push_objects(&mut self, objects: Vec<serde_json::Map<String, Value>>) -> Result<bool> {
+        match self.format {
             Format::Csv => {
-                let objects = objects(rows)?;
                 let w = self
                     .csv
                     .get_or_insert_with(|| csv::Writer::from_writer(std::io::stdout()));
@@ -173,31 +181,32 @@ impl<'c> Stream<'c> {
                 w.flush()?;
                 Ok(true)
             }
-            Format::Json => {
-                // Rust's stdout writes at every newline; a page of pretty JSON is thousands.
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-                for r in rows {
-                    let text = serde_json::to_string_pretty(r)?;
-                    out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-                    for (i, line) in text.lines().enumerate() {
-                        if i > 0 {
-                            out.write_all(b"\n")?;
-                        }
-                        write!(out, "  {line}")?;
-                    }
-                    self.count += 1;
-                }
-                out.flush()?;
-                Ok(true)
-            }
+            Format::Json => self.push_json(&objects),
             Format::Table => {
                 let room = TABLE_ROWS.saturating_sub(self.table.len());
-                let objects = objects(rows)?;
                 self.more |= objects.len() > room;
                 self.table.extend(objects.into_iter().take(room));
                 Ok(self.table.len() < TABLE_ROWS)
             }
         }
+    }
+
+    fn push_json<T: Serialize>(&mut self, rows: &[T]) -> Result<bool> {
+        // Rust's stdout writes at every newline; a page of pretty JSON is thousands.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        for r in rows {
+            let text = serde_json::to_string_pretty(r)?;
+            out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                write!(out, "  {line}")?;
+            }
+            self.count += 1;
+        }
+        out.flush()?;
+        Ok(true)
     }
 
     /// Ends the listing: closes the JSON array, prints the table and its note.

@@ -45,8 +45,8 @@ pub fn run(s: &mut Session, a: &AuditArgs) -> Result<()> {
     if a.all {
         let mut out = output::Stream::new(s.format, None);
         s.audit_pages(&filter, None, |page| {
-            let rows: Vec<AuditRow> = page.into_iter().map(AuditRow::from).collect();
-            out.push(&rows)
+            let rows = page.into_iter().map(AuditRow::from);
+            out.push_objects(rows.map(AuditRow::into_object).collect())
         })?;
         return out.finish("entries");
     }

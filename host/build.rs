@@ -5,15 +5,19 @@
 //! finance-e5 and the hostile plugins of the tests) into OUT_DIR/plugins, named after their
 //! folders; the tests find them through SEATS_TEST_PLUGINS.
 
+use anyhow::{Context, Result, bail};
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TARGET: &str = "wasm32-wasip2";
 
-fn main() {
-    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest.parent().unwrap().to_path_buf();
+fn main() -> Result<()> {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    let root = manifest
+        .parent()
+        .context("host/ has no parent")?
+        .to_path_buf();
     for dir in [
         "guest/src",
         "guest/Cargo.toml",
@@ -23,7 +27,7 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    ensure_target();
+    ensure_target()?;
 
     // Its own target dir: the outer build holds the lock on the workspace's one.
     let target_dir = root.join("target").join("guest");
@@ -59,25 +63,32 @@ fn main() {
     }
     let status = cmd
         .status()
-        .expect("run cargo to build the guest component");
+        .context("run cargo to build the guest component")?;
     if !status.success() {
-        panic!("building the guest component failed (see the errors above)");
+        bail!("building the guest component failed (see the errors above)");
     }
     let wasm = target_dir.join(TARGET).join("release").join("guest.wasm");
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("domain.wasm");
-    std::fs::copy(&wasm, &out).unwrap_or_else(|e| panic!("copy {}: {e}", wasm.display()));
+    let out_dir = PathBuf::from(env::var("OUT_DIR")?);
+    copy(&wasm, &out_dir.join("domain.wasm"))?;
 
-    let plugins = PathBuf::from(env::var("OUT_DIR").unwrap()).join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
+    let plugins = out_dir.join("plugins");
+    std::fs::create_dir_all(&plugins).with_context(|| format!("create {}", plugins.display()))?;
     for (folder, package) in PLUGINS {
         let built = target_dir
             .join(TARGET)
             .join("release")
             .join(format!("{}.wasm", package.replace('-', "_")));
         let to = plugins.join(format!("{folder}.wasm"));
-        std::fs::copy(&built, &to).unwrap_or_else(|e| panic!("copy {}: {e}", built.display()));
+        copy(&built, &to)?;
     }
     println!("cargo:rustc-env=SEATS_TEST_PLUGINS={}", plugins.display());
+    Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .with_context(|| format!("copy {} to {}", from.display(), to.display()))?;
+    Ok(())
 }
 
 /// The plugins of tests/plugins: (folder, package).
@@ -95,7 +106,7 @@ const PLUGINS: &[(&str, &str)] = &[
 ];
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing, or says how.
-fn ensure_target() {
+fn ensure_target() -> Result<()> {
     let sysroot = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
         .args(["--print", "sysroot"])
         .output()
@@ -106,7 +117,7 @@ fn ensure_target() {
         .map(|s| Path::new(s).join("lib/rustlib").join(TARGET).exists())
         .unwrap_or(false);
     if installed {
-        return;
+        return Ok(());
     }
     let mut rustup = Command::new("rustup");
     rustup.args(["target", "add", TARGET]);
@@ -114,8 +125,8 @@ fn ensure_target() {
         rustup.args(["--toolchain", &toolchain]);
     }
     match rustup.status() {
-        Ok(s) if s.success() => {}
-        _ => panic!(
+        Ok(s) if s.success() => Ok(()),
+        _ => bail!(
             "the Rust target {TARGET} is missing and rustup could not add it; run: rustup target add {TARGET}"
         ),
     }

@@ -12,9 +12,9 @@ use crate::error::{Result, conflict, invalid};
 use crate::exports::seats::licensing::audit::{
     Amount, ChangeOverview, ChangePage, ChangeSummary, LicenseChange, ProductChange, QuantityChange,
 };
+use crate::hash::{HashMap, HashSet};
 use crate::types::{AuditFilter, AuditRecord, AuditState};
 use crate::{Store, billing::money};
-use foldhash::{HashMap, HashMapExt, HashSet};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -176,7 +176,7 @@ pub fn describe<S: Store + ?Sized>(store: &S, mark: u64) -> Result<ChangeSummary
     let mut tally = Tally::default();
     let mut users = Names::default();
     let mut licenses: Vec<LicenseChange> = Vec::new();
-    let mut license_of: HashMap<String, usize> = HashMap::new();
+    let mut license_of: HashMap<String, usize> = HashMap::default();
     let mut entries = Vec::new();
     each_entry(store, mark, |r| {
         if let Some(upn) = r.entry.target.strip_prefix("user:") {

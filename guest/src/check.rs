@@ -4,17 +4,17 @@
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::tenant::CheckReport;
+use crate::hash::HashMap;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::Operation;
 use crate::types::{PurchaseChannel, SubscriptionStatus};
 use crate::{Store, pool, validate};
-use foldhash::{HashMap, HashMapExt};
 
 pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
     cx.require(Operation::Read)?;
     let store = cx.store;
     let mut problems = Vec::new();
-    let mut plans: HashMap<String, (bool, Vec<String>)> = HashMap::new();
+    let mut plans: HashMap<String, (bool, Vec<String>)> = HashMap::default();
 
     let mut subscriptions = Vec::new();
     let mut after = None;

@@ -45,6 +45,7 @@ pub mod cx;
 pub mod directory;
 pub mod error;
 pub mod groups;
+pub mod hash;
 pub mod licenses;
 pub mod lifecycle;
 pub mod memory;

@@ -3,9 +3,9 @@
 //! combination of licenses.
 
 use crate::error::{Result, invalid};
+use crate::hash::HashMap;
 use crate::types::{Assignment, PlanRule, Product, ServicePlan};
 use crate::{Store, provisioning};
-use foldhash::HashMap;
 use std::collections::BTreeSet;
 
 /// Resolves plan names or ids against the product's plans (L3).

@@ -9,10 +9,10 @@ use crate::exports::seats::licensing::users::{
     HoldingPage, HoldingUser, NewLicensedUser, NewUser, RestoreResult, UserDetails, UserFilter,
     UserPage, UserUpdate,
 };
+use crate::hash::HashSet;
 use crate::types::Operation;
 use crate::types::{Timestamp, User};
 use crate::{Store, bulk, provisioning, validate, view};
-use foldhash::{HashSet, HashSetExt};
 
 /// Most users one page returns.
 pub const MAX_PAGE: u32 = 5000;
@@ -92,7 +92,7 @@ fn checked_new<'n, S: Store + ?Sized>(
 ) -> Result<Vec<User>> {
     let default_location = cx.store.get_tenant().and_then(|t| t.default_usage_location);
     let mut users = Vec::with_capacity(new.len());
-    let mut seen = HashSet::with_capacity(new.len());
+    let mut seen = HashSet::with_capacity_and_hasher(new.len(), Default::default());
     for n in new {
         let u = validated(n, default_location.as_deref(), cx.now)?;
         if !seen.insert(u.upn.to_lowercase()) {

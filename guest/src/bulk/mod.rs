@@ -242,9 +242,9 @@ pub fn group_licenses<S: Store + ?Sized>(
 }
 
 /// The members in error for a group (GL3), read page by page.
-pub fn in_error<S: Store + ?Sized>(store: &S, group: u64) -> foldhash::HashSet<u64> {
+pub fn in_error<S: Store + ?Sized>(store: &S, group: u64) -> crate::hash::HashSet<u64> {
     const PAGE: u32 = 10_000;
-    let mut ids = foldhash::HashSet::default();
+    let mut ids = crate::hash::HashSet::default();
     let mut skip = 0;
     loop {
         let page = store.group_errors(Some(group), skip, PAGE);

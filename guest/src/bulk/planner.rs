@@ -8,12 +8,12 @@ use super::{CHUNK, Mode};
 use crate::cx::Cx;
 use crate::error::{Result, conflict, invalid, not_found};
 use crate::exports::seats::licensing::licenses::{LicenseChoice, UserOutcome};
+use crate::hash::{HashMap, HashSet};
 use crate::plans::PlanCache;
 use crate::pool::Source;
 use crate::types::ObjectKind;
 use crate::types::{Assignment, Operation, Product, ServiceData, User};
 use crate::{Store, directory, provisioning, roles};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Part numbers by sku, fetched once per call.
@@ -182,9 +182,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             pools: Pools::new(cx.store),
             names: Names {
                 store: cx.store,
-                names: HashMap::new(),
+                names: HashMap::default(),
             },
-            seen: given.then(HashSet::new),
+            seen: given.then(HashSet::default),
             rules: cx.store.plan_rules(),
             cache,
             groups: GroupPlans::new(cx.store),

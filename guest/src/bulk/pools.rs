@@ -3,9 +3,9 @@
 use super::choices::Choice;
 use crate::Store;
 use crate::error::{self, Result};
+use crate::hash::HashMap;
 use crate::pool::{self, Source};
 use crate::types::Shortage;
-use foldhash::{HashMap, HashMapExt};
 
 /// Pool counts for the pools a call takes licenses from, kept exact as the plan goes. A pool
 /// is counted (a read over its assignments) only when a license is taken from it: a call that
@@ -22,8 +22,8 @@ impl<'s, S: Store + ?Sized> Pools<'s, S> {
     pub(super) fn new(store: &'s S) -> Self {
         Pools {
             store,
-            counts: HashMap::new(),
-            freed: HashMap::new(),
+            counts: HashMap::default(),
+            freed: HashMap::default(),
         }
     }
 

@@ -2,8 +2,8 @@
 //! seat whatever the sources; the plans switched off are those every source switches off.
 
 use crate::Store;
+use crate::hash::HashMap;
 use crate::types::Assignment;
-use foldhash::{HashMap, HashMapExt};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The plans each group switches off in each product it gives, read once per call.
@@ -16,7 +16,7 @@ impl<'s, S: Store + ?Sized> GroupPlans<'s, S> {
     pub fn new(store: &'s S) -> Self {
         GroupPlans {
             store,
-            by_group: HashMap::new(),
+            by_group: HashMap::default(),
         }
     }
 

@@ -5,8 +5,8 @@ use super::{Members, change_group};
 use crate::Store;
 use crate::cx::Cx;
 use crate::error::Result;
+use crate::hash::{HashMap, HashSet};
 use crate::types::{GraphCode, GroupLicense};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeSet;
 
 /// Errors read per page of the line.
@@ -18,8 +18,8 @@ pub fn serve_waiting<S: Store + ?Sized>(cx: &Cx<S>, skus: &BTreeSet<String>) -> 
     if skus.is_empty() {
         return Ok(0);
     }
-    let mut licenses: HashMap<u64, Vec<GroupLicense>> = HashMap::new();
-    let mut full: HashSet<u64> = HashSet::new();
+    let mut licenses: HashMap<u64, Vec<GroupLicense>> = HashMap::default();
+    let mut full: HashSet<u64> = HashSet::default();
     let (mut served, mut after) = (0u32, 0u32);
     loop {
         let page = cx.store.group_errors(None, after, PAGE);

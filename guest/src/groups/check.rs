@@ -7,9 +7,9 @@
 //! alongside, a page at a time, as a merge.
 
 use crate::Store;
+use crate::hash::{HashMap, HashSet};
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{Assignment, Group, GroupLicense, User};
-use foldhash::{HashMap, HashMapExt, HashSet};
 use std::collections::VecDeque;
 
 const PAGE: u32 = 5000;
@@ -79,7 +79,7 @@ impl Sources {
         }
         Sources {
             giving,
-            licenses: HashMap::new(),
+            licenses: HashMap::default(),
         }
     }
 

@@ -7,9 +7,9 @@ use crate::Store;
 use crate::cx::Cx;
 use crate::error::Result;
 use crate::exports::seats::licensing::groups::GroupChange;
+use crate::hash::HashSet;
 use crate::seats::licensing::store::UserQuery;
 use crate::types::{Group, Operation, User};
-use foldhash::{HashSet, HashSetExt};
 use std::collections::VecDeque;
 
 /// The dynamic groups with their rules, read once per call.
@@ -146,7 +146,7 @@ pub fn set_rule<S: Store + ?Sized>(cx: &Cx<S>, key: &str, rule_text: &str) -> Re
                     cursor = page.last().map(|u| u.id).or(cursor);
                     known.extend(page.into_iter().map(|u| u.id));
                 }
-                let mut was = HashSet::new();
+                let mut was = HashSet::default();
                 while known.front().is_some_and(|id| *id <= last) {
                     was.extend(known.pop_front());
                 }

@@ -253,7 +253,7 @@ fn users_named<S: Store + ?Sized>(store: &S, upns: &[String]) -> Result<Vec<User
     if upns.is_empty() {
         return Err(invalid("users", "name at least one user"));
     }
-    let mut seen = foldhash::HashSet::default();
+    let mut seen = crate::hash::HashSet::default();
     let mut users = Vec::new();
     for (upn, found) in upns.iter().zip(store.find_users(upns)) {
         let user = found.ok_or_else(|| directory::find(store, upn).unwrap_err())?;
@@ -425,7 +425,7 @@ pub fn errors<S: Store + ?Sized>(
     cx.require(Operation::Read)?;
     let group = key.map(|k| resolve(cx.store, k)).transpose()?;
     let limit = limit.clamp(1, 5000);
-    let mut names = foldhash::HashMap::default();
+    let mut names = crate::hash::HashMap::default();
     Ok(cx
         .store
         .group_errors(group.as_ref().map(|g| g.id), after, limit)

@@ -44,6 +44,8 @@ pub fn resolve(product: &Product, plans: &[ServicePlan], names: &[String]) -> Re
 pub struct PlanCache {
     plans: HashMap<String, Vec<ServicePlan>>,
     combos: HashMap<String, Combo>,
+    /// The key of the combination looked up last, kept to spare an allocation per user.
+    key: String,
 }
 
 /// What one combination of licenses enables.
@@ -113,7 +115,8 @@ impl PlanCache {
         store: &S,
         assignments: impl IntoIterator<Item = &'a Assignment> + Clone,
     ) -> &mut Combo {
-        let mut key = String::new();
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
         for a in assignments.clone() {
             key.push_str(&a.sku_id);
             for p in &a.disabled_plans {
@@ -131,7 +134,9 @@ impl PlanCache {
             };
             self.combos.insert(key.clone(), combo);
         }
-        self.combos.get_mut(&key).expect("inserted")
+        let combo = self.combos.get_mut(&key).expect("inserted");
+        self.key = key;
+        combo
     }
 
     /// G3 for one user's licenses; the rules run once per combination.

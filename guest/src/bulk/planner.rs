@@ -23,19 +23,19 @@ struct Names<'s, S: Store + ?Sized> {
 }
 
 impl<S: Store + ?Sized> Names<'_, S> {
-    fn of(&mut self, skus: impl Iterator<Item = String>) -> Vec<String> {
+    /// Part numbers of the skus, sorted; each sku is looked up in the store once per call.
+    fn of<'k>(&mut self, skus: impl Iterator<Item = &'k String>) -> Vec<String> {
         let mut out: Vec<String> = skus
             .map(|sku| {
-                let store = self.store;
-                self.names
-                    .entry(sku.clone())
-                    .or_insert_with(|| {
-                        store
-                            .get_product(&sku)
-                            .map(|p| p.part_number)
-                            .unwrap_or(sku)
-                    })
-                    .clone()
+                if let Some(name) = self.names.get(sku) {
+                    return name.clone();
+                }
+                let name = self
+                    .store
+                    .get_product(sku)
+                    .map_or_else(|| sku.clone(), |p| p.part_number);
+                self.names.insert(sku.clone(), name.clone());
+                name
             })
             .collect();
         out.sort();
@@ -250,7 +250,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 ),
                 None => Default::default(),
             };
-            let before_names = self.names.of(before.keys().cloned());
+            let before_names = self.names.of(before.keys());
             let planned = plan_user(
                 self.cx,
                 &upn,
@@ -346,7 +346,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                 Ok(Some((after, planned))) => {
                     let user = user.expect("only a user that exists is planned");
                     self.applied += 1;
-                    let after_names = self.names.of(after.keys().cloned());
+                    let after_names = self.names.of(after.keys());
                     let entry = if matches!(self.mode, Mode::Plans(_)) {
                         // A change of plans names the plans switched off, before and after.
                         let store = self.cx.store;

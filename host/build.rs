@@ -47,8 +47,11 @@ fn main() -> Result<()> {
     for (_, package) in PLUGINS {
         cmd.args(["-p", package]);
     }
-    // What the outer build set for the host must not leak into the guest's build.
+    // What the outer build set for the host must not leak into the guest's build. The fuzz
+    // build sets RUSTC_BOOTSTRAP: build scripts that probe for nightly features would change
+    // the component, rebuild it here and miss the compiled-code cache (docs/ci.md).
     for var in [
+        "RUSTC_BOOTSTRAP",
         "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
         "RUSTC_WORKSPACE_WRAPPER",

@@ -96,11 +96,13 @@ fn a_bulk_change_killed_at_any_moment_is_all_or_nothing() {
         assert_eq!(integrity, "ok", "trial {trial} (seed {seed})");
         let held_e3 = count(
             &conn,
-            "SELECT count(*) FROM assignments WHERE sku_id = '05e9a617-0261-4cee-bb44-138d3ef5d965'",
+            "SELECT count(*) FROM assignments a JOIN products p ON p.id = a.product
+             WHERE p.sku_id = '05e9a617-0261-4cee-bb44-138d3ef5d965'",
         );
         let held_e5 = count(
             &conn,
-            "SELECT count(*) FROM assignments WHERE sku_id = '06ebc4ee-1bb5-47dd-8120-11324bc54e06'",
+            "SELECT count(*) FROM assignments a JOIN products p ON p.id = a.product
+             WHERE p.sku_id = '06ebc4ee-1bb5-47dd-8120-11324bc54e06'",
         );
         let audited = count(
             &conn,
@@ -172,7 +174,10 @@ fn a_group_license_change_killed_at_any_moment_is_all_or_nothing() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let held = count(
             &conn,
-            &format!("SELECT count(*) FROM assignments WHERE sku_id = '{AAD_P2}' AND groups = '1'"),
+            &format!(
+                "SELECT count(*) FROM assignments a JOIN products p ON p.id = a.product
+                 WHERE p.sku_id = '{AAD_P2}' AND a.groups = '1'"
+            ),
         );
         let given = count(
             &conn,

@@ -1,7 +1,8 @@
 //! A database an older seats made opens in this one: migrated once, checked, and read the
-//! same. `tests/fixtures/schema-10.db` was made by the seats of commit 95ff55a (schema 10:
-//! disabled plans as child rows, the audit log as text) with `make-schema-10.sh`, and its
-//! listings recorded beside it by that seats.
+//! same. Made with `tests/fixtures/make-fixture.sh`, each with its listings recorded beside it
+//! by the seats that wrote it: `schema-10.db` by commit 95ff55a (disabled plans as child rows,
+//! the audit log as text), `schema-11.db` by commit 9dd6ab6 (assignments keyed by their
+//! product's GUID).
 
 use crate::support::Env;
 use std::path::PathBuf;
@@ -14,14 +15,23 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn a_schema_10_database_migrates_passes_check_and_lists_the_same() {
+    migrates_passes_check_and_lists_the_same("schema-10");
+}
+
+#[test]
+fn a_schema_11_database_migrates_passes_check_and_lists_the_same() {
+    migrates_passes_check_and_lists_the_same("schema-11");
+}
+
+fn migrates_passes_check_and_lists_the_same(name: &str) {
     let env = Env::new();
-    std::fs::copy(fixture("schema-10.db"), &env.db).unwrap();
+    std::fs::copy(fixture(&format!("{name}.db")), &env.db).unwrap();
     let check = env.ok(&["check"]);
     assert!(check.starts_with("seats check: ok"), "{check}");
     let now = ["--now", "2026-12-20"];
     for (args, recorded) in [
-        (&["licenses"][..], "schema-10.licenses.json"),
-        (&["audit", "--all"], "schema-10.audit.json"),
+        (&["licenses"][..], "licenses"),
+        (&["audit", "--all"], "audit"),
         (
             &[
                 "audit",
@@ -29,30 +39,34 @@ fn a_schema_10_database_migrates_passes_check_and_lists_the_same() {
                 "--target",
                 "user:victor.diaz182@contoso.com",
             ],
-            "schema-10.audit-purged.json",
+            "audit-purged",
         ),
-        (
-            &["users", "show", "victor.quist1@contoso.com"],
-            "schema-10.victor.json",
-        ),
-        (&["groups", "errors"], "schema-10.errors.json"),
+        (&["users", "show", "victor.quist1@contoso.com"], "victor"),
+        (&["groups", "errors"], "errors"),
     ] {
         let mut all = args.to_vec();
         all.extend(now);
         all.extend(["--output", "json"]);
-        let expected = std::fs::read_to_string(fixture(recorded)).unwrap();
-        assert_eq!(env.ok(&all), expected, "seats {args:?} after the migration");
+        let expected =
+            std::fs::read_to_string(fixture(&format!("{name}.{recorded}.json"))).unwrap();
+        assert_eq!(
+            env.ok(&all),
+            expected,
+            "seats {args:?} after {name}'s migration"
+        );
     }
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let (version, old_tables): (i64, i64) = conn
+    let (version, old_tables, sku_keyed): (i64, i64, i64) = conn
         .query_row(
             "SELECT (SELECT user_version FROM pragma_user_version),
-                    (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10'))",
+                    (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10',
+                         'new_products', 'new_assignments')),
+                    (SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id')",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!((version, old_tables), (11, 0));
+    assert_eq!((version, old_tables, sku_keyed), (12, 0, 0));
     // Switched-off plans came across into their assignment's row.
     let disabled: String = conn
         .query_row(

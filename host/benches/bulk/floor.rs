@@ -16,16 +16,88 @@ const RETENTION: i64 = 30 * 86_400;
 /// The part numbers a user holds, sorted, as the audit log keeps a license state.
 pub const HELD: &str =
     "(SELECT json_object('licenses', json_group_array(part_number)) FROM (SELECT p.part_number FROM assignments x
-      JOIN products p ON p.sku_id = x.sku_id WHERE x.user_id = m.user_id ORDER BY p.part_number))";
+      JOIN products p ON p.<pkey> = x.<key> WHERE x.user_id = m.user_id ORDER BY p.part_number))";
+
+/// `sql` for this copy's layout: an assignment names its product by `<key>`, the products
+/// column it matches is `<pkey>` (`product` and `id` since schema 12, `sku_id` in schema 10's
+/// layout of the old floor); `<active>`, `<mailbox>`, ... are service data's states and
+/// workloads as stored (codes since schema 12, `seats::db::codes`; text before), and
+/// `<workload-name>`, `<state-name>` their names.
+pub fn keyed(conn: &Connection, sql: &str) -> rusqlite::Result<String> {
+    let old = sku_keyed(conn)?;
+    let (key, pkey) = if old {
+        ("sku_id", "sku_id")
+    } else {
+        ("product", "id")
+    };
+    let mut sql = sql.replace("<key>", key).replace("<pkey>", pkey);
+    let names = |column: &str, names: &[&str]| {
+        let whens: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("WHEN {i} THEN '{n}'"))
+            .collect();
+        format!("CASE {column} {} END", whens.join(" "))
+    };
+    let (workloads, states) = code_names();
+    if old {
+        sql = sql
+            .replace("<workload-name>", "workload")
+            .replace("<state-name>", "state");
+    } else {
+        sql = sql
+            .replace("<workload-name>", &names("workload", &workloads))
+            .replace("<state-name>", &names("state", &states));
+    }
+    for list in [&workloads[..], &states[..]] {
+        for (i, name) in list.iter().enumerate() {
+            let stored = if old {
+                format!("'{name}'")
+            } else {
+                i.to_string()
+            };
+            sql = sql.replace(&format!("<{name}>"), &stored);
+        }
+    }
+    Ok(sql)
+}
+
+/// Service data's workload and state names in the order of their codes.
+pub fn code_names() -> (Vec<&'static str>, Vec<&'static str>) {
+    use seats::bindings::text::{state_text, workload_text};
+    use seats::db::codes::{DATA_STATES, WORKLOADS};
+    (
+        WORKLOADS.iter().map(|&w| workload_text(w)).collect(),
+        DATA_STATES.iter().map(|&s| state_text(s)).collect(),
+    )
+}
+
+fn sku_keyed(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// What an assignment's `<key>` holds for the product `sku`.
+pub fn product(conn: &Connection, sku: &str) -> rusqlite::Result<rusqlite::types::Value> {
+    if sku_keyed(conn)? {
+        return Ok(sku.to_string().into());
+    }
+    conn.query_row("SELECT id FROM products WHERE sku_id = ?1", [sku], |r| {
+        r.get::<_, i64>(0).map(Into::into)
+    })
+}
 
 /// Every workload a license of the suites provides becomes active where it is not.
 const PROVIDE_ALL: &str = "INSERT INTO service_data (user_id, workload, state, since, until)
-    SELECT m.user_id, w.workload, 'active', :now, NULL FROM moved m,
-        (SELECT 'mailbox' AS workload UNION ALL SELECT 'onedrive' UNION ALL SELECT 'team-site'
-         UNION ALL SELECT 'teams' UNION ALL SELECT 'office-apps') w
+    SELECT m.user_id, w.workload, <active>, :now, NULL FROM moved m,
+        (SELECT <mailbox> AS workload UNION ALL SELECT <onedrive> UNION ALL SELECT <team-site>
+         UNION ALL SELECT <teams> UNION ALL SELECT <office-apps>) w
     WHERE NOT EXISTS (SELECT 1 FROM service_data s WHERE s.user_id = m.user_id
-                      AND s.workload = w.workload AND s.state = 'active')
-    ON CONFLICT (user_id, workload) DO UPDATE SET state = 'active', since = excluded.since, until = NULL";
+                      AND s.workload = w.workload AND s.state = <active>)
+    ON CONFLICT (user_id, workload) DO UPDATE SET state = <active>, since = excluded.since, until = NULL";
 
 /// Whether the database has schema 10's text audit log (the old floor's copy, `old_layout`).
 pub fn text_audit(conn: &Connection) -> rusqlite::Result<bool> {
@@ -46,11 +118,14 @@ pub fn audit_moved(
     state: Option<&str>,
 ) -> rusqlite::Result<()> {
     if text_audit(conn)? {
-        let mut stmt = conn.prepare(&format!(
-            "INSERT INTO audit (at, actor, action, target, before, after)
-             SELECT :now, :actor, :action, 'user:' || upn, {before}, {after}
-             FROM moved m ORDER BY user_id"
-        ))?;
+        let mut stmt = conn.prepare(&keyed(
+            conn,
+            &format!(
+                "INSERT INTO audit (at, actor, action, target, before, after)
+                 SELECT :now, :actor, :action, 'user:' || upn, {before}, {after}
+                 FROM moved m ORDER BY user_id"
+            ),
+        )?)?;
         for (name, value) in [(":actor", actor), (":action", action)] {
             let i = stmt.parameter_index(name)?.unwrap_or(0);
             stmt.raw_bind_parameter(i, value)?;
@@ -63,10 +138,13 @@ pub fn audit_moved(
         stmt.raw_execute()?;
         return Ok(());
     }
-    let sql = format!(
-        "SELECT m.user_id, 'user:' || m.upn, {before}, {after} FROM moved m
-         WHERE m.user_id > :last ORDER BY m.user_id LIMIT 10000"
-    );
+    let sql = keyed(
+        conn,
+        &format!(
+            "SELECT m.user_id, 'user:' || m.upn, {before}, {after} FROM moved m
+             WHERE m.user_id > :last ORDER BY m.user_id LIMIT 10000"
+        ),
+    )?;
     let mut last = 0i64;
     loop {
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -125,10 +203,13 @@ impl Steps {
 
 fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
     conn.query_row(
-        "SELECT (SELECT coalesce(sum(quantity), 0) FROM subscriptions
-                 WHERE sku_id = ?1 AND status IN ('active', 'trial'))
-              - (SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL)",
-        [sku],
+        &keyed(
+            conn,
+            "SELECT (SELECT coalesce(sum(quantity), 0) FROM subscriptions
+                     WHERE sku_id = ?1 AND status IN ('active', 'trial'))
+                  - (SELECT count(*) FROM assignments WHERE <key> = ?2 AND subscription IS NULL)",
+        )?,
+        rusqlite::params![sku, product(conn, sku)?],
         |r| r.get(0),
     )
 }
@@ -144,14 +225,17 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             Op::Replace => {
                 let mut steps = Steps::start();
                 conn.execute(
-                    &format!(
-                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {}
-                         FROM assignments a JOIN users u ON u.id = a.user_id
-                         WHERE a.sku_id = ?1 AND a.subscription IS NULL AND u.deleted_at IS NULL
-                         ORDER BY u.id",
-                        HELD.replace("m.user_id", "u.id")
-                    ),
-                    [E3],
+                    &keyed(
+                        conn,
+                        &format!(
+                            "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {}
+                             FROM assignments a JOIN users u ON u.id = a.user_id
+                             WHERE a.<key> = ?1 AND a.subscription IS NULL AND u.deleted_at IS NULL
+                             ORDER BY u.id",
+                            HELD.replace("m.user_id", "u.id")
+                        ),
+                    )?,
+                    [product(conn, E3)?],
                 )?;
                 let moved: i64 = conn.query_row("SELECT count(*) FROM moved", [], |r| r.get(0))?;
                 // All or nothing: E3 is freed before E5 is taken, so E5 needs room for all.
@@ -160,34 +244,43 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 }
                 steps.done("select");
                 conn.execute(
-                    "DELETE FROM assignments WHERE sku_id = ?1 AND user_id IN (SELECT user_id FROM moved)",
-                    [E3],
+                    &keyed(
+                        conn,
+                        "DELETE FROM assignments WHERE <key> = ?1 AND user_id IN (SELECT user_id FROM moved)",
+                    )?,
+                    [product(conn, E3)?],
                 )?;
                 steps.done("delete");
                 conn.execute(
-                    "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)
-                     SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
-                    named_params! {":sku": E5, ":now": now, ":actor": actor},
+                    &keyed(
+                        conn,
+                        "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
+                         SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+                    )?,
+                    named_params! {":sku": product(conn, E5)?, ":now": now, ":actor": actor},
                 )?;
                 steps.done("insert");
                 audit_moved(conn, (now, actor, "license.set"), ("m.before", HELD), None)?;
                 steps.done("audit");
-                conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
+                conn.execute(&keyed(conn, PROVIDE_ALL)?, named_params! {":now": now})?;
                 steps.done("service data");
                 steps.print();
                 moved
             }
             Op::RemoveAll => {
                 conn.execute(
-                    &format!(
-                        "INSERT INTO moved (user_id, upn, hold, before)
-                         SELECT u.id, u.upn, u.retention_hold, {}
-                         FROM users u
-                         WHERE u.department = ?1 COLLATE NOCASE AND u.deleted_at IS NULL
-                           AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.direct)
-                         ORDER BY u.id",
-                        HELD.replace("m.user_id", "u.id")
-                    ),
+                    &keyed(
+                        conn,
+                        &format!(
+                            "INSERT INTO moved (user_id, upn, hold, before)
+                             SELECT u.id, u.upn, u.retention_hold, {}
+                             FROM users u
+                             WHERE u.department = ?1 COLLATE NOCASE AND u.deleted_at IS NULL
+                               AND EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.direct)
+                             ORDER BY u.id",
+                            HELD.replace("m.user_id", "u.id")
+                        ),
+                    )?,
                     [crate::DEPARTMENT],
                 )?;
                 // A direct change: what groups give stays (GL5); the generated tenant's group
@@ -206,13 +299,13 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 // L7: the mailbox is kept 30 days (or under a hold), OneDrive until the user
                 // is deleted, the rest goes.
                 conn.execute(
-                    "UPDATE service_data SET
-                         state = CASE WHEN workload IN ('mailbox', 'onedrive') THEN 'retained' ELSE 'removed' END,
+                    &keyed(conn, "UPDATE service_data SET
+                         state = CASE WHEN workload IN (<mailbox>, <onedrive>) THEN <retained> ELSE <removed> END,
                          since = :now,
-                         until = CASE WHEN workload = 'mailbox' AND NOT
+                         until = CASE WHEN workload = <mailbox> AND NOT
                              (SELECT hold FROM moved m WHERE m.user_id = service_data.user_id)
                              THEN :now + :retention END
-                     WHERE state = 'active' AND user_id IN (SELECT user_id FROM moved)",
+                     WHERE state = <active> AND user_id IN (SELECT user_id FROM moved)")?,
                     named_params! {":now": now, ":retention": RETENTION},
                 )?;
                 conn.query_row("SELECT count(*) FROM moved", [], |r| r.get(0))?
@@ -235,9 +328,12 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                     )?;
                 }
                 conn.execute(
-                    "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription)
-                     SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
-                    named_params! {":sku": E3, ":now": now, ":actor": actor},
+                    &keyed(
+                        conn,
+                        "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
+                         SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+                    )?,
+                    named_params! {":sku": product(conn, E3)?, ":now": now, ":actor": actor},
                 )?;
                 audit_moved(
                     conn,
@@ -245,7 +341,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                     (r#"'{"licenses":[]}'"#, r#"'{"licenses":["SPE_E3"]}'"#),
                     None,
                 )?;
-                conn.execute(PROVIDE_ALL, named_params! {":now": now})?;
+                conn.execute(&keyed(conn, PROVIDE_ALL)?, named_params! {":now": now})?;
                 moved.min(room)
             }
             // Run with and without plugins only: the floor has no plugins to compare.

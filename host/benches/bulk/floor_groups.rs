@@ -79,15 +79,19 @@ fn audit_members(conn: &Connection, now: i64, actor: &str) -> rusqlite::Result<(
 /// Runs a group operation inside the caller's transaction, with its `moved` table; returns
 /// how many users' licenses it changed.
 pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result<i64> {
+    use crate::floor::{keyed, product};
     let held = crate::floor::HELD.replace("m.user_id", "u.id");
     match op {
         Op::GroupAdd => {
             conn.execute(
-                &format!(
-                    "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
-                     FROM group_members g JOIN users u ON u.id = g.user_id
-                     WHERE g.group_id = ?1 AND u.deleted_at IS NULL ORDER BY u.id"
-                ),
+                &keyed(
+                    conn,
+                    &format!(
+                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
+                         FROM group_members g JOIN users u ON u.id = g.user_id
+                         WHERE g.group_id = ?1 AND u.deleted_at IS NULL ORDER BY u.id"
+                    ),
+                )?,
                 [WORKPLACE],
             )?;
             let before = group_state(conn, WORKPLACE)?;
@@ -98,30 +102,39 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             audit_group(conn, "group.licenses", WORKPLACE, &before, now, actor)?;
             // Held from Sales team already: one seat, one more source (ids in order).
             conn.execute(
-                "UPDATE assignments SET groups = '1,' || groups
-                 WHERE sku_id = ?1 AND user_id IN (SELECT user_id FROM moved)",
-                [AAD_P2],
+                &keyed(
+                    conn,
+                    "UPDATE assignments SET groups = '1,' || groups
+                     WHERE <key> = ?1 AND user_id IN (SELECT user_id FROM moved)",
+                )?,
+                [product(conn, AAD_P2)?],
             )?;
             conn.execute(
-                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,
-                     direct, groups, own_disabled)
-                 SELECT user_id, :sku, :now, :actor, NULL, 0, '1', NULL FROM moved m
-                 WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = m.user_id
-                                   AND a.sku_id = :sku)
-                 ORDER BY user_id",
-                named_params! {":sku": AAD_P2, ":now": now, ":actor": actor},
+                &keyed(
+                    conn,
+                    "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
+                         direct, groups, own_disabled)
+                     SELECT user_id, :sku, :now, :actor, NULL, 0, '1', NULL FROM moved m
+                     WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = m.user_id
+                                       AND a.<key> = :sku)
+                     ORDER BY user_id",
+                )?,
+                named_params! {":sku": product(conn, AAD_P2)?, ":now": now, ":actor": actor},
             )?;
             audit_members(conn, now, actor)?;
         }
         Op::GroupRemove => {
             conn.execute(
-                &format!(
-                    "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
-                     FROM group_members g JOIN users u ON u.id = g.user_id
-                     JOIN assignments a ON a.user_id = u.id AND a.sku_id = ?2
-                     WHERE g.group_id = ?1 AND u.deleted_at IS NULL ORDER BY u.id"
-                ),
-                rusqlite::params![WORKPLACE, EMS],
+                &keyed(
+                    conn,
+                    &format!(
+                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
+                         FROM group_members g JOIN users u ON u.id = g.user_id
+                         JOIN assignments a ON a.user_id = u.id AND a.<key> = ?2
+                         WHERE g.group_id = ?1 AND u.deleted_at IS NULL ORDER BY u.id"
+                    ),
+                )?,
+                rusqlite::params![WORKPLACE, product(conn, EMS)?],
             )?;
             let before = group_state(conn, WORKPLACE)?;
             conn.execute(
@@ -131,8 +144,11 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             audit_group(conn, "group.licenses", WORKPLACE, &before, now, actor)?;
             // Only Workplace gives it: the seat goes.
             conn.execute(
-                "DELETE FROM assignments WHERE sku_id = ?1 AND user_id IN (SELECT user_id FROM moved)",
-                [EMS],
+                &keyed(
+                    conn,
+                    "DELETE FROM assignments WHERE <key> = ?1 AND user_id IN (SELECT user_id FROM moved)",
+                )?,
+                [product(conn, EMS)?],
             )?;
             audit_members(conn, now, actor)?;
         }
@@ -144,15 +160,18 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             )?;
             audit_group(conn, "group.rule", SALES_TEAM, &before, now, actor)?;
             conn.execute(
-                &format!(
-                    "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
+                &keyed(
+                    conn,
+                    &format!(
+                        "INSERT INTO moved (user_id, upn, before) SELECT u.id, u.upn, {held}
                      FROM users u
                      WHERE u.deleted_at IS NULL AND u.kind = 'user'
                        AND u.department IN ('Finance', 'Procurement')
                        AND NOT EXISTS (SELECT 1 FROM group_members g
                                        WHERE g.group_id = ?1 AND g.user_id = u.id)
                      ORDER BY u.id"
-                ),
+                    ),
+                )?,
                 [SALES_TEAM],
             )?;
             conn.execute(
@@ -167,10 +186,13 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 Some(&state),
             )?;
             conn.execute(
-                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,
-                     direct, groups, own_disabled)
-                 SELECT user_id, :sku, :now, :actor, NULL, 0, '2', NULL FROM moved ORDER BY user_id",
-                named_params! {":sku": AAD_P2, ":now": now, ":actor": actor},
+                &keyed(
+                    conn,
+                    "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
+                         direct, groups, own_disabled)
+                     SELECT user_id, :sku, :now, :actor, NULL, 0, '2', NULL FROM moved ORDER BY user_id",
+                )?,
+                named_params! {":sku": product(conn, AAD_P2)?, ":now": now, ":actor": actor},
             )?;
             audit_members(conn, now, actor)?;
         }

@@ -269,13 +269,13 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
     let conn = rusqlite::Connection::open(db)?;
     let text = floor::text_audit(&conn)?;
     let mut out = BTreeMap::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT 'assignments ' || sku_id || ' ' || direct || ' ' || coalesce(groups, '-'), count(*)
-             FROM assignments GROUP BY 1
+    let mut stmt = conn.prepare(&floor::keyed(&conn, &format!(
+        "SELECT 'assignments ' || p.sku_id || ' ' || direct || ' ' || coalesce(groups, '-'), count(*)
+             FROM assignments a JOIN products p ON p.<pkey> = a.<key> GROUP BY 1
          UNION ALL SELECT 'members ' || group_id, count(*) FROM group_members GROUP BY group_id
          UNION ALL SELECT 'disabled plans', count(*) FROM {}
          UNION ALL SELECT 'audit targets', count(DISTINCT target) FROM audit WHERE id > ?1
-         UNION ALL SELECT 'service ' || workload || ' ' || state || ' ' || coalesce(until - since, '-')
+         UNION ALL SELECT 'service ' || <workload-name> || ' ' || <state-name> || ' ' || coalesce(until - since, '-')
              || CASE WHEN since = (SELECT max(at) FROM audit) THEN ' now' ELSE '' END, count(*)
              FROM service_data GROUP BY 1",
         if text {
@@ -283,7 +283,7 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
         } else {
             "assignments a, json_each(a.disabled)"
         }
-    ))?;
+    ))?)?;
     let rows = stmt.query_map([audit_mark], |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
         let (k, v): (String, i64) = row?;

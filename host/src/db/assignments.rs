@@ -3,11 +3,33 @@
 
 use super::Db;
 use super::rows::{
-    ASSIGNMENT_COLUMNS, assignment_row, batch_slots, disabled_column, sources_columns,
+    ASSIGNMENT_COLUMNS, ASSIGNMENTS, assignment_row, batch_slots, disabled_column, sources_columns,
 };
 use crate::bindings::types::*;
-use rusqlite::params;
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
 use wasmtime::Result;
+
+/// The keys (schema 12: `products.id`) of the products `skus` name, each looked up once.
+fn product_keys<'a>(
+    conn: &Connection,
+    skus: impl IntoIterator<Item = &'a str>,
+) -> rusqlite::Result<HashMap<&'a str, i64>> {
+    let mut find = conn.prepare_cached("SELECT id FROM products WHERE sku_id = ?1")?;
+    let mut keys = HashMap::new();
+    for sku in skus {
+        if !keys.contains_key(sku) {
+            let key = find.query_row([sku], |r| r.get(0)).map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => rusqlite::Error::ToSqlConversionFailure(
+                    format!("product {sku} is not in the catalog").into(),
+                ),
+                e => e,
+            })?;
+            keys.insert(sku, key);
+        }
+    }
+    Ok(keys)
+}
 
 impl Db {
     /// Assignments matching `filter` (on table alias `a`, one parameter).
@@ -16,13 +38,8 @@ impl Db {
         filter: &str,
         param: u64,
     ) -> Result<Vec<Assignment>> {
-        let columns = ASSIGNMENT_COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let sql = format!(
-            "SELECT {columns} FROM assignments a WHERE {filter} ORDER BY a.user_id, a.sku_id"
+            "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS} WHERE {filter} ORDER BY a.user_id, p.sku_id"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt
@@ -41,8 +58,8 @@ impl Db {
         if let Some((lo, hi)) = range {
             // Many users close together (a page of users in id order): one range scan.
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ASSIGNMENT_COLUMNS} FROM assignments
-                 WHERE user_id BETWEEN ?1 AND ?2 ORDER BY user_id, sku_id"
+                "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS}
+                 WHERE a.user_id BETWEEN ?1 AND ?2 ORDER BY a.user_id, p.sku_id"
             ))?;
             let mut rows = stmt.query(params![lo, hi])?;
             while let Some(r) = rows.next()? {
@@ -53,7 +70,7 @@ impl Db {
             }
         } else {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE user_id = ?1 ORDER BY sku_id"
+                "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS} WHERE a.user_id = ?1 ORDER BY p.sku_id"
             ))?;
             for (&id, slot) in &slots {
                 let mut rows = stmt.query([id as i64])?;
@@ -73,9 +90,10 @@ impl Db {
 
     pub(super) fn assignments_insert_many(&mut self, assignments: Vec<Assignment>) -> Result<()> {
         self.write(move |conn| {
+            let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
             super::many::insert(
                 conn,
-                "INSERT INTO assignments (user_id, sku_id, assigned_at, assigned_by, subscription,
+                "INSERT INTO assignments (user_id, product, assigned_at, assigned_by, subscription,
                      direct, groups, own_disabled, disabled)",
                 9,
                 "",
@@ -83,7 +101,7 @@ impl Db {
                 |s, i, a| {
                     let (groups, own) = sources_columns(a);
                     s.raw_bind_parameter(i, a.user_id as i64)?;
-                    s.raw_bind_parameter(i + 1, &a.sku_id)?;
+                    s.raw_bind_parameter(i + 1, keys[a.sku_id.as_str()])?;
                     s.raw_bind_parameter(i + 2, a.assigned_at)?;
                     s.raw_bind_parameter(i + 3, &a.assigned_by)?;
                     s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))?;
@@ -100,10 +118,11 @@ impl Db {
     pub(super) fn assignments_delete_many(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
         // Behind, as the inserts: the main thread goes on planning while a page is deleted.
         self.write(move |conn| {
+            let products = product_keys(conn, keys.iter().map(|(_, sku)| sku.as_str()))?;
             let mut rows =
-                conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?;
+                conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND product = ?2")?;
             for (user, sku) in &keys {
-                rows.execute(params![*user as i64, sku])?;
+                rows.execute(params![*user as i64, products[sku.as_str()]])?;
             }
             Ok(())
         })?;
@@ -118,15 +137,16 @@ impl Db {
     /// writes stay in order).
     pub(super) fn assignments_update(&mut self, assignments: Vec<Assignment>) -> Result<()> {
         self.write(move |conn| {
+            let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
             let mut row = conn.prepare_cached(
                 "UPDATE assignments SET subscription = ?3, direct = ?4, groups = ?5,
-                     own_disabled = ?6, disabled = ?7 WHERE user_id = ?1 AND sku_id = ?2",
+                     own_disabled = ?6, disabled = ?7 WHERE user_id = ?1 AND product = ?2",
             )?;
             for a in &assignments {
                 let (groups, own) = sources_columns(a);
                 row.execute(params![
                     a.user_id as i64,
-                    a.sku_id,
+                    keys[a.sku_id.as_str()],
                     a.subscription.map(|s| s as i64),
                     a.direct,
                     groups,
@@ -142,7 +162,10 @@ impl Db {
     pub(super) fn assignments_delete(&mut self, user_id: u64, sku_id: String) -> Result<bool> {
         let n = self
             .conn()
-            .prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND sku_id = ?2")?
+            .prepare_cached(
+                "DELETE FROM assignments WHERE user_id = ?1
+                 AND product = (SELECT id FROM products WHERE sku_id = ?2)",
+            )?
             .execute(params![user_id as i64, sku_id])?;
         Ok(n > 0)
     }
@@ -156,7 +179,8 @@ impl Db {
 
     pub(super) fn assignments_assigned_counts(&mut self) -> Result<Vec<(String, u32)>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT sku_id, count(*) FROM assignments WHERE subscription IS NULL GROUP BY sku_id ORDER BY sku_id",
+            "SELECT p.sku_id, count(*) FROM assignments a JOIN products p ON p.id = a.product
+             WHERE a.subscription IS NULL GROUP BY a.product ORDER BY p.sku_id",
         )?;
         Ok(stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -167,7 +191,8 @@ impl Db {
         Ok(self
             .conn()
             .prepare_cached(
-                "SELECT count(*) FROM assignments WHERE sku_id = ?1 AND subscription IS NULL",
+                "SELECT count(*) FROM assignments WHERE subscription IS NULL
+                 AND product = (SELECT id FROM products WHERE sku_id = ?1)",
             )?
             .query_row([sku_id], |r| r.get(0))?)
     }

@@ -60,7 +60,8 @@ impl Db {
                 "UPDATE assignments SET disabled = (SELECT CASE count(*) WHEN 0 THEN NULL
                      ELSE json_group_array(value) END FROM (SELECT value FROM json_each(disabled)
                      WHERE value IN (SELECT value FROM json_each(?2)) ORDER BY value))
-                 WHERE sku_id = ?1 AND disabled IS NOT NULL",
+                 WHERE product = (SELECT id FROM products WHERE sku_id = ?1)
+                     AND disabled IS NOT NULL",
             )?
             .execute(params![sku_id, json])?;
         }

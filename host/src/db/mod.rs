@@ -5,6 +5,7 @@ pub mod audit;
 pub mod behind;
 pub(crate) mod billing;
 mod catalog;
+pub mod codes;
 mod graph_ids;
 mod groups;
 mod many;
@@ -415,7 +416,7 @@ mod tests {
         db.check_references().unwrap();
         // Unenforced while loading: the row goes in, and the check at the end finds it.
         db.conn()
-            .execute_batch("INSERT INTO service_data VALUES (42, 'teams', 'active', 1, NULL)")
+            .execute_batch("INSERT INTO service_data VALUES (42, 4, 0, 1, NULL)")
             .unwrap();
         let err = db.check_references().unwrap_err().to_string();
         assert!(
@@ -426,7 +427,7 @@ mod tests {
         db.bulk_load(false).unwrap();
         let enforced = db
             .conn()
-            .execute_batch("INSERT INTO service_data VALUES (42, 'teams', 'active', 1, NULL)");
+            .execute_batch("INSERT INTO service_data VALUES (42, 4, 0, 1, NULL)");
         assert!(enforced.is_err(), "enforced again after the load");
     }
 

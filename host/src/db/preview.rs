@@ -4,6 +4,9 @@
 //! auditing every data row of every change.
 
 use super::Db;
+use super::codes::{state_code, state_of, workload_of};
+use crate::bindings::text::{state_text, workload_text};
+use crate::bindings::types::DataState;
 use anyhow::Result;
 
 /// One user's workload a previewed change stops: retained (until a day, or until the user is
@@ -15,26 +18,32 @@ pub struct DataChange {
     pub until: Option<i64>,
 }
 
+/// A damaged row's error, as this module's.
+fn stored(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 impl Db {
     /// Starts recording the data rows that leave `active` (inside the preview's transaction:
     /// the rollback takes the record with it; `data_changes` drops the triggers).
     pub fn watch_data(&self) -> Result<()> {
-        self.conn().execute_batch(
+        let active = state_code(DataState::Active);
+        self.conn().execute_batch(&format!(
             "CREATE TEMP TABLE IF NOT EXISTS previewed_data (
-                 user_id INTEGER NOT NULL, workload TEXT NOT NULL, state TEXT NOT NULL,
+                 user_id INTEGER NOT NULL, workload INTEGER NOT NULL, state INTEGER NOT NULL,
                  until INTEGER, PRIMARY KEY (user_id, workload)) WITHOUT ROWID;
              DELETE FROM previewed_data;
              CREATE TEMP TRIGGER IF NOT EXISTS previewed_data_insert AFTER INSERT ON service_data
-             WHEN new.state <> 'active' BEGIN
+             WHEN new.state <> {active} BEGIN
                  INSERT OR REPLACE INTO previewed_data VALUES
                      (new.user_id, new.workload, new.state, new.until);
              END;
              CREATE TEMP TRIGGER IF NOT EXISTS previewed_data_update AFTER UPDATE ON service_data
-             WHEN new.state <> 'active' AND old.state = 'active' BEGIN
+             WHEN new.state <> {active} AND old.state = {active} BEGIN
                  INSERT OR REPLACE INTO previewed_data VALUES
                      (new.user_id, new.workload, new.state, new.until);
-             END;",
-        )?;
+             END;"
+        ))?;
         Ok(())
     }
 
@@ -48,14 +57,18 @@ impl Db {
                  JOIN users u ON u.id = p.user_id ORDER BY p.user_id, p.workload LIMIT ?1",
             )?
             .query_map([limit], |r| {
-                Ok(DataChange {
-                    upn: r.get(0)?,
-                    workload: r.get(1)?,
-                    state: r.get(2)?,
-                    until: r.get(3)?,
-                })
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .map(|row| {
+                let (upn, workload, state, until): (String, i64, i64, Option<i64>) = row?;
+                Ok(DataChange {
+                    upn,
+                    workload: workload_text(workload_of(workload).map_err(stored)?).into(),
+                    state: state_text(state_of(state).map_err(stored)?).into(),
+                    until,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let users: i64 = conn.query_row(
             "SELECT count(DISTINCT user_id) FROM previewed_data",
             [],

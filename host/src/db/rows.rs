@@ -135,8 +135,10 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
     (slots, range)
 }
 
-/// The columns `assignment_row` reads, in its order.
-pub(super) const ASSIGNMENT_COLUMNS: &str = "user_id, sku_id, assigned_at, assigned_by, subscription, direct, groups, own_disabled, disabled";
+/// The columns `assignment_row` reads, in its order, from `ASSIGNMENTS` (an assignment names
+/// its product by key; the join gives the product's GUID back).
+pub(super) const ASSIGNMENT_COLUMNS: &str = "a.user_id, p.sku_id, a.assigned_at, a.assigned_by, a.subscription, a.direct, a.groups, a.own_disabled, a.disabled";
+pub(super) const ASSIGNMENTS: &str = "assignments a JOIN products p ON p.id = a.product";
 
 /// An assignment row. Its groups are ids joined by commas, the direct source's own plans and
 /// the disabled plans JSON arrays (GL2); each NULL when none.
@@ -195,27 +197,13 @@ pub(super) fn sources_columns(a: &Assignment) -> (Option<String>, Option<String>
     (groups, own)
 }
 
-pub(super) fn decode_service_data(
-    raw: (i64, String, String, i64, Option<i64>),
-) -> Result<ServiceData> {
+pub(super) fn decode_service_data(raw: (i64, i64, i64, i64, Option<i64>)) -> Result<ServiceData> {
+    use super::codes::{state_of, workload_of};
     let (user_id, workload, state, since, until) = raw;
     Ok(ServiceData {
         user_id: user_id as u64,
-        workload: match workload.as_str() {
-            "mailbox" => Workload::Mailbox,
-            "onedrive" => Workload::Onedrive,
-            "team-site" => Workload::TeamSite,
-            "teams" => Workload::Teams,
-            "office-apps" => Workload::OfficeApps,
-            other => wasmtime::bail!("unknown workload '{other}' in the database"),
-        },
-        state: match state.as_str() {
-            "active" => DataState::Active,
-            "retained" => DataState::Retained,
-            "removed" => DataState::Removed,
-            "purged" => DataState::Purged,
-            other => wasmtime::bail!("unknown data state '{other}' in the database"),
-        },
+        workload: workload_of(workload)?,
+        state: state_of(state)?,
         since,
         until,
     })

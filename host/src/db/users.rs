@@ -2,9 +2,10 @@
 //! written behind), and the service data of their workloads.
 
 use super::Db;
+use super::codes::{state_code, workload_code};
 use super::rows::{USER_COLUMNS, batch_slots, decode_service_data, decode_user, user, user_at};
 use crate::bindings::seats::licensing::store::UserQuery;
-use crate::bindings::text::{kind_text, state_text, workload_text};
+use crate::bindings::text::kind_text;
 use crate::bindings::types::*;
 use rusqlite::{OptionalExtension, Row, params};
 use wasmtime::Result;
@@ -111,7 +112,8 @@ impl Db {
         }
         if q.holding.is_some() {
             conds.push(
-                "EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.sku_id = ?4)",
+                "EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id
+                 AND a.product = (SELECT id FROM products WHERE sku_id = ?4))",
             );
         }
         if q.department.is_some() {
@@ -225,7 +227,7 @@ impl Db {
         let conn = self.conn();
         let mut out: Vec<Vec<ServiceData>> = vec![Vec::new(); user_ids.len()];
         let (slots, range) = batch_slots(&user_ids);
-        let raw = |r: &Row| -> rusqlite::Result<(i64, String, String, i64, Option<i64>)> {
+        let raw = |r: &Row| -> rusqlite::Result<(i64, i64, i64, i64, Option<i64>)> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         };
         if let Some((lo, hi)) = range {
@@ -272,8 +274,8 @@ impl Db {
                 &data,
                 |s, i, d| {
                     s.raw_bind_parameter(i, d.user_id as i64)?;
-                    s.raw_bind_parameter(i + 1, workload_text(d.workload))?;
-                    s.raw_bind_parameter(i + 2, state_text(d.state))?;
+                    s.raw_bind_parameter(i + 1, workload_code(d.workload))?;
+                    s.raw_bind_parameter(i + 2, state_code(d.state))?;
                     s.raw_bind_parameter(i + 3, d.since)?;
                     s.raw_bind_parameter(i + 4, d.until)
                 },
@@ -287,7 +289,7 @@ impl Db {
         before: i64,
         limit: u32,
     ) -> Result<Vec<ServiceData>> {
-        let raws: Vec<(i64, String, String, i64, Option<i64>)> = self.conn()
+        let raws: Vec<(i64, i64, i64, i64, Option<i64>)> = self.conn()
             .prepare_cached(
                 "SELECT user_id, workload, state, since, until FROM service_data WHERE until < ?1 ORDER BY until LIMIT ?2",
             )?

@@ -60,7 +60,7 @@ fn migrates_passes_check_and_lists_the_same(name: &str) {
         .query_row(
             "SELECT (SELECT user_version FROM pragma_user_version),
                     (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10',
-                         'new_products', 'new_assignments')),
+                         'new_products', 'new_assignments', 'new_service_data', 'new_audit')),
                     (SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id')",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -254,7 +254,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 conn.execute(
                     &keyed(
                         conn,
-                        "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
+                        "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
                          SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
                     )?,
                     named_params! {":sku": product(conn, E5)?, ":now": now, ":actor": actor},
@@ -330,7 +330,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                 conn.execute(
                     &keyed(
                         conn,
-                        "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
+                        "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
                          SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
                     )?,
                     named_params! {":sku": product(conn, E3)?, ":now": now, ":actor": actor},

@@ -112,7 +112,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             conn.execute(
                 &keyed(
                     conn,
-                    "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
+                    "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
                          direct, groups, own_disabled)
                      SELECT user_id, :sku, :now, :actor, NULL, 0, '1', NULL FROM moved m
                      WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = m.user_id
@@ -188,7 +188,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
             conn.execute(
                 &keyed(
                     conn,
-                    "INSERT INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
+                    "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
                          direct, groups, own_disabled)
                      SELECT user_id, :sku, :now, :actor, NULL, 0, '2', NULL FROM moved ORDER BY user_id",
                 )?,

@@ -89,11 +89,14 @@ impl Db {
     }
 
     pub(super) fn assignments_insert_many(&mut self, assignments: Vec<Assignment>) -> Result<()> {
+        // OR FAIL, with the table's references deferred (schema 12): a statement that cannot
+        // roll itself back needs no statement journal; a failure fails the call, whose
+        // transaction or savepoint takes the statement's rows with it.
         self.write(move |conn| {
             let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
             super::many::insert(
                 conn,
-                "INSERT INTO assignments (user_id, product, assigned_at, assigned_by, subscription,
+                "INSERT OR FAIL INTO assignments (user_id, product, assigned_at, assigned_by, subscription,
                      direct, groups, own_disabled, disabled)",
                 9,
                 "",

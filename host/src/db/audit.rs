@@ -167,10 +167,11 @@ pub(super) fn insert(
             pack(&e.after, &mut words)?,
         ));
     }
-    // A NULL id is the next one (the rowid's default).
+    // A NULL id is the next one (the rowid's default). OR FAIL: no statement journal, as for
+    // assignments (db/assignments.rs).
     super::many::insert(
         conn,
-        "INSERT INTO audit (id, at, actor, action, target, before, after)",
+        "INSERT OR FAIL INTO audit (id, at, actor, action, target, before, after)",
         7,
         "",
         &rows,

@@ -286,7 +286,16 @@ impl Db {
             Step::Release => "RELEASE call",
             Step::Undo => "ROLLBACK TO call; RELEASE call",
         };
-        self.conn().execute_batch(sql).map_err(|e| explain(e, sql))
+        let done = self.conn().execute_batch(sql);
+        if step == Step::Commit
+            && let Err(e) = done
+        {
+            // A COMMIT refused (a deferred reference that does not hold, schema 12) leaves the
+            // transaction open: nothing of it is kept.
+            let _ = self.conn().execute_batch("ROLLBACK");
+            return Err(explain(e, "COMMIT (nothing was kept)"));
+        }
+        done.map_err(|e| explain(e, sql))
     }
 
     /// The newest audit entry's id (0 for none): what a call writes after it is its change.
@@ -405,6 +414,37 @@ mod tests {
         assert_eq!(paged, whole.iter().map(|i| i.id).collect::<Vec<_>>());
         let range = db.list_invoices(vec![10, 11, 12], 1000, 2000, None, 1000);
         assert_eq!(range.unwrap().len(), 10);
+    }
+
+    #[test]
+    fn a_reference_that_does_not_hold_at_commit_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::create(&dir.path().join("t.db")).unwrap();
+        db.step(Step::Begin).unwrap();
+        db.conn()
+            .execute_batch(
+                "INSERT INTO audit_words (name) VALUES ('someone');
+                 INSERT INTO audit (at, actor, action, target) VALUES (1, 1, 1, 42);",
+            )
+            .unwrap();
+        let err = format!("{:#}", db.step(Step::Commit).unwrap_err());
+        assert!(
+            err.contains("FOREIGN KEY") && err.contains("nothing was kept"),
+            "{err}"
+        );
+        assert!(db.conn().is_autocommit(), "the transaction is closed");
+        let kept: i64 = db
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM audit) + (SELECT count(*) FROM audit_words)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, 0);
+        // And the next transaction begins.
+        db.step(Step::Begin).unwrap();
+        db.step(Step::Rollback).unwrap();
     }
 
     #[test]

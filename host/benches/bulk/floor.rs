@@ -214,6 +214,19 @@ fn room(conn: &Connection, sku: &str) -> rusqlite::Result<i64> {
     )
 }
 
+/// Every moved user gets the product `sku`, directly.
+fn assign_moved(conn: &Connection, sku: &str, now: i64, actor: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        &keyed(
+            conn,
+            "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
+             SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+        )?,
+        named_params! {":sku": product(conn, sku)?, ":now": now, ":actor": actor},
+    )?;
+    Ok(())
+}
+
 /// Runs the operation; returns how many users it changed.
 pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result<usize> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -251,14 +264,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                     [product(conn, E3)?],
                 )?;
                 steps.done("delete");
-                conn.execute(
-                    &keyed(
-                        conn,
-                        "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
-                         SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
-                    )?,
-                    named_params! {":sku": product(conn, E5)?, ":now": now, ":actor": actor},
-                )?;
+                assign_moved(conn, E5, now, actor)?;
                 steps.done("insert");
                 audit_moved(conn, (now, actor, "license.set"), ("m.before", HELD), None)?;
                 steps.done("audit");
@@ -327,14 +333,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                         [room.max(0)],
                     )?;
                 }
-                conn.execute(
-                    &keyed(
-                        conn,
-                        "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
-                         SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
-                    )?,
-                    named_params! {":sku": product(conn, E3)?, ":now": now, ":actor": actor},
-                )?;
+                assign_moved(conn, E3, now, actor)?;
                 audit_moved(
                     conn,
                     (now, actor, "license.add"),

@@ -321,6 +321,55 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_reference_inside_an_outer_transaction_undoes_only_its_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rt = runtime(dir.path());
+        let actor = "admin@t.com".to_string();
+        let upn = "admin@t.com".to_string();
+        let before = audit_rows(&mut rt);
+        rt.begin().unwrap();
+        // The call's write drags in an audit row naming no one: its references are checked
+        // only at COMMIT (schema 12), so the call must find it before its savepoint goes.
+        rt.db()
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER dangling AFTER INSERT ON roles BEGIN
+                     INSERT INTO audit (at, actor, action, target) VALUES (0, 999999, 999999, 999999);
+                 END;",
+            )
+            .unwrap();
+        let err = rt
+            .call(|d, s| {
+                d.seats_licensing_tenant().call_grant_role(
+                    s,
+                    &actor,
+                    &upn,
+                    types::Role::BillingAdmin,
+                )
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, CallError::Trap(m) if m.contains("foreign key")),
+            "{err}"
+        );
+        rt.db()
+            .conn()
+            .execute_batch("DROP TRIGGER temp.dangling")
+            .unwrap();
+        rt.call(|d, s| {
+            d.seats_licensing_tenant()
+                .call_grant_role(s, &actor, &upn, types::Role::BillingAdmin)
+        })
+        .unwrap();
+        rt.finish(true).unwrap();
+        assert_eq!(
+            audit_rows(&mut rt),
+            before + 1,
+            "the batch kept the good call"
+        );
+    }
+
+    #[test]
     fn a_refusal_inside_an_outer_transaction_undoes_only_itself() {
         let dir = tempfile::tempdir().unwrap();
         let mut rt = runtime(dir.path());

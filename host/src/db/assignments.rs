@@ -6,26 +6,21 @@ use super::rows::{
     ASSIGNMENT_COLUMNS, ASSIGNMENTS, assignment_row, batch_slots, disabled_column, sources_columns,
 };
 use crate::bindings::types::*;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use wasmtime::Result;
 
-/// The keys (schema 12: `products.id`) of the products `skus` name, each looked up once.
+/// The keys (schema 12: `products.id`) of the products `skus` name, each looked up once; a
+/// product not in the catalog has none (no one holds it).
 fn product_keys<'a>(
     conn: &Connection,
     skus: impl IntoIterator<Item = &'a str>,
-) -> rusqlite::Result<HashMap<&'a str, i64>> {
+) -> rusqlite::Result<HashMap<&'a str, Option<i64>>> {
     let mut find = conn.prepare_cached("SELECT id FROM products WHERE sku_id = ?1")?;
     let mut keys = HashMap::new();
     for sku in skus {
         if !keys.contains_key(sku) {
-            let key = find.query_row([sku], |r| r.get(0)).map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => rusqlite::Error::ToSqlConversionFailure(
-                    format!("product {sku} is not in the catalog").into(),
-                ),
-                e => e,
-            })?;
-            keys.insert(sku, key);
+            keys.insert(sku, find.query_row([sku], |r| r.get(0)).optional()?);
         }
     }
     Ok(keys)
@@ -94,6 +89,11 @@ impl Db {
         // transaction or savepoint takes the statement's rows with it.
         self.write(move |conn| {
             let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
+            if let Some((sku, _)) = keys.iter().find(|(_, key)| key.is_none()) {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("product {sku} is not in the catalog").into(),
+                ));
+            }
             super::many::insert(
                 conn,
                 "INSERT OR FAIL INTO assignments (user_id, product, assigned_at, assigned_by, subscription,
@@ -125,7 +125,9 @@ impl Db {
             let mut rows =
                 conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND product = ?2")?;
             for (user, sku) in &keys {
-                rows.execute(params![*user as i64, products[sku.as_str()]])?;
+                if let Some(product) = products[sku.as_str()] {
+                    rows.execute(params![*user as i64, product])?;
+                }
             }
             Ok(())
         })?;
@@ -146,10 +148,14 @@ impl Db {
                      own_disabled = ?6, disabled = ?7 WHERE user_id = ?1 AND product = ?2",
             )?;
             for a in &assignments {
+                // A product not in the catalog is held by no one: nothing to update.
+                let Some(product) = keys[a.sku_id.as_str()] else {
+                    continue;
+                };
                 let (groups, own) = sources_columns(a);
                 row.execute(params![
                     a.user_id as i64,
-                    keys[a.sku_id.as_str()],
+                    product,
                     a.subscription.map(|s| s as i64),
                     a.direct,
                     groups,

@@ -298,6 +298,25 @@ impl Db {
         done.map_err(|e| explain(e, sql))
     }
 
+    /// Whether a reference checked at COMMIT (schema 12: assignments' and audit entries') does
+    /// not hold yet. A savepoint's RELEASE does not check them, so a call inside an outer
+    /// transaction asks before it is released: its failure is its own, not the batch's.
+    pub fn references_pending(&self) -> bool {
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is this connection's, open while `self` is (`conn` waits for the
+        // writer behind, which uses it in turns); sqlite3_db_status only reads a counter.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                self.conn().handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_DEFERRED_FKS,
+                &mut now,
+                &mut high,
+                0,
+            )
+        };
+        rc == rusqlite::ffi::SQLITE_OK && now > 0
+    }
+
     /// The newest audit entry's id (0 for none): what a call writes after it is its change.
     pub fn last_audit_id(&self) -> Result<u64> {
         let id: i64 = self

@@ -1,7 +1,7 @@
 //! The schema, as numbered migrations: `PRAGMA user_version` is how many have run.
 //! Constraints repeat the domain's rules as a second line of defence: a violation traps.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 
 const MIGRATIONS: &[&str] = &[
@@ -479,7 +479,7 @@ CREATE INDEX audit_by_time ON audit (at);
 CREATE INDEX audit_by_actor ON audit (actor);
 
 -- Service data's workload and state as small integers (`WORKLOADS`, `DATA_STATES` in
--- host/src/db/rows.rs: the workloads numbered in their names' order).
+-- host/src/db/codes.rs: the workloads numbered in their names' order).
 CREATE TABLE new_service_data (
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     workload INTEGER NOT NULL CHECK (workload BETWEEN 0 AND 4),
@@ -574,8 +574,15 @@ fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     let result = (|| -> Result<()> {
         for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
             let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            convert(i + 1, &tx)?;
+            tx.execute_batch(sql)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| convert(i + 1, &tx))
+                .with_context(|| {
+                    format!(
+                        "migration {} of this database failed; nothing was changed",
+                        i + 1
+                    )
+                })?;
             let broken: i64 =
                 tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                     r.get(0)

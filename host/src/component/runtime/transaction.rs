@@ -106,6 +106,16 @@ impl Runtime {
             }
         }
         match outcome {
+            Ok(Ok(_)) if self.load == Load::Off && self.db().references_pending() => {
+                // A row the call wrote refers to one that does not exist: a store failure, as
+                // if it had trapped (checked here, since a savepoint's release would not).
+                self.exec(rollback)?;
+                Err(CallError::Trap(
+                    "its store failed: a row it wrote refers to one that does not exist \
+                     (a foreign key); nothing of the call was kept"
+                        .into(),
+                ))
+            }
             Ok(Ok(value)) => {
                 // Before COMMIT: the policy plugins decide on what the call wrote.
                 if let Some(mark) = mark

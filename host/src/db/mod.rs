@@ -436,6 +436,38 @@ mod tests {
     }
 
     #[test]
+    fn a_product_not_in_the_catalog_is_held_by_no_one() {
+        use crate::bindings::seats::licensing::store::Host;
+        use crate::bindings::types::Assignment;
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+        let unknown = "00000000-0000-0000-0000-000000000000".to_string();
+        let a = Assignment {
+            user_id: 1,
+            sku_id: unknown.clone(),
+            disabled_plans: Vec::new(),
+            assigned_at: 0,
+            assigned_by: "admin@t.com".into(),
+            subscription: None,
+            direct: true,
+            groups: Vec::new(),
+            own_disabled_plans: None,
+        };
+        // Deleting or updating it changes nothing and fails nothing, as the single delete.
+        db.delete_assignments(vec![(1, unknown.clone())]).unwrap();
+        db.update_assignments(vec![a.clone()]).unwrap();
+        db.sync().unwrap();
+        assert!(!db.delete_assignment(1, unknown.clone()).unwrap());
+        // Giving it is an error that names it.
+        db.insert_assignments(vec![a]).unwrap();
+        let err = format!("{:#}", db.sync().unwrap_err());
+        assert!(
+            err.contains(&format!("product {unknown} is not in the catalog")),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_reference_that_does_not_hold_at_commit_keeps_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::create(&dir.path().join("t.db")).unwrap();

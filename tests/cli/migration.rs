@@ -56,17 +56,21 @@ fn migrates_passes_check_and_lists_the_same(name: &str) {
         );
     }
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let (version, old_tables, sku_keyed): (i64, i64, i64) = conn
+    let (version, old_tables, sku_keyed, named_users): (i64, i64, i64, i64) = conn
         .query_row(
             "SELECT (SELECT user_version FROM pragma_user_version),
                     (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10',
-                         'new_products', 'new_assignments', 'new_service_data', 'new_audit')),
-                    (SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id')",
+                         'new_products', 'new_assignments', 'new_service_data', 'new_audit',
+                         'target_users')),
+                    (SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id'),
+                    (SELECT count(*) FROM audit_targets t JOIN users u
+                         ON t.name = 'user:' || u.upn COLLATE BINARY)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
-    assert_eq!((version, old_tables, sku_keyed), (12, 0, 0));
+    // Entries about a user who holds the name they were written with name the user by id.
+    assert_eq!((version, old_tables, sku_keyed, named_users), (13, 0, 0, 0));
     // Switched-off plans came across into their assignment's row.
     let disabled: String = conn
         .query_row(

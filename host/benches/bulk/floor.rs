@@ -22,7 +22,8 @@ pub const HELD: &str =
 /// column it matches is `<pkey>` (`product` and `id` since schema 12, `sku_id` in schema 10's
 /// layout of the old floor); `<active>`, `<mailbox>`, ... are service data's states and
 /// workloads as stored (codes since schema 12, `seats::db::codes`; text before), and
-/// `<workload-name>`, `<state-name>` their names.
+/// `<workload-name>`, `<state-name>` their names; `<actor>` is who assigns (`:actor`) as an
+/// assignment keeps it (its word id since schema 13).
 pub fn keyed(conn: &Connection, sql: &str) -> rusqlite::Result<String> {
     let old = sku_keyed(conn)?;
     let (key, pkey) = if old {
@@ -30,7 +31,16 @@ pub fn keyed(conn: &Connection, sql: &str) -> rusqlite::Result<String> {
     } else {
         ("product", "id")
     };
-    let mut sql = sql.replace("<key>", key).replace("<pkey>", pkey);
+    // Who assigned: a name (schema 10) or its word id (schema 13).
+    let actor = if old {
+        ":actor"
+    } else {
+        "(SELECT id FROM audit_words WHERE name = :actor)"
+    };
+    let mut sql = sql
+        .replace("<key>", key)
+        .replace("<pkey>", pkey)
+        .replace("<actor>", actor);
     let names = |column: &str, names: &[&str]| {
         let whens: Vec<String> = names
             .iter()
@@ -220,7 +230,7 @@ fn assign_moved(conn: &Connection, sku: &str, now: i64, actor: &str) -> rusqlite
         &keyed(
             conn,
             "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription)
-             SELECT user_id, :sku, :now, :actor, NULL FROM moved ORDER BY user_id",
+             SELECT user_id, :sku, :now, <actor>, NULL FROM moved ORDER BY user_id",
         )?,
         named_params! {":sku": product(conn, sku)?, ":now": now, ":actor": actor},
     )?;

@@ -114,7 +114,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                     conn,
                     "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
                          direct, groups, own_disabled)
-                     SELECT user_id, :sku, :now, :actor, NULL, 0, '1', NULL FROM moved m
+                     SELECT user_id, :sku, :now, <actor>, NULL, 0, '1', NULL FROM moved m
                      WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = m.user_id
                                        AND a.<key> = :sku)
                      ORDER BY user_id",
@@ -190,7 +190,7 @@ pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result
                     conn,
                     "INSERT OR FAIL INTO assignments (user_id, <key>, assigned_at, assigned_by, subscription,
                          direct, groups, own_disabled)
-                     SELECT user_id, :sku, :now, :actor, NULL, 0, '2', NULL FROM moved ORDER BY user_id",
+                     SELECT user_id, :sku, :now, <actor>, NULL, 0, '2', NULL FROM moved ORDER BY user_id",
                 )?,
                 named_params! {":sku": product(conn, AAD_P2)?, ":now": now, ":actor": actor},
             )?;

@@ -274,7 +274,6 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
              FROM assignments a JOIN products p ON p.<pkey> = a.<key> GROUP BY 1
          UNION ALL SELECT 'members ' || group_id, count(*) FROM group_members GROUP BY group_id
          UNION ALL SELECT 'disabled plans', count(*) FROM {}
-         UNION ALL SELECT 'audit targets', count(DISTINCT target) FROM audit WHERE id > ?1
          UNION ALL SELECT 'service ' || <workload-name> || ' ' || <state-name> || ' ' || coalesce(until - since, '-')
              || CASE WHEN since = (SELECT max(at) FROM audit) THEN ' now' ELSE '' END, count(*)
              FROM service_data GROUP BY 1",
@@ -284,7 +283,7 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
             "assignments a, json_each(a.disabled)"
         }
     ))?)?;
-    let rows = stmt.query_map([audit_mark], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
         let (k, v): (String, i64) = row?;
         out.insert(k, v);
@@ -295,17 +294,20 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
             None => String::new(),
         })
     };
+    // The targets as text: since schema 13 a user's are kept by id.
+    let mut targets = std::collections::HashSet::new();
     let mut entry = |action: &str, before: &Option<String>, after: &Option<String>| -> Result<()> {
         let key = format!("audit {action} {} -> {}", json(before)?, json(after)?);
         *out.entry(key).or_default() += 1;
         Ok(())
     };
     if text {
-        let mut stmt =
-            conn.prepare("SELECT action, before, after FROM audit WHERE id > ?1 ORDER BY id")?;
+        let mut stmt = conn
+            .prepare("SELECT action, before, after, target FROM audit WHERE id > ?1 ORDER BY id")?;
         let mut rows = stmt.query([audit_mark])?;
         while let Some(r) = rows.next()? {
             entry(&r.get::<_, String>(0)?, &r.get(1)?, &r.get(2)?)?;
+            targets.insert(r.get::<_, String>(3)?);
         }
     } else {
         let mut last = audit_mark;
@@ -315,9 +317,11 @@ fn fingerprint(db: &Path, audit_mark: i64) -> Result<BTreeMap<String, i64>> {
             last = *end;
             for (_, e) in &page {
                 entry(&e.action, &e.before, &e.after)?;
+                targets.insert(e.target.clone());
             }
         }
     }
+    out.insert("audit targets".into(), targets.len() as i64);
     Ok(out)
 }
 

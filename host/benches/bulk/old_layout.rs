@@ -26,7 +26,8 @@ pub fn convert(db: &Path) -> Result<()> {
              disabled TEXT,
              PRIMARY KEY (user_id, sku_id)
          ) STRICT, WITHOUT ROWID;
-         INSERT INTO assignments_10 SELECT a.user_id, p.sku_id, a.assigned_at, a.assigned_by,
+         INSERT INTO assignments_10 SELECT a.user_id, p.sku_id, a.assigned_at,
+                 (SELECT name FROM audit_words w WHERE w.id = a.assigned_by),
                  a.subscription, a.direct, a.groups, a.own_disabled, a.disabled
              FROM assignments a JOIN products p ON p.id = a.product ORDER BY 1, 2;
          DROP TABLE assignments;
@@ -83,7 +84,9 @@ pub fn convert(db: &Path) -> Result<()> {
         }
     }
     tx.execute_batch(
-        "DROP TABLE audit;
+        "DROP TRIGGER audit_names_a_renamed_user;
+         DROP TRIGGER audit_names_a_purged_user;
+         DROP TABLE audit;
          ALTER TABLE audit_text RENAME TO audit;
          CREATE INDEX audit_by_target ON audit (target);
          CREATE INDEX audit_by_time ON audit (at);

@@ -94,19 +94,26 @@ impl Db {
                     format!("product {sku} is not in the catalog").into(),
                 ));
             }
+            // Who assigned each: the id of the name (schema 13), the few names looked up once.
+            let mut words = super::audit::Ids::new(conn, "audit_words");
+            let by = assignments
+                .iter()
+                .map(|a| words.id(&a.assigned_by))
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            let rows: Vec<(&Assignment, i64)> = assignments.iter().zip(by).collect();
             super::many::insert(
                 conn,
                 "INSERT OR FAIL INTO assignments (user_id, product, assigned_at, assigned_by, subscription,
                      direct, groups, own_disabled, disabled)",
                 9,
                 "",
-                &assignments,
-                |s, i, a| {
+                &rows,
+                |s, i, &(a, by)| {
                     let (groups, own) = sources_columns(a);
                     s.raw_bind_parameter(i, a.user_id as i64)?;
                     s.raw_bind_parameter(i + 1, keys[a.sku_id.as_str()])?;
                     s.raw_bind_parameter(i + 2, a.assigned_at)?;
-                    s.raw_bind_parameter(i + 3, &a.assigned_by)?;
+                    s.raw_bind_parameter(i + 3, by)?;
                     s.raw_bind_parameter(i + 4, a.subscription.map(|s| s as i64))?;
                     s.raw_bind_parameter(i + 5, a.direct)?;
                     s.raw_bind_parameter(i + 6, groups)?;

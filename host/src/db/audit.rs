@@ -2,8 +2,10 @@
 //!
 //! Stored lean (schema 11): who, what and which object are integer ids of names kept once
 //! (`audit_words` for actors and actions, `audit_targets` for objects), and the states before
-//! and after are packed (`packed`). The component reads and writes entries as text; the text
-//! is made here, when read.
+//! and after are packed (`packed`). An entry about a user names the user by id while the
+//! user holds the UPN it was written with (schema 13; the triggers of migration 13 give the
+//! entries their name back on a rename or a purge). The component reads and writes entries
+//! as text; the text is made here, when read.
 
 use super::Db;
 use super::packed;
@@ -13,14 +15,14 @@ use std::collections::HashMap;
 use wasmtime::Result;
 
 /// Names by text, adding the new ones, with the ids seen in this call kept at hand.
-struct Ids<'c> {
+pub(super) struct Ids<'c> {
     conn: &'c Connection,
     table: &'static str,
     seen: HashMap<String, i64>,
 }
 
 impl<'c> Ids<'c> {
-    fn new(conn: &'c Connection, table: &'static str) -> Self {
+    pub(super) fn new(conn: &'c Connection, table: &'static str) -> Self {
         Ids {
             conn,
             table,
@@ -28,7 +30,7 @@ impl<'c> Ids<'c> {
         }
     }
 
-    fn id(&mut self, name: &str) -> rusqlite::Result<i64> {
+    pub(super) fn id(&mut self, name: &str) -> rusqlite::Result<i64> {
         if let Some(&id) = self.seen.get(name) {
             return Ok(id);
         }
@@ -83,29 +85,52 @@ impl<'c> Names<'c> {
         Ok(name)
     }
 
-    fn state(&mut self, packed: Option<Vec<u8>>) -> anyhow::Result<Option<String>> {
+    fn state(&mut self, packed: Option<Vec<u8>>, target: &str) -> anyhow::Result<Option<String>> {
+        let subject = packed::subject(target);
         packed
-            .map(|bytes| packed::unpack(&bytes, &mut |id| self.name(id)))
+            .map(|bytes| packed::unpack(&bytes, subject, &mut |id| self.name(id)))
             .transpose()
     }
 }
 
 /// The columns `entry` reads. The target's name is looked up by SQLite as each row is read
 /// (a rowid seek): a log names as many targets as users, too many to keep at hand here.
-const COLUMNS: &str = "id, at, actor, action, \
-     (SELECT name FROM audit_targets WHERE audit_targets.id = audit.target), before, after";
+const COLUMNS: &str = "id, at, actor, action, CASE WHEN audit.user_id IS NULL \
+     THEN (SELECT name FROM audit_targets WHERE audit_targets.id = audit.target) \
+     ELSE (SELECT 'user:' || upn FROM users WHERE users.id = audit.user_id) END, before, after";
+
+/// Where an entry's target is kept: a user holding exactly that name, or a name.
+#[derive(Clone, Copy)]
+enum Target {
+    User(i64),
+    Named(i64),
+}
+
+/// The user whose UPN is exactly `name` after "user:" (the UPN's index ignores case; an entry
+/// keeps the spelling it was written with).
+fn user_named(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    let Some(upn) = name.strip_prefix("user:") else {
+        return Ok(None);
+    };
+    let found: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, upn FROM users WHERE upn = ?1")?
+        .query_row([upn], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(found.filter(|(_, held)| held == upn).map(|(id, _)| id))
+}
 
 /// An entry as text from a row of `COLUMNS`.
 fn entry(r: &rusqlite::Row, words: &mut Names) -> anyhow::Result<AuditEntry> {
+    let target: String = r
+        .get::<_, Option<String>>(4)?
+        .ok_or_else(|| anyhow::anyhow!("the audit log names a target or a user that is missing"))?;
     Ok(AuditEntry {
         at: r.get(1)?,
         actor: words.name(r.get(2)?)?,
         action: words.name(r.get(3)?)?,
-        target: r.get::<_, Option<String>>(4)?.ok_or_else(|| {
-            anyhow::anyhow!("the audit log names a target that is missing from audit_targets")
-        })?,
-        before: words.state(r.get(5)?)?,
-        after: words.state(r.get(6)?)?,
+        before: words.state(r.get(5)?, &target)?,
+        after: words.state(r.get(6)?, &target)?,
+        target,
     })
 }
 
@@ -120,37 +145,54 @@ fn failed(e: anyhow::Error) -> rusqlite::Error {
 
 /// Appends entries as the audit log stores them (also the benches' way), each with the next id.
 pub fn append(conn: &Connection, entries: &[AuditEntry]) -> rusqlite::Result<()> {
-    insert(conn, entries, None)
+    insert(conn, entries, None, true)
 }
 
-/// Inserts entries with the ids given (the migration keeps the text log's) or the next ones.
+/// Inserts entries with the ids given (the migration keeps the text log's) or the next ones;
+/// users named by id, or (`users_by_id` false: migration 11's layout, before schema 13) only
+/// by name.
 pub(super) fn insert(
     conn: &Connection,
     entries: &[AuditEntry],
     ids: Option<&[i64]>,
+    users_by_id: bool,
 ) -> rusqlite::Result<()> {
     let mut words = Ids::new(conn, "audit_words");
     let mut targets = Ids::new(conn, "audit_targets");
-    // The targets looked up in name order, so the probes walk the name index once instead
-    // of jumping around it (a bulk change names its users in id order, not by name).
+    // The targets looked up in name order, so the probes walk the name indexes once instead
+    // of jumping around them (a bulk change names its users in id order, not by name).
     let mut names: Vec<&str> = entries.iter().map(|e| e.target.as_str()).collect();
     names.sort_unstable();
     names.dedup();
+    let mut kept: HashMap<&str, Target> = HashMap::with_capacity(names.len());
     for name in names {
-        targets.id(name)?;
+        let user = if users_by_id {
+            user_named(conn, name)?
+        } else {
+            None
+        };
+        let target = match user {
+            Some(user) => Target::User(user),
+            None => Target::Named(targets.id(name)?),
+        };
+        kept.insert(name, target);
     }
-    // A bulk change writes the same few states for many users: each is packed once.
+    // A bulk change writes the same few states for many users: each is packed once (unless
+    // it names its entry's subject, a user's UPN: then it is that user's alone).
     let mut known: HashMap<String, Vec<u8>> = HashMap::new();
-    let mut pack = |state: &Option<String>, words: &mut Ids| -> rusqlite::Result<Option<Vec<u8>>> {
+    let mut pack = |state: &Option<String>,
+                    target: &str,
+                    words: &mut Ids|
+     -> rusqlite::Result<Option<Vec<u8>>> {
         let Some(json) = state.as_deref() else {
             return Ok(None);
         };
         if let Some(bytes) = known.get(json) {
             return Ok(Some(bytes.clone()));
         }
-        let bytes = packed::pack(json, &mut |w| Ok(words.id(w)?))
+        let (bytes, about) = packed::pack(json, packed::subject(target), &mut |w| Ok(words.id(w)?))
             .map_err(|e| failed(e.context("an audit state that is not JSON")))?;
-        if known.len() < 4096 {
+        if !about && known.len() < 4096 {
             known.insert(json.to_string(), bytes.clone());
         }
         Ok(Some(bytes))
@@ -162,29 +204,43 @@ pub(super) fn insert(
             e.at,
             words.id(&e.actor)?,
             words.id(&e.action)?,
-            targets.id(&e.target)?,
-            pack(&e.before, &mut words)?,
-            pack(&e.after, &mut words)?,
+            kept[e.target.as_str()],
+            pack(&e.before, &e.target, &mut words)?,
+            pack(&e.after, &e.target, &mut words)?,
         ));
     }
     // A NULL id is the next one (the rowid's default). OR FAIL: no statement journal, as for
     // assignments (db/assignments.rs).
-    super::many::insert(
-        conn,
-        "INSERT OR FAIL INTO audit (id, at, actor, action, target, before, after)",
-        7,
-        "",
-        &rows,
-        |s, i, r| {
-            s.raw_bind_parameter(i, r.0)?;
-            s.raw_bind_parameter(i + 1, r.1)?;
-            s.raw_bind_parameter(i + 2, r.2)?;
-            s.raw_bind_parameter(i + 3, r.3)?;
-            s.raw_bind_parameter(i + 4, r.4)?;
-            s.raw_bind_parameter(i + 5, &r.5)?;
-            s.raw_bind_parameter(i + 6, &r.6)
-        },
-    )
+    let (head, columns) = if users_by_id {
+        (
+            "INSERT OR FAIL INTO audit (id, at, actor, action, target, user_id, before, after)",
+            8,
+        )
+    } else {
+        (
+            "INSERT OR FAIL INTO audit (id, at, actor, action, target, before, after)",
+            7,
+        )
+    };
+    super::many::insert(conn, head, columns, "", &rows, |s, i, r| {
+        s.raw_bind_parameter(i, r.0)?;
+        s.raw_bind_parameter(i + 1, r.1)?;
+        s.raw_bind_parameter(i + 2, r.2)?;
+        s.raw_bind_parameter(i + 3, r.3)?;
+        let (named, user) = match r.4 {
+            Target::Named(id) => (Some(id), None),
+            Target::User(id) => (None, Some(id)),
+        };
+        s.raw_bind_parameter(i + 4, named)?;
+        let i = if users_by_id {
+            s.raw_bind_parameter(i + 5, user)?;
+            i + 1
+        } else {
+            i
+        };
+        s.raw_bind_parameter(i + 5, &r.5)?;
+        s.raw_bind_parameter(i + 6, &r.6)
+    })
 }
 
 impl Db {
@@ -203,6 +259,26 @@ impl Db {
             " WHERE id > :after"
         });
         let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
+        // A target's entries are the user's who holds that name now and those kept under the
+        // name (written before the user had it, or while an earlier holder did): one index
+        // each, the second only when there are both.
+        let (named, user) = match &f.target {
+            Some(target) => {
+                let conn = self.conn();
+                let named: Option<i64> = conn
+                    .prepare_cached("SELECT id FROM audit_targets WHERE name = ?1")?
+                    .query_row([target], |r| r.get(0))
+                    .optional()?;
+                (named, user_named(conn, target)?)
+            }
+            None => (None, None),
+        };
+        let target_condition = match (named, user) {
+            (Some(_), Some(_)) => " AND (target = :named OR user_id = :user)",
+            (Some(_), None) => " AND target = :named",
+            (None, Some(_)) => " AND user_id = :user",
+            (None, None) => " AND 0",
+        };
         for (given, condition) in [
             (
                 f.actor.is_some(),
@@ -212,10 +288,7 @@ impl Db {
                 f.action.is_some(),
                 " AND action IN (SELECT id FROM audit_words WHERE name = :action OR name LIKE :family)",
             ),
-            (
-                f.target.is_some(),
-                " AND target = (SELECT id FROM audit_targets WHERE name = :target)",
-            ),
+            (f.target.is_some(), target_condition),
             (f.since.is_some(), " AND at >= :since"),
             (f.until.is_some(), " AND at < :until"),
         ] {
@@ -245,7 +318,8 @@ impl Db {
         bind(":actor", &f.actor)?;
         bind(":action", &f.action)?;
         bind(":family", &action_prefix)?;
-        bind(":target", &f.target)?;
+        bind(":named", &named)?;
+        bind(":user", &user)?;
         bind(":since", &f.since)?;
         bind(":until", &f.until)?;
         bind(":limit", &limit)?;
@@ -265,13 +339,23 @@ impl Db {
     pub(super) fn audit_count_targets(&mut self, after: u64, prefix: String) -> Result<u32> {
         // The prefix's range: every target that begins with it sorts between the two. The
         // entries are read by id (CROSS JOIN keeps that order: a change is the end of the
-        // log), each target's name by its id.
+        // log), each target's name by its id: the users named by id, and the names kept
+        // that no user counted already holds (a name can be both: a user's entries from
+        // before it held the name, or an earlier holder's).
         let end = format!("{prefix}\u{10FFFF}");
         let n: i64 = self
             .conn()
             .prepare_cached(
-                "SELECT count(DISTINCT a.target) FROM audit a CROSS JOIN audit_targets t
-                 WHERE a.id > ?1 AND t.id = a.target AND t.name >= ?2 AND t.name < ?3",
+                "SELECT (SELECT count(DISTINCT a.user_id) FROM audit a CROSS JOIN users u
+                     WHERE a.id > ?1 AND u.id = a.user_id
+                         AND 'user:' || u.upn >= ?2 AND 'user:' || u.upn < ?3)
+                 + (SELECT count(*) FROM (SELECT DISTINCT t.name FROM audit a
+                         CROSS JOIN audit_targets t
+                         WHERE a.id > ?1 AND t.id = a.target AND t.name >= ?2 AND t.name < ?3) n
+                     WHERE NOT EXISTS (SELECT 1 FROM users u
+                         WHERE u.upn = substr(n.name, 6) AND n.name = 'user:' || u.upn
+                             AND EXISTS (SELECT 1 FROM audit b
+                                 WHERE b.user_id = u.id AND b.id > ?1)))",
             )?
             .query_row(params![after as i64, prefix, end], |r| r.get(0))?;
         Ok(n as u32)
@@ -296,4 +380,151 @@ pub fn page(conn: &Connection, after: i64, limit: u32) -> anyhow::Result<Vec<(i6
         out.push((r.get(0)?, entry(r, &mut words)?));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::seats::licensing::store::Host;
+
+    fn user(upn: &str) -> User {
+        User {
+            id: 0,
+            upn: upn.into(),
+            display_name: "U".into(),
+            department: None,
+            usage_location: None,
+            enabled: true,
+            kind: UserKind::User,
+            mailbox_gb: 0,
+            retention_hold: false,
+            created_at: 1,
+            deleted_at: None,
+        }
+    }
+
+    fn entry(action: &str, target: &str) -> AuditEntry {
+        AuditEntry {
+            at: 1,
+            actor: "admin@t.com".into(),
+            action: action.into(),
+            target: target.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    fn log(db: &mut Db, target: Option<&str>) -> Vec<(String, String)> {
+        let filter = AuditFilter {
+            actor: None,
+            action: None,
+            target: target.map(str::to_string),
+            since: None,
+            until: None,
+            newest_first: false,
+        };
+        db.list_audit(filter, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.entry.action, r.entry.target))
+            .collect()
+    }
+
+    fn named_by_id(db: &mut Db) -> i64 {
+        db.conn()
+            .query_row(
+                "SELECT count(*) FROM audit WHERE user_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// Entries keep the target they were written with through renames (also of case), a
+    /// purge and the name given to another user, though users are kept by id while they
+    /// hold the name.
+    #[test]
+    fn an_entry_reads_as_written_after_a_rename_a_purge_and_a_reused_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+        let before = entry("user.note", "user:ana@t.com");
+        db.append_audit(vec![before]).unwrap();
+        let ids = db
+            .insert_users(vec![user("ana@t.com"), user("bo@t.com")])
+            .unwrap();
+        let (ana, bo) = (ids[0], ids[1]);
+        db.append_audit(vec![
+            entry("user.create", "user:ana@t.com"),
+            entry("user.create", "user:bo@t.com"),
+            entry("license.add", "user:Bo@t.com"),
+            entry("tenant.setup", "tenant:T"),
+        ])
+        .unwrap();
+        assert_eq!(
+            named_by_id(&mut db),
+            2,
+            "exactly the holders' spelling is kept by id"
+        );
+        let whole = log(&mut db, None);
+        assert_eq!(
+            whole,
+            [
+                ("user.note", "user:ana@t.com"),
+                ("user.create", "user:ana@t.com"),
+                ("user.create", "user:bo@t.com"),
+                ("license.add", "user:Bo@t.com"),
+                ("tenant.setup", "tenant:T"),
+            ]
+            .map(|(a, t)| (a.to_string(), t.to_string()))
+        );
+        // Ana's entries: the one from before she was created (kept by name) and hers.
+        assert_eq!(log(&mut db, Some("user:ana@t.com")).len(), 2);
+        assert_eq!(db.count_targets_after(0, "user:".into()).unwrap(), 3);
+        assert_eq!(db.count_targets_after(1, "user:".into()).unwrap(), 3);
+        assert_eq!(db.count_targets_after(0, "user:b".into()).unwrap(), 1);
+        assert_eq!(db.count_targets_after(0, "".into()).unwrap(), 4);
+
+        // A change of case, then a purge, then the name to someone new.
+        let mut renamed = db.get_user(bo).unwrap().unwrap();
+        renamed.upn = "BO@t.com".into();
+        db.update_user(renamed).unwrap();
+        db.append_audit(vec![entry("user.update", "user:BO@t.com")])
+            .unwrap();
+        db.purge_user(ana).unwrap();
+        let ids = db.insert_users(vec![user("ana@t.com")]).unwrap();
+        db.append_audit(vec![entry("user.create", "user:ana@t.com")])
+            .unwrap();
+        assert_eq!(
+            named_by_id(&mut db),
+            2,
+            "BO's update and the new Ana's creation"
+        );
+        let mut expected = whole;
+        expected.push(("user.update".into(), "user:BO@t.com".into()));
+        expected.push(("user.create".into(), "user:ana@t.com".into()));
+        assert_eq!(log(&mut db, None), expected);
+        assert_eq!(log(&mut db, Some("user:ana@t.com")).len(), 3);
+        assert_eq!(log(&mut db, Some("user:bo@t.com")).len(), 1);
+        assert_eq!(log(&mut db, Some("user:nobody@t.com")).len(), 0);
+        // The new Ana is counted once though the old one's entries share her name.
+        assert_eq!(db.count_targets_after(0, "user:".into()).unwrap(), 4);
+        db.append_audit(vec![entry("user.note", "user:ana@t.com")])
+            .unwrap();
+        let last = db
+            .conn()
+            .query_row("SELECT max(id) FROM audit", [], |r| r.get::<_, i64>(0));
+        assert_eq!(
+            db.count_targets_after(last.unwrap() as u64 - 3, "user:".into())
+                .unwrap(),
+            2
+        );
+        assert!(ids[0] != ana);
+        let broken: i64 = db
+            .conn()
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
+    }
 }

@@ -136,8 +136,11 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
 }
 
 /// The columns `assignment_row` reads, in its order, from `ASSIGNMENTS` (an assignment names
-/// its product by key; the join gives the product's GUID back).
-pub(super) const ASSIGNMENT_COLUMNS: &str = "a.user_id, p.sku_id, a.assigned_at, a.assigned_by, a.subscription, a.direct, a.groups, a.own_disabled, a.disabled";
+/// its product by key and who assigned it by word id, schema 13; the join and the lookup
+/// give the GUID and the name back).
+pub(super) const ASSIGNMENT_COLUMNS: &str = "a.user_id, p.sku_id, a.assigned_at, \
+     (SELECT name FROM audit_words w WHERE w.id = a.assigned_by), a.subscription, a.direct, \
+     a.groups, a.own_disabled, a.disabled";
 pub(super) const ASSIGNMENTS: &str = "assignments a JOIN products p ON p.id = a.product";
 
 /// An assignment row. Its groups are ids joined by commas, the direct source's own plans and

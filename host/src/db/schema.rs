@@ -499,6 +499,87 @@ DROP TABLE service_data;
 ALTER TABLE new_service_data RENAME TO service_data;
 CREATE INDEX service_data_by_until ON service_data (until) WHERE until IS NOT NULL;
 "#,
+    // 13: an audit entry about a user names the user by id (`user_id`) while the user holds
+    // the name the entry was written with, instead of a copy of the UPN in `audit_targets`
+    // (90 bytes per user; docs/storage.md). A rename or a purge gives the user's entries their
+    // name back (the triggers), so every entry reads as it was written. An assignment names
+    // who assigned it by the id of that name in `audit_words`. No indexes by time or
+    // actor (68 bytes per user): a filter on either reads the log from its end, a whole scan
+    // of it 0.2-0.5 s at 1M users (docs/storage.md).
+    r#"
+DROP INDEX audit_by_target;
+DROP INDEX audit_by_time;
+DROP INDEX audit_by_actor;
+CREATE TABLE new_audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor INTEGER NOT NULL REFERENCES audit_words (id) DEFERRABLE INITIALLY DEFERRED,
+    action INTEGER NOT NULL REFERENCES audit_words (id) DEFERRABLE INITIALLY DEFERRED,
+    target INTEGER REFERENCES audit_targets (id) DEFERRABLE INITIALLY DEFERRED,
+    user_id INTEGER REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED,
+    before BLOB,
+    after BLOB,
+    CHECK ((target IS NULL) != (user_id IS NULL))
+) STRICT;
+-- Each named target's user, if a user holds exactly that name (the UPN's index ignores case).
+CREATE TABLE target_users (target INTEGER PRIMARY KEY, user_id INTEGER NOT NULL) STRICT;
+INSERT INTO target_users SELECT t.id, u.id FROM audit_targets t JOIN users u
+    ON substr(t.name, 1, 5) = 'user:' AND u.upn = substr(t.name, 6)
+        AND u.upn = substr(t.name, 6) COLLATE BINARY;
+INSERT INTO new_audit SELECT a.id, a.at, a.actor, a.action,
+        CASE WHEN k.user_id IS NULL THEN a.target END, k.user_id, a.before, a.after
+    FROM audit a LEFT JOIN target_users k ON k.target = a.target ORDER BY a.id;
+DROP TABLE target_users;
+DROP TABLE audit;
+ALTER TABLE new_audit RENAME TO audit;
+CREATE INDEX audit_by_target ON audit (target) WHERE target IS NOT NULL;
+CREATE INDEX audit_by_user ON audit (user_id) WHERE user_id IS NOT NULL;
+DELETE FROM audit_targets WHERE NOT EXISTS (SELECT 1 FROM audit WHERE audit.target = audit_targets.id);
+
+-- Who assigned a license: the id of the name in `audit_words` (where the actors' names are
+-- kept), not a copy of the UPN in every assignment.
+INSERT OR IGNORE INTO audit_words (name) SELECT DISTINCT assigned_by FROM assignments;
+CREATE TABLE new_assignments (
+    user_id INTEGER NOT NULL REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED,
+    product INTEGER NOT NULL REFERENCES products (id) DEFERRABLE INITIALLY DEFERRED,
+    assigned_at INTEGER NOT NULL,
+    assigned_by INTEGER NOT NULL REFERENCES audit_words (id) DEFERRABLE INITIALLY DEFERRED,
+    subscription INTEGER REFERENCES subscriptions (id) DEFERRABLE INITIALLY DEFERRED,
+    direct INTEGER NOT NULL DEFAULT 1 CHECK (direct BETWEEN 0 AND 1),
+    groups TEXT,
+    own_disabled TEXT,
+    disabled TEXT,
+    PRIMARY KEY (user_id, product)
+) STRICT, WITHOUT ROWID;
+INSERT INTO new_assignments SELECT a.user_id, a.product, a.assigned_at, w.id, a.subscription,
+        a.direct, a.groups, a.own_disabled, a.disabled
+    FROM assignments a JOIN audit_words w ON w.name = a.assigned_by ORDER BY a.user_id, a.product;
+DROP TABLE assignments;
+ALTER TABLE new_assignments RENAME TO assignments;
+CREATE INDEX assignments_by_product ON assignments (product, subscription, user_id);
+CREATE INDEX assignments_by_subscription ON assignments (subscription)
+    WHERE subscription IS NOT NULL;
+
+-- A user's entries get their name back when the user loses it: renamed (a change of case
+-- too: an entry keeps the spelling it was written with) or purged.
+CREATE TRIGGER audit_names_a_renamed_user AFTER UPDATE OF upn ON users
+    WHEN OLD.upn IS NOT NEW.upn COLLATE BINARY
+BEGIN
+    INSERT OR IGNORE INTO audit_targets (name) SELECT 'user:' || OLD.upn
+        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id);
+    UPDATE audit SET user_id = NULL,
+            target = (SELECT id FROM audit_targets WHERE name = 'user:' || OLD.upn)
+        WHERE user_id = OLD.id;
+END;
+CREATE TRIGGER audit_names_a_purged_user BEFORE DELETE ON users
+BEGIN
+    INSERT OR IGNORE INTO audit_targets (name) SELECT 'user:' || OLD.upn
+        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id);
+    UPDATE audit SET user_id = NULL,
+            target = (SELECT id FROM audit_targets WHERE name = 'user:' || OLD.upn)
+        WHERE user_id = OLD.id;
+END;
+"#,
 ];
 
 /// Runs after migration `version`'s SQL, in its transaction: what SQL alone cannot convert.
@@ -543,7 +624,7 @@ fn convert_audit(tx: &rusqlite::Transaction) -> Result<()> {
             return Ok(());
         };
         let (ids, entries): (Vec<i64>, Vec<AuditEntry>) = page.into_iter().unzip();
-        super::audit::insert(tx, &entries, Some(&ids))?;
+        super::audit::insert(tx, &entries, Some(&ids), false)?;
         last = end;
     }
 }

@@ -503,9 +503,9 @@ CREATE INDEX service_data_by_until ON service_data (until) WHERE until IS NOT NU
     // the name the entry was written with, instead of a copy of the UPN in `audit_targets`
     // (90 bytes per user; docs/storage.md). A rename or a purge gives the user's entries their
     // name back (the triggers), so every entry reads as it was written. An assignment names
-    // who assigned it by the id of that name in `audit_words`. No indexes by time or
-    // actor (68 bytes per user): a filter on either reads the log from its end, a whole scan
-    // of it 0.2-0.5 s at 1M users (docs/storage.md).
+    // who assigned it by the id of that name in `audit_words`. No indexes on the audit log's
+    // time or actor, nor on users' usage location (80 bytes per user): a filter on one of
+    // them reads the table in id order, a whole scan 0.2-0.5 s at 1M users (docs/storage.md).
     r#"
 DROP INDEX audit_by_target;
 DROP INDEX audit_by_time;
@@ -559,6 +559,7 @@ ALTER TABLE new_assignments RENAME TO assignments;
 CREATE INDEX assignments_by_product ON assignments (product, subscription, user_id);
 CREATE INDEX assignments_by_subscription ON assignments (subscription)
     WHERE subscription IS NOT NULL;
+DROP INDEX users_by_usage_location;
 
 -- A user's entries get their name back when the user loses it: renamed (a change of case
 -- too: an entry keeps the spelling it was written with) or purged.

@@ -241,6 +241,13 @@ fn assign_moved(conn: &Connection, sku: &str, now: i64, actor: &str) -> rusqlite
 pub fn run(conn: &Connection, op: Op, now: i64, actor: &str) -> rusqlite::Result<usize> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> rusqlite::Result<Option<usize>> {
+        // Who assigns is a word id since schema 13 (`<actor>`): the actor's, made if new.
+        if !sku_keyed(conn)? {
+            conn.execute(
+                "INSERT OR IGNORE INTO audit_words (name) VALUES (?1)",
+                [actor],
+            )?;
+        }
         conn.execute_batch(
             "CREATE TEMP TABLE moved (user_id INTEGER PRIMARY KEY, upn TEXT NOT NULL, hold INTEGER, before TEXT)",
         )?;

@@ -562,20 +562,24 @@ CREATE INDEX assignments_by_subscription ON assignments (subscription)
 DROP INDEX users_by_usage_location;
 
 -- A user's entries get their name back when the user loses it: renamed (a change of case
--- too: an entry keeps the spelling it was written with) or purged.
+-- too: an entry keeps the spelling it was written with) or purged. No conflict clause inside
+-- (an outer `OR REPLACE` would turn it into a delete of the kept name). A migration that
+-- rebuilds `users` drops these with it and must create them again (a unit test checks).
 CREATE TRIGGER audit_names_a_renamed_user AFTER UPDATE OF upn ON users
     WHEN OLD.upn IS NOT NEW.upn COLLATE BINARY
 BEGIN
-    INSERT OR IGNORE INTO audit_targets (name) SELECT 'user:' || OLD.upn
-        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id);
+    INSERT INTO audit_targets (name) SELECT 'user:' || OLD.upn
+        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id)
+            AND NOT EXISTS (SELECT 1 FROM audit_targets WHERE name = 'user:' || OLD.upn);
     UPDATE audit SET user_id = NULL,
             target = (SELECT id FROM audit_targets WHERE name = 'user:' || OLD.upn)
         WHERE user_id = OLD.id;
 END;
 CREATE TRIGGER audit_names_a_purged_user BEFORE DELETE ON users
 BEGIN
-    INSERT OR IGNORE INTO audit_targets (name) SELECT 'user:' || OLD.upn
-        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id);
+    INSERT INTO audit_targets (name) SELECT 'user:' || OLD.upn
+        WHERE EXISTS (SELECT 1 FROM audit WHERE user_id = OLD.id)
+            AND NOT EXISTS (SELECT 1 FROM audit_targets WHERE name = 'user:' || OLD.upn);
     UPDATE audit SET user_id = NULL,
             target = (SELECT id FROM audit_targets WHERE name = 'user:' || OLD.upn)
         WHERE user_id = OLD.id;
@@ -883,5 +887,50 @@ mod tests {
             .query_row("SELECT count(*) FROM service_data", [], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 0, "a user's service data goes with him");
+    }
+
+    #[test]
+    fn a_users_audit_entries_get_their_name_back_whatever_the_statement() {
+        let conn = at(VERSION);
+        // A later migration that rebuilds `users` drops its triggers: they must be there.
+        let triggers: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'
+                 AND name IN ('audit_names_a_renamed_user', 'audit_names_a_purged_user')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(triggers, 2);
+        // Ana (user 7): one entry kept under her name, one by her id; renamed by a statement
+        // whose OR REPLACE would reach a conflict clause inside the trigger.
+        conn.execute_batch(
+            "INSERT INTO audit_words (name) VALUES ('tester');
+             INSERT INTO audit_targets (name) VALUES ('user:ana@t.com');
+             INSERT INTO audit (at, actor, action, target) SELECT 1, w.id, w.id, t.id
+                 FROM audit_words w, audit_targets t
+                 WHERE w.name = 'tester' AND t.name = 'user:ana@t.com';
+             INSERT INTO audit (at, actor, action, user_id)
+                 SELECT 2, id, id, 7 FROM audit_words WHERE name = 'tester';
+             UPDATE OR REPLACE users SET upn = 'anna@t.com' WHERE id = 7;",
+        )
+        .unwrap();
+        let names: Vec<String> = conn
+            .prepare(
+                "SELECT t.name FROM audit a JOIN audit_targets t ON t.id = a.target
+                 WHERE a.at IN (1, 2) AND a.user_id IS NULL ORDER BY a.id",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(names, ["user:ana@t.com", "user:ana@t.com"]);
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
     }
 }

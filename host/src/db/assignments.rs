@@ -2,6 +2,7 @@
 //! stashed while their user is deleted.
 
 use super::Db;
+use super::audit::Names;
 use super::rows::{
     ASSIGNMENT_COLUMNS, ASSIGNMENTS, assignment_row, batch_slots, disabled_column, sources_columns,
 };
@@ -36,9 +37,11 @@ impl Db {
         let sql = format!(
             "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS} WHERE {filter} ORDER BY a.user_id, p.sku_id"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut assigners = Names::new(conn, "audit_words");
         let rows = stmt
-            .query_map([param as i64], assignment_row)?
+            .query_map([param as i64], |r| assignment_row(r, &mut assigners))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -49,6 +52,7 @@ impl Db {
     ) -> Result<Vec<Vec<Assignment>>> {
         let conn = self.conn();
         let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
+        let mut assigners = Names::new(conn, "audit_words");
         let (slots, range) = batch_slots(&user_ids);
         if let Some((lo, hi)) = range {
             // Many users close together (a page of users in id order): one range scan.
@@ -60,7 +64,7 @@ impl Db {
             while let Some(r) = rows.next()? {
                 let user: i64 = r.get(0)?;
                 if let Some(slot) = slots.get(&(user as u64)) {
-                    out[slot[0]].push(assignment_row(r)?);
+                    out[slot[0]].push(assignment_row(r, &mut assigners)?);
                 }
             }
         } else {
@@ -70,7 +74,7 @@ impl Db {
             for (&id, slot) in &slots {
                 let mut rows = stmt.query([id as i64])?;
                 while let Some(r) = rows.next()? {
-                    out[slot[0]].push(assignment_row(r)?);
+                    out[slot[0]].push(assignment_row(r, &mut assigners)?);
                 }
             }
         }

@@ -71,13 +71,19 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         subscriptions.iter().map(|s| (s.id, s)).collect();
     let (mut users, mut assignments) = (0u32, 0u32);
     let mut sources = crate::groups::check::Sources::new(store);
+    let mut provided = crate::plans::PlanCache::default();
     let mut after = None;
     loop {
         let batch = store.list_users(&query, after, 5000);
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         let ids: Vec<u64> = batch.iter().map(|u| u.id).collect();
-        for (user, held) in batch.iter().zip(store.assignments_of_users(&ids)) {
+        let data = store.service_data_of(&ids);
+        for ((user, held), data) in batch.iter().zip(store.assignments_of_users(&ids)).zip(data) {
+            if user.deleted_at.is_none() {
+                let wanted = provided.provided(store, held.iter());
+                data_follows_licenses(user, wanted, &data, &mut problems);
+            }
             users += 1;
             assignments += held.len() as u32;
             if validate::upn("upn", &user.upn).is_err() {
@@ -149,6 +155,51 @@ pub fn run<S: Store + ?Sized>(cx: &Cx<S>) -> Result<CheckReport> {
         subscriptions: subscriptions.len() as u32,
         problems,
     })
+}
+
+/// L4, L7: a user's data is active exactly for the workloads their licenses provide. A
+/// change that leaves those workloads as they were leaves the data unread and unwritten
+/// (`bulk/planner.rs`), so a user who breaks this stays broken until found here.
+fn data_follows_licenses(
+    user: &crate::types::User,
+    wanted: &std::collections::BTreeSet<crate::types::Workload>,
+    data: &[crate::types::ServiceData],
+    problems: &mut Vec<String>,
+) {
+    use crate::types::DataState;
+    let (mut inactive, mut unprovided) = (Vec::new(), Vec::new());
+    for w in crate::provisioning::ALL {
+        let state = data.iter().find(|d| d.workload == w).map(|d| d.state);
+        let name = crate::provisioning::workload_name(w);
+        match (wanted.contains(&w), state) {
+            (true, Some(DataState::Active)) | (false, None) => {}
+            (true, state) => inactive.push(format!(
+                "{name} ({})",
+                match state {
+                    None => "missing",
+                    Some(DataState::Retained) => "retained",
+                    Some(DataState::Removed) => "removed",
+                    Some(DataState::Purged | DataState::Active) => "purged",
+                }
+            )),
+            (false, Some(DataState::Active)) => unprovided.push(name),
+            (false, Some(_)) => {}
+        }
+    }
+    if !inactive.is_empty() {
+        problems.push(format!(
+            "{}'s licenses provide data that is not active: {}",
+            user.upn,
+            inactive.join(", ")
+        ));
+    }
+    if !unprovided.is_empty() {
+        problems.push(format!(
+            "{} has active data that none of their licenses provide: {}",
+            user.upn,
+            unprovided.join(", ")
+        ));
+    }
 }
 
 /// L2, S2, C1, P1: the organisation's licenses are drawn from its own subscriptions only, so
@@ -270,10 +321,20 @@ mod tests {
                 own_disabled_plans: None,
             }]);
         }
+        // Their licenses came without their data (L4): each is named once.
         let report = run(&admin(&store)).unwrap();
-        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert_eq!(report.problems.len(), 3, "{:?}", report.problems);
+        for (p, upn) in report.problems.iter().zip(["bo", "cy"]) {
+            assert_eq!(
+                p,
+                &format!(
+                    "{upn}@contoso.com's licenses provide data that is not active: \
+                     mailbox (missing), onedrive (missing), team-site (missing), teams (missing)"
+                )
+            );
+        }
         assert!(
-            report.problems[0].contains("overdrew the pool"),
+            report.problems[2].contains("overdrew the pool"),
             "{:?}",
             report.problems
         );
@@ -286,7 +347,8 @@ mod tests {
         u.deleted_at = Some(NOW);
         store.update_user(&u);
         let report = run(&admin(&store)).unwrap();
-        assert_eq!(report.problems.len(), 1);
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
         assert!(report.problems[0].contains("deleted but holds"));
+        assert!(report.problems[1].starts_with("bo@contoso.com's licenses provide data"));
     }
 }

@@ -109,6 +109,17 @@ pub fn restored(current: &[ServiceData], now: Timestamp) -> Vec<ServiceData> {
         .collect()
 }
 
+/// A workload as the WIT spells it, for messages.
+pub fn workload_name(w: Workload) -> &'static str {
+    match w {
+        Workload::Mailbox => "mailbox",
+        Workload::Onedrive => "onedrive",
+        Workload::TeamSite => "team-site",
+        Workload::Teams => "teams",
+        Workload::OfficeApps => "office-apps",
+    }
+}
+
 /// A sentence on what the data is now, for people.
 pub fn describe(d: &ServiceData) -> String {
     match (d.workload, d.state) {

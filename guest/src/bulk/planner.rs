@@ -210,17 +210,12 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     }
 
     /// Reads what planning a page needs (at most `CHUNK` users, `None` for a UPN not found):
-    /// what each user holds and their service data.
+    /// what each user holds. Their service data is read once the page is planned, only for
+    /// the users whose licenses come to provide other workloads (`settle_data`).
     pub(super) fn read(&self, upns: Vec<String>, users: Vec<Option<User>>) -> Page {
-        let store = self.cx.store;
         let ids: Vec<u64> = users.iter().flatten().map(|u| u.id).collect();
         Page {
-            held: store.assignments_of_users(&ids),
-            data: if self.touches_data {
-                store.service_data_of(&ids)
-            } else {
-                Vec::new()
-            },
+            held: self.cx.store.assignments_of_users(&ids),
             upns,
             users,
         }
@@ -229,25 +224,18 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     /// Plans a read page: one outcome per user, and what the page writes (none when the call
     /// has failed all or nothing: then the pages written so far are undone here).
     fn plan(&mut self, page: Page) -> (Vec<UserOutcome>, Option<PageWrites>) {
-        let Page {
-            upns,
-            users,
-            held,
-            data,
-        } = page;
-        let (mut held, mut data) = (held.into_iter(), data.into_iter());
+        let Page { upns, users, held } = page;
+        let mut held = held.into_iter();
         let mut outcomes = Vec::with_capacity(upns.len());
         let mut w = PageWrites::default();
         for (upn, user) in upns.into_iter().zip(users) {
-            let (before, current): (BTreeMap<String, Assignment>, Vec<ServiceData>) = match &user {
-                Some(_) => (
-                    held.next()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|a| (a.sku_id.clone(), a))
-                        .collect(),
-                    data.next().unwrap_or_default(),
-                ),
+            let before: BTreeMap<String, Assignment> = match &user {
+                Some(_) => held
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| (a.sku_id.clone(), a))
+                    .collect(),
                 None => Default::default(),
             };
             let before_names = self.names.of(before.keys());
@@ -381,16 +369,21 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                     w.rows.insert.extend(planned.insert);
                     w.rows.update.extend(planned.update);
                     w.rows.stash.extend(planned.stash);
-                    // L4, L7: what the user's data becomes under their new licenses.
+                    // L4, L7: the user's data follows the workloads their licenses provide. Where
+                    // those stay the same, so does the data (it is active exactly for them, which
+                    // `seats check` holds), and it is not read; deleting a user moves it always.
                     if self.touches_data {
-                        let wanted = self.cache.provided(self.cx.store, after.values());
-                        w.data.extend(provisioning::transition(
-                            &user,
-                            &current,
-                            wanted,
-                            matches!(self.mode, Mode::Delete),
-                            self.cx.now,
-                        ));
+                        let store = self.cx.store;
+                        let had = self.cache.provided(store, before.values()).clone();
+                        let wanted = self.cache.provided(store, after.values());
+                        let deleted = matches!(self.mode, Mode::Delete);
+                        if deleted || *wanted != had {
+                            w.moves.push(DataMove {
+                                user: user.clone(),
+                                wanted: wanted.clone(),
+                                deleted,
+                            });
+                        }
                     }
                     if self.failures_only {
                         continue;
@@ -413,7 +406,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             return (outcomes, None);
         }
         let any = !(w.audit.is_empty()
-            && w.data.is_empty()
+            && w.moves.is_empty()
             && w.errors.is_empty()
             && w.cleared.is_empty());
         (outcomes, any.then_some(w))
@@ -423,6 +416,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
     /// be able to undo this one for.
     fn write(&mut self, w: PageWrites, more: bool) {
         let store = self.cx.store;
+        let data = settle_data(self.cx, &w.moves);
         if self.all_or_nothing && more && self.mark.is_none() {
             self.mark = Some(store.savepoint());
         }
@@ -448,7 +442,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             store.stash_assignments(*user, held);
         }
         store.append_audit(&w.audit);
-        for c in w.data.chunks(CHUNK) {
+        for c in data.chunks(CHUNK) {
             store.put_service_data(c);
         }
     }
@@ -509,9 +503,34 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
 pub(super) struct Page {
     upns: Vec<String>,
     users: Vec<Option<User>>,
-    /// What each user found holds, and their service data, in the order of `users`.
+    /// What each user found holds, in the order of `users`.
     held: Vec<Vec<Assignment>>,
-    data: Vec<Vec<ServiceData>>,
+}
+
+/// A changed user whose data moves (L4, L7): their licenses now provide `wanted`.
+struct DataMove {
+    user: User,
+    wanted: BTreeSet<crate::types::Workload>,
+    /// The user is being deleted (L8): their OneDrive is retained too.
+    deleted: bool,
+}
+
+/// What the users' data becomes, read when the page is written: after the next page is read
+/// (the reads then wait for no writer) and before anything of this page is (so each user's
+/// data is as the page was planned against).
+fn settle_data<S: Store + ?Sized>(cx: &Cx<S>, moves: &[DataMove]) -> Vec<ServiceData> {
+    if moves.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<u64> = moves.iter().map(|m| m.user.id).collect();
+    let current = cx.store.service_data_of(&ids);
+    moves
+        .iter()
+        .zip(current)
+        .flat_map(|(m, current)| {
+            provisioning::transition(&m.user, &current, &m.wanted, m.deleted, cx.now)
+        })
+        .collect()
 }
 
 /// What a planned page writes.
@@ -519,7 +538,8 @@ pub(super) struct Page {
 struct PageWrites {
     rows: Writes,
     audit: Vec<crate::types::AuditEntry>,
-    data: Vec<ServiceData>,
+    /// Users whose data moves; what it becomes is settled when the page is written.
+    moves: Vec<DataMove>,
     /// Members in error for the group changed (GL4), and those no longer in error.
     errors: Vec<crate::types::GroupError>,
     cleared: Vec<u64>,

@@ -359,3 +359,78 @@ fn g1_a_license_needs_a_usage_location() {
     store.put_tenant(&t);
     crate::licenses::assign(&cx, "nowhere@contoso.com", "SPE_E3", &[]).unwrap();
 }
+
+/// L4, L7: data moves where a change alters the workloads a user's licenses provide, and only
+/// there; `seats check` names data that does not follow the licenses (which a change that
+/// keeps the workloads leaves as it is, unread).
+#[test]
+fn l4_l7_data_follows_a_change_of_provided_workloads_and_only_that() {
+    use crate::types::{DataState, ServiceData, Workload};
+    let store = tenant_with_users(3);
+    buy(&store, "SPE_E3", 3);
+    buy(&store, "SPE_E5", 3);
+    let cx = admin(&store);
+    let no_exchange = LicenseChoice {
+        product: "SPE_E3".into(),
+        disabled_plans: vec!["EXCHANGE_S_ENTERPRISE".into()],
+    };
+    run(&cx, &upns(1), Mode::Add(&[no_exchange]), true).unwrap();
+    run(&cx, &upns(3)[1..], Mode::Add(&[choice("SPE_E3")]), true).unwrap();
+    let mailbox = |upn: &str| {
+        let id = crate::directory::find(&store, upn).unwrap().id;
+        store
+            .service_data_of(&[id])
+            .remove(0)
+            .into_iter()
+            .find(|d| d.workload == Workload::Mailbox)
+    };
+    assert_eq!(
+        mailbox("u0@contoso.com"),
+        None,
+        "Exchange is off: no mailbox"
+    );
+    assert!(crate::check::run(&cx).unwrap().problems.is_empty());
+    // Break u1's mailbox behind the rules' back: check names it.
+    let u1 = crate::directory::find(&store, "u1@contoso.com").unwrap();
+    let broken = ServiceData {
+        user_id: u1.id,
+        workload: Workload::Mailbox,
+        state: DataState::Removed,
+        since: NOW,
+        until: None,
+    };
+    store.put_service_data(&[broken]);
+    let problems = crate::check::run(&cx).unwrap().problems;
+    assert_eq!(
+        problems,
+        vec!["u1@contoso.com's licenses provide data that is not active: mailbox (removed)"]
+    );
+    // E3 -> E5: u0 gains Exchange, so a mailbox; u1 and u2 keep their workloads, so their
+    // data is neither read nor written: u1's stays as broken as it was.
+    let r = change_where(&cx, &e3_holders(), &e3_to_e5(), true, 10).unwrap();
+    assert_eq!((r.applied, r.failed), (3, 0));
+    assert_eq!(
+        mailbox("u0@contoso.com").map(|d| d.state),
+        Some(DataState::Active)
+    );
+    assert_eq!(mailbox("u1@contoso.com"), Some(broken));
+    assert_eq!(
+        mailbox("u2@contoso.com").map(|d| d.state),
+        Some(DataState::Active)
+    );
+    assert_eq!(crate::check::run(&cx).unwrap().problems, problems);
+    // Removing every license moves all of it (L7): the mailbox is retained, Teams removed.
+    let all = |upn: &str| {
+        let id = crate::directory::find(&store, upn).unwrap().id;
+        store.service_data_of(&[id]).remove(0)
+    };
+    run(&cx, &upns(3), Mode::RemoveAll, true).unwrap();
+    for upn in upns(3) {
+        assert!(
+            all(&upn).iter().all(|d| d.state != DataState::Active),
+            "{upn}: {:?}",
+            all(&upn)
+        );
+    }
+    assert!(crate::check::run(&cx).unwrap().problems.is_empty());
+}

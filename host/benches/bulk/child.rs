@@ -201,10 +201,11 @@ fn native_run(op: Op, db: &Path, now: i64) -> Result<usize> {
     let r = r.expect("called");
     ensure!(!r.rolled_back, "rolled back: {:?}", r.failures.first());
     println!(
-        "native: {:.3}s the bulk call over {} selected users; in the store: {}",
+        "native: {:.3}s the bulk call over {} selected users; in the store: {}; behind: {:?}",
         started.elapsed().as_secs_f64(),
         r.selected,
-        store.1.report()
+        store.1.report(),
+        store.0.borrow().behind_stats()
     );
     Ok(r.applied as usize)
 }

@@ -4,7 +4,8 @@
 use super::Db;
 use super::audit::Names;
 use super::rows::{
-    ASSIGNMENT_COLUMNS, ASSIGNMENTS, assignment_row, batch_slots, disabled_column, sources_columns,
+    ASSIGNMENT_COLUMNS, ASSIGNMENTS, KEYED_ASSIGNMENT_COLUMNS, assignment_row, batch_slots,
+    disabled_column, keyed_assignment_row, sources_columns,
 };
 use crate::bindings::types::*;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -55,17 +56,22 @@ impl Db {
         let mut assigners = Names::new(conn, "audit_words");
         let (slots, range) = batch_slots(&user_ids);
         if let Some((lo, hi)) = range {
-            // Many users close together (a page of users in id order): one range scan.
+            // Many users close together (a page of users in id order): one range scan, in
+            // the table's order, each user's few sorted by GUID here.
+            let mut products = Names::keys(conn, "products", "sku_id");
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS}
-                 WHERE a.user_id BETWEEN ?1 AND ?2 ORDER BY a.user_id, p.sku_id"
+                "SELECT {KEYED_ASSIGNMENT_COLUMNS} FROM assignments a
+                 WHERE a.user_id BETWEEN ?1 AND ?2"
             ))?;
             let mut rows = stmt.query(params![lo, hi])?;
             while let Some(r) = rows.next()? {
                 let user: i64 = r.get(0)?;
                 if let Some(slot) = slots.get(&(user as u64)) {
-                    out[slot[0]].push(assignment_row(r, &mut assigners)?);
+                    out[slot[0]].push(keyed_assignment_row(r, &mut products, &mut assigners)?);
                 }
+            }
+            for held in out.iter_mut().filter(|h| h.len() > 1) {
+                held.sort_unstable_by(|a, b| a.sku_id.cmp(&b.sku_id));
             }
         } else {
             let mut stmt = conn.prepare_cached(&format!(

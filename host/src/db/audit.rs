@@ -58,14 +58,22 @@ impl<'c> Ids<'c> {
 pub(super) struct Names<'c> {
     conn: &'c Connection,
     table: &'static str,
+    /// The column that names a row (`name`, or a product's `sku_id`).
+    column: &'static str,
     seen: HashMap<i64, String>,
 }
 
 impl<'c> Names<'c> {
     pub(super) fn new(conn: &'c Connection, table: &'static str) -> Self {
+        Names::keys(conn, table, "name")
+    }
+
+    /// Names of `table`'s rows by id, from `column`.
+    pub(super) fn keys(conn: &'c Connection, table: &'static str, column: &'static str) -> Self {
         Names {
             conn,
             table,
+            column,
             seen: HashMap::new(),
         }
     }
@@ -74,13 +82,13 @@ impl<'c> Names<'c> {
         if let Some(name) = self.seen.get(&id) {
             return Ok(name.clone());
         }
-        let table = self.table;
+        let (table, column) = (self.table, self.column);
         let name: String = self
             .conn
-            .prepare_cached(&format!("SELECT name FROM {table} WHERE id = ?1"))?
+            .prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
             .query_row([id], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| anyhow::anyhow!("the audit log names {table} {id}, which is missing"))?;
+            .ok_or_else(|| anyhow::anyhow!("a row names {table} {id}, which is missing"))?;
         self.seen.insert(id, name.clone());
         Ok(name)
     }

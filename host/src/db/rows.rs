@@ -141,12 +141,36 @@ pub(super) fn batch_slots(ids: &[u64]) -> (Slots, Option<(i64, i64)>) {
 /// over the 1M tenant's 1.9M assignments).
 pub(super) const ASSIGNMENT_COLUMNS: &str = "a.user_id, p.sku_id, a.assigned_at, a.assigned_by, a.subscription, a.direct, a.groups, a.own_disabled, a.disabled";
 pub(super) const ASSIGNMENTS: &str = "assignments a JOIN products p ON p.id = a.product";
+/// `ASSIGNMENT_COLUMNS` with the product's key in place of its GUID, for `keyed_assignment_row`.
+pub(super) const KEYED_ASSIGNMENT_COLUMNS: &str = "a.user_id, a.product, a.assigned_at, a.assigned_by, a.subscription, a.direct, a.groups, a.own_disabled, a.disabled";
 
 /// An assignment row. Its groups are ids joined by commas, the direct source's own plans and
 /// the disabled plans JSON arrays (GL2); each NULL when none. `assigners` names who assigned
 /// (`audit_words`).
 pub(super) fn assignment_row(
     r: &Row,
+    assigners: &mut super::audit::Names,
+) -> rusqlite::Result<Assignment> {
+    assignment_of(r, r.get(1)?, assigners)
+}
+
+/// An assignment row whose product is the key (`products.id`, column 1), not joined: the
+/// keys named once each from `products` (a join and a sort by GUID cost 1.3 s of 1.6 over
+/// the 1M tenant's 1.9M assignments, in sqlite3).
+pub(super) fn keyed_assignment_row(
+    r: &Row,
+    products: &mut super::audit::Names,
+    assigners: &mut super::audit::Names,
+) -> rusqlite::Result<Assignment> {
+    let sku = products.name(r.get(1)?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Integer, e.into())
+    })?;
+    assignment_of(r, sku, assigners)
+}
+
+fn assignment_of(
+    r: &Row,
+    sku_id: String,
     assigners: &mut super::audit::Names,
 ) -> rusqlite::Result<Assignment> {
     let groups: Option<String> = r.get(6)?;
@@ -157,7 +181,7 @@ pub(super) fn assignment_row(
     };
     Ok(Assignment {
         user_id: r.get::<_, i64>(0)? as u64,
-        sku_id: r.get(1)?,
+        sku_id,
         disabled_plans: match disabled {
             Some(d) => serde_json::from_str(&d).map_err(|e| bad(e.to_string()))?,
             None => Vec::new(),

@@ -109,6 +109,60 @@ pub fn restored(current: &[ServiceData], now: Timestamp) -> Vec<ServiceData> {
         .collect()
 }
 
+/// The workloads each product of the catalog provides with all its plans on, by sku.
+pub fn by_product<S: crate::Store + ?Sized>(
+    store: &S,
+) -> std::collections::BTreeMap<String, BTreeSet<Workload>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list_products(after.as_deref(), crate::catalog::MAX_PAGE);
+        let Some(last) = page.last() else { break };
+        after = Some(last.sku_id.clone());
+        let skus: Vec<String> = page.iter().map(|p| p.sku_id.clone()).collect();
+        for (sku, plans) in skus.iter().zip(store.plans_of(&skus)) {
+            out.insert(sku.clone(), provided(&plans));
+        }
+        if page.len() < crate::catalog::MAX_PAGE as usize {
+            break;
+        }
+    }
+    out
+}
+
+/// L4, L7 after a catalog change: the holders of `skus` (products that now provide other
+/// workloads) get their data moved to what their licenses provide now, a page at a time.
+pub fn follow_catalog<S: crate::Store + ?Sized>(cx: &crate::cx::Cx<S>, skus: &[String]) {
+    const PAGE: u32 = 5000;
+    let mut cache = crate::plans::PlanCache::default();
+    for sku in skus {
+        let query = crate::seats::licensing::store::UserQuery {
+            holding: Some(sku.clone()),
+            ..crate::directory::everyone()
+        };
+        let mut after = None;
+        loop {
+            let users = cx.store.list_users(&query, after, PAGE);
+            let Some(last) = users.last() else { break };
+            after = Some(last.id);
+            let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
+            let held = cx.store.assignments_of_users(&ids);
+            let data = cx.store.service_data_of(&ids);
+            let mut moves = Vec::new();
+            for ((user, held), current) in users.iter().zip(held).zip(data) {
+                let wanted = cache.provided(cx.store, held.iter());
+                moves.extend(transition(user, &current, wanted, false, cx.now));
+            }
+            for page in moves.chunks(PAGE as usize) {
+                cx.store.put_service_data(page);
+            }
+            if users.len() < PAGE as usize {
+                break;
+            }
+        }
+    }
+}
+
 /// A workload as the WIT spells it, for messages.
 pub fn workload_name(w: Workload) -> &'static str {
     match w {
@@ -173,6 +227,48 @@ mod tests {
             .collect();
         d.sort_by(|a, b| a.0.cmp(&b.0));
         d
+    }
+
+    #[test]
+    fn l4_l7_a_catalog_import_that_changes_what_a_product_provides_moves_its_holders_data() {
+        let (store, _) = tenant_with_catalog();
+        buy(&store, "SPE_E3", 1);
+        add_user(&store, "ana@contoso.com");
+        let cx = admin(&store);
+        crate::licenses::assign(&cx, "ana@contoso.com", "SPE_E3", &[]).unwrap();
+        let e3 = |plans: &[(&str, &str)]| -> Vec<_> {
+            plans
+                .iter()
+                .enumerate()
+                .map(|(i, (plan, id))| {
+                    row(2 + i as u32, "Microsoft 365 E3", "SPE_E3", E3, plan, id)
+                })
+                .collect()
+        };
+        let all = [
+            ("EXCHANGE_S_ENTERPRISE", EXCHANGE_E),
+            ("SHAREPOINTENTERPRISE", SHAREPOINT_E),
+            ("MCOSTANDARD", TEAMS_CALLING),
+        ];
+        let active = vec![
+            ("mailbox".to_string(), DataState::Active, None),
+            ("onedrive".into(), DataState::Active, None),
+            ("team-site".into(), DataState::Active, None),
+            ("teams".into(), DataState::Active, None),
+        ];
+        assert_eq!(data(&store, "ana@contoso.com"), active);
+        // E3 without Exchange Online: Ana's mailbox is kept 30 days, as after a removal.
+        crate::catalog::import(&cx, &e3(&all[1..])).unwrap();
+        let mut without = active.clone();
+        without[0] = ("mailbox".into(), DataState::Retained, Some(NOW + 30 * DAY));
+        assert_eq!(data(&store, "ana@contoso.com"), without);
+        assert!(crate::check::run(&cx).unwrap().problems.is_empty());
+        // The same catalog again moves nothing; Exchange back makes the mailbox active.
+        crate::catalog::import(&cx, &e3(&all[1..])).unwrap();
+        assert_eq!(data(&store, "ana@contoso.com"), without);
+        crate::catalog::import(&cx, &e3(&all)).unwrap();
+        assert_eq!(data(&store, "ana@contoso.com"), active);
+        assert!(crate::check::run(&cx).unwrap().problems.is_empty());
     }
 
     #[test]

@@ -165,19 +165,19 @@ pub fn import<S: Store + ?Sized>(cx: &Cx<S>, rows: &[CatalogRow]) -> Result<Impo
         })
         .collect();
     // What each product provided, to move its holders' data where that changes (L4, L7).
-    let provided_before = crate::provisioning::by_product(cx.store);
+    let provided_before = crate::data_follows::by_product(cx.store);
     cx.store
         .put_service_plans(&plans.values().cloned().collect::<Vec<_>>());
     cx.store.put_products(&merged);
     for (sku, ids) in &product_plans {
         cx.store.set_product_plans(sku, ids);
     }
-    let changed: Vec<String> = crate::provisioning::by_product(cx.store)
+    let changed: Vec<String> = crate::data_follows::by_product(cx.store)
         .into_iter()
         .filter(|(sku, now)| provided_before.get(sku).is_some_and(|was| was != now))
         .map(|(sku, _)| sku)
         .collect();
-    crate::provisioning::follow_catalog(cx, &changed);
+    crate::data_follows::follow_catalog(cx, &changed);
     let summary = ImportSummary {
         rows: rows.len() as u32,
         products: products.len() as u32,

@@ -42,6 +42,7 @@ pub mod catalog;
 pub mod change;
 pub mod check;
 pub mod cx;
+pub mod data_follows;
 pub mod directory;
 pub mod error;
 pub mod groups;

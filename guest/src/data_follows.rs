@@ -37,16 +37,8 @@ pub fn follow_catalog<S: crate::Store + ?Sized>(cx: &crate::cx::Cx<S>, skus: &[S
     let mut cache = crate::plans::PlanCache::default();
     for sku in skus {
         let query = crate::seats::licensing::store::UserQuery {
-            include_deleted: false,
-            unlicensed_only: false,
             holding: Some(sku.clone()),
-            department: None,
-            usage_location: None,
-            enabled: None,
-            kind: None,
-            member_of: None,
-            not_member_of: None,
-            in_error: false,
+            ..crate::store::everyone()
         };
         let mut after = None;
         loop {

@@ -140,18 +140,5 @@ pub fn group<S: Store + ?Sized>(store: &S, key: &str) -> Result<crate::types::Gr
     })
 }
 
-/// Every active user: the query the others narrow (`UserQuery { department, ..everyone() }`).
-pub fn everyone() -> crate::seats::licensing::store::UserQuery {
-    crate::seats::licensing::store::UserQuery {
-        include_deleted: false,
-        unlicensed_only: false,
-        holding: None,
-        department: None,
-        usage_location: None,
-        enabled: None,
-        kind: None,
-        member_of: None,
-        not_member_of: None,
-        in_error: false,
-    }
-}
+// Beside the store, so that a module under `directory` in the graph can use it too.
+pub use crate::store::everyone;

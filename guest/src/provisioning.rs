@@ -109,15 +109,12 @@ pub fn restored(current: &[ServiceData], now: Timestamp) -> Vec<ServiceData> {
         .collect()
 }
 
-/// A workload as the WIT spells it, for messages.
-pub fn workload_name(w: Workload) -> &'static str {
-    match w {
-        Workload::Mailbox => "mailbox",
-        Workload::Onedrive => "onedrive",
-        Workload::TeamSite => "team-site",
-        Workload::Teams => "teams",
-        Workload::OfficeApps => "office-apps",
-    }
+/// A workload as the WIT spells it (its serde name), for messages.
+pub fn workload_name(w: Workload) -> String {
+    serde_json::to_value(w)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{w:?}"))
 }
 
 /// A sentence on what the data is now, for people.

@@ -12,6 +12,22 @@ use crate::types::{AuditFilter, AuditRecord, PlanRule, ServiceData, Timestamp};
 use crate::types::{BillingProfile, Charge, IdempotencyRecord, Invoice, PaymentMethod};
 use crate::types::{Group, GroupError, GroupLicense};
 
+/// Every active user: the query the others narrow (`UserQuery { department, ..everyone() }`).
+pub fn everyone() -> crate::seats::licensing::store::UserQuery {
+    crate::seats::licensing::store::UserQuery {
+        include_deleted: false,
+        unlicensed_only: false,
+        holding: None,
+        department: None,
+        usage_location: None,
+        enabled: None,
+        kind: None,
+        member_of: None,
+        not_member_of: None,
+        in_error: false,
+    }
+}
+
 pub trait Store {
     fn get_tenant(&self) -> Option<Tenant>;
     fn put_tenant(&self, tenant: &Tenant);

@@ -11,6 +11,11 @@ use crate::types::{
 /// An object the audit log records, as it reads (the store names products by part number).
 pub trait Audited {
     fn state<S: Store + ?Sized>(&self, store: &S) -> AuditState;
+
+    /// The state as the store keeps it: `encode(state)`.
+    fn stored<S: Store + ?Sized>(&self, store: &S) -> String {
+        encode(&self.state(store))
+    }
 }
 
 macro_rules! audited {
@@ -48,6 +53,15 @@ audited! {
 impl Audited for Vec<String> {
     fn state<S: Store + ?Sized>(&self, _: &S) -> AuditState {
         AuditState::Licenses(self.clone())
+    }
+
+    /// Encoded without the copy into a state: a bulk change writes two per changed user.
+    fn stored<S: Store + ?Sized>(&self, _: &S) -> String {
+        #[derive(serde::Serialize)]
+        struct Licenses<'a> {
+            licenses: &'a [String],
+        }
+        serde_json::to_string(&Licenses { licenses: self }).unwrap_or_default()
     }
 }
 
@@ -95,6 +109,11 @@ mod tests {
         let stored = encode(&state);
         assert_eq!(stored, r#"{"licenses":["SPE_E3"]}"#);
         assert_eq!(decode(&stored), state);
+        // The license lists' own encoding is the state's.
+        let held = vec!["SPE_E3".to_string(), "a\"b".to_string()];
+        let store = crate::memory::MemoryStore::default();
+        assert_eq!(held.stored(&store), encode(&held.state(&store)));
+        assert_eq!(Vec::<String>::new().stored(&store), r#"{"licenses":[]}"#);
         let old = r#"{"id":1,"status":"Active"}"#;
         assert_eq!(decode(old), AuditState::Recorded(old.into()));
     }

@@ -1,7 +1,7 @@
 //! The context of one exported call: the store, the acting principal and the time.
 
 use crate::Store;
-use crate::audited::{self, Audited};
+use crate::audited::Audited;
 use crate::error::Result;
 use crate::roles;
 use crate::types::{AuditEntry, Operation, Timestamp, User};
@@ -53,13 +53,30 @@ impl<'s, S: Store + ?Sized> Cx<'s, S> {
         before: Option<&B>,
         after: Option<&A>,
     ) -> AuditEntry {
+        self.audit_entry_stored(
+            action,
+            target,
+            before.map(|b| b.stored(self.store)),
+            after.map(|a| a.stored(self.store)),
+        )
+    }
+
+    /// An entry whose states are already as the store keeps them (`Audited::stored`): a bulk
+    /// change encodes each set of licenses once, not once per user.
+    pub fn audit_entry_stored(
+        &self,
+        action: &str,
+        target: String,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> AuditEntry {
         AuditEntry {
             at: self.now,
             actor: self.actor.clone(),
             action: action.to_string(),
             target,
-            before: before.map(|b| audited::encode(&b.state(self.store))),
-            after: after.map(|a| audited::encode(&a.state(self.store))),
+            before,
+            after,
         }
     }
 }

@@ -43,7 +43,9 @@ pub fn resolve(product: &Product, plans: &[ServicePlan], names: &[String]) -> Re
 #[derive(Default)]
 pub struct PlanCache {
     plans: HashMap<String, Vec<ServicePlan>>,
-    combos: HashMap<String, Combo>,
+    /// Each combination's index in `combos`, by its key: one lookup per user.
+    index: HashMap<String, usize>,
+    combos: Vec<Combo>,
     /// The key of the combination looked up last, kept to spare an allocation per user.
     key: String,
 }
@@ -125,18 +127,21 @@ impl PlanCache {
             }
             key.push(';');
         }
-        if !self.combos.contains_key(&key) {
-            let plans = self.enabled(store, assignments);
-            let combo = Combo {
-                enabled: plans.iter().map(|p| p.name.clone()).collect(),
-                provided: provisioning::provided(&plans),
-                allowed: None,
-            };
-            self.combos.insert(key.clone(), combo);
-        }
-        let combo = self.combos.get_mut(&key).expect("inserted");
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let plans = self.enabled(store, assignments);
+                self.combos.push(Combo {
+                    enabled: plans.iter().map(|p| p.name.clone()).collect(),
+                    provided: provisioning::provided(&plans),
+                    allowed: None,
+                });
+                self.index.insert(key.clone(), self.combos.len() - 1);
+                self.combos.len() - 1
+            }
+        };
         self.key = key;
-        combo
+        &mut self.combos[i]
     }
 
     /// G3 for one user's licenses; the rules run once per combination.

@@ -5,6 +5,7 @@
 //! failure writes nothing.
 
 mod choices;
+mod held;
 mod new_users;
 mod planner;
 mod pools;

@@ -2,9 +2,11 @@
 //! pool counts (`plan_user`), then the page written (or, all or nothing, undone).
 
 use super::choices::{Choice, choices, own_product, products, self_service_subscription};
+use super::held::Held;
 use super::pools::Pools;
 use super::sources::{GroupPlans, differs, direct_plans, settle};
 use super::{CHUNK, Mode};
+use crate::audited::Audited;
 use crate::cx::Cx;
 use crate::error::{Result, conflict, invalid, not_found};
 use crate::exports::seats::licensing::licenses::{LicenseChoice, UserOutcome};
@@ -14,32 +16,74 @@ use crate::pool::Source;
 use crate::types::ObjectKind;
 use crate::types::{Assignment, Operation, Product, ServiceData, User};
 use crate::{Store, directory, provisioning, roles};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::rc::Rc;
 
-/// Part numbers by sku, fetched once per call.
+/// Part numbers by sku, fetched once per call, and the sorted lists of them per set of skus:
+/// a bulk call over many users meets a few sets, and each user's lists are shared, not built.
 struct Names<'s, S: Store + ?Sized> {
     store: &'s S,
     names: HashMap<String, String>,
+    lists: HashMap<String, Rc<NameList>>,
+    /// The key of the set looked up last, kept to spare an allocation per user.
+    key: String,
 }
 
 impl<S: Store + ?Sized> Names<'_, S> {
+    fn new(store: &S) -> Names<'_, S> {
+        Names {
+            store,
+            names: HashMap::default(),
+            lists: HashMap::default(),
+            key: String::new(),
+        }
+    }
+
     /// Part numbers of the skus, sorted; each sku is looked up in the store once per call.
-    fn of<'k>(&mut self, skus: impl Iterator<Item = &'k String>) -> Vec<String> {
-        let mut out: Vec<String> = skus
-            .map(|sku| {
-                if let Some(name) = self.names.get(sku) {
-                    return name.clone();
-                }
-                let name = self
-                    .store
-                    .get_product(sku)
-                    .map_or_else(|| sku.clone(), |p| p.part_number);
-                self.names.insert(sku.clone(), name.clone());
-                name
-            })
-            .collect();
-        out.sort();
-        out
+    fn of<'k>(&mut self, skus: impl Iterator<Item = &'k String> + Clone) -> Rc<NameList> {
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        for sku in skus.clone() {
+            key.push_str(sku);
+            key.push(';');
+        }
+        let list = match self.lists.get(&key) {
+            Some(list) => list.clone(),
+            None => {
+                let mut names: Vec<String> = skus.map(|sku| self.name(sku)).collect();
+                names.sort();
+                let stored = names.stored(self.store);
+                let list = Rc::new(NameList { names, stored });
+                self.lists.insert(key.clone(), list.clone());
+                list
+            }
+        };
+        self.key = key;
+        list
+    }
+
+    fn name(&mut self, sku: &String) -> String {
+        if let Some(name) = self.names.get(sku) {
+            return name.clone();
+        }
+        let name = self
+            .store
+            .get_product(sku)
+            .map_or_else(|| sku.clone(), |p| p.part_number);
+        self.names.insert(sku.clone(), name.clone());
+        name
+    }
+}
+
+/// A set of licenses by part number, sorted, and as the audit log stores it.
+struct NameList {
+    names: Vec<String>,
+    stored: String,
+}
+
+impl NameList {
+    fn to_vec(&self) -> Vec<String> {
+        self.names.clone()
     }
 }
 
@@ -180,10 +224,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
             in_error: None,
             default_location: cx.store.get_tenant().and_then(|t| t.default_usage_location),
             pools: Pools::new(cx.store),
-            names: Names {
-                store: cx.store,
-                names: HashMap::default(),
-            },
+            names: Names::new(cx.store),
             seen: given.then(HashSet::default),
             rules: cx.store.plan_rules(),
             cache,
@@ -229,14 +270,9 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
         let mut outcomes = Vec::with_capacity(upns.len());
         let mut w = PageWrites::default();
         for (upn, user) in upns.into_iter().zip(users) {
-            let before: BTreeMap<String, Assignment> = match &user {
-                Some(_) => held
-                    .next()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| (a.sku_id.clone(), a))
-                    .collect(),
-                None => Default::default(),
+            let before = match &user {
+                Some(_) => Held::new(held.next().unwrap_or_default()),
+                None => Held::default(),
             };
             let before_names = self.names.of(before.keys());
             let planned = plan_user(
@@ -293,8 +329,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                             upn: upn.clone(),
                             error: Some(e),
                             changed: false,
-                            after: before_names.clone(),
-                            before: before_names.clone(),
+                            after: before_names.to_vec(),
+                            before: before_names.to_vec(),
                         });
                     }
                     fallback
@@ -314,8 +350,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         upn,
                         error: Some(e),
                         changed: false,
-                        after: before_names.clone(),
-                        before: before_names,
+                        after: before_names.to_vec(),
+                        before: before_names.to_vec(),
                     });
                 }
                 Ok(None) => {
@@ -327,8 +363,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         upn,
                         error: None,
                         changed: false,
-                        after: before_names.clone(),
-                        before: before_names,
+                        after: before_names.to_vec(),
+                        before: before_names.to_vec(),
                     });
                 }
                 Ok(Some((after, planned))) => {
@@ -338,7 +374,7 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                     let entry = if matches!(self.mode, Mode::Plans(_)) {
                         // A change of plans names the plans switched off, before and after.
                         let store = self.cx.store;
-                        let mut label = |held: &BTreeMap<String, Assignment>| {
+                        let mut label = |held: &Held| {
                             let mut l: Vec<String> =
                                 held.values().map(|a| self.cache.label(store, a)).collect();
                             l.sort();
@@ -352,11 +388,11 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                             Some(&a),
                         )
                     } else {
-                        self.cx.audit_entry(
+                        self.cx.audit_entry_stored(
                             self.mode.action(),
                             format!("user:{}", user.upn),
-                            Some(&before_names),
-                            Some(&after_names),
+                            Some(before_names.stored.clone()),
+                            Some(after_names.stored.clone()),
                         )
                     };
                     w.audit.push(entry);
@@ -392,8 +428,8 @@ impl<'c, 's, 'm, S: Store + ?Sized> Planner<'c, 's, 'm, S> {
                         upn: user.upn,
                         error: None,
                         changed: true,
-                        before: before_names,
-                        after: after_names,
+                        before: before_names.to_vec(),
+                        after: after_names.to_vec(),
                     });
                 }
             }
@@ -545,14 +581,14 @@ struct PageWrites {
     cleared: Vec<u64>,
 }
 
-type Planned = Option<(BTreeMap<String, Assignment>, Writes)>;
+type Planned = Option<(Held, Writes)>;
 
 #[allow(clippy::too_many_arguments)]
 fn plan_user<S: Store + ?Sized>(
     cx: &Cx<S>,
     upn: &str,
     user: Option<&User>,
-    before: &BTreeMap<String, Assignment>,
+    before: &Held,
     mode: &Mode,
     chosen: &[Choice],
     removes: &[Product],
@@ -586,7 +622,18 @@ fn plan_user<S: Store + ?Sized>(
             user.upn
         )));
     }
-    let mut after = before.clone();
+    // Only what the change may keep is copied: a license removed that no group gives goes
+    // (`drop_direct` below handles the rest), and copying it to drop it was a page's largest
+    // allocation.
+    let goes = |a: &Assignment| {
+        a.groups.is_empty()
+            && match mode {
+                Mode::Delete | Mode::Replace(_) | Mode::RemoveAll => true,
+                Mode::Remove(_) | Mode::Set { .. } => removes.iter().any(|p| p.sku_id == a.sku_id),
+                _ => false,
+            }
+    };
+    let mut after = before.kept(|a| !goes(a));
     match mode {
         Mode::Delete => after.clear(),
         // A direct change leaves what groups give (GL5): only the direct source goes.
@@ -616,7 +663,7 @@ fn plan_user<S: Store + ?Sized>(
                     } else {
                         let mut a = a.clone();
                         settle(&mut a, direct, sources, groups);
-                        after.insert(sku.clone(), a);
+                        after.insert(a);
                     }
                 }
             }
@@ -636,7 +683,7 @@ fn plan_user<S: Store + ?Sized>(
                 sources.insert(*group);
                 let direct = direct_plans(&a);
                 settle(&mut a, direct, sources, groups);
-                after.insert(l.sku_id.clone(), a);
+                after.insert(a);
             }
         }
         Mode::RemoveFrom(id) => {
@@ -704,15 +751,15 @@ fn plan_user<S: Store + ?Sized>(
             }
             k
         });
-        after.insert(c.product.sku_id.clone(), kept.unwrap_or(assignment));
+        after.insert(kept.unwrap_or(assignment));
     }
 
     let mut w = Writes::default();
-    for sku in before.keys().filter(|k| !after.contains_key(*k)) {
+    for sku in before.keys().filter(|k| !after.contains_key(k)) {
         w.delete.push((user.id, sku.clone()));
     }
-    for (sku, a) in &after {
-        match before.get(sku) {
+    for a in after.values() {
+        match before.get(&a.sku_id) {
             None => w.insert.push(a.clone()),
             Some(b) if differs(b, a) => w.update.push(a.clone()),
             Some(_) => {}
@@ -785,11 +832,7 @@ fn plan_user<S: Store + ?Sized>(
 }
 
 /// Takes the direct source from a held license: the license goes unless groups give it (GL5).
-fn drop_direct<S: Store + ?Sized>(
-    after: &mut BTreeMap<String, Assignment>,
-    sku: &str,
-    groups: &mut GroupPlans<S>,
-) {
+fn drop_direct<S: Store + ?Sized>(after: &mut Held, sku: &str, groups: &mut GroupPlans<S>) {
     let Some(a) = after.get(sku) else { return };
     if a.groups.is_empty() {
         after.remove(sku);
@@ -797,7 +840,7 @@ fn drop_direct<S: Store + ?Sized>(
         let mut a = a.clone();
         let sources = a.groups.iter().copied().collect();
         settle(&mut a, None, sources, groups);
-        after.insert(sku.to_string(), a);
+        after.insert(a);
     }
 }
 

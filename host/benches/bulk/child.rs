@@ -83,9 +83,10 @@ fn component(op: Op, db: &Path, now: i64, plugin: Option<&str>) -> Result<usize>
     let r = s.change_licenses_where(&filter, &component_change(op), all_or_nothing)?;
     ensure!(!r.rolled_back, "rolled back: {:?}", r.failures.first());
     println!(
-        "component: {:.3}s the bulk call over {} selected users",
+        "component: {:.3}s the bulk call over {} selected users; behind: {:?}",
         started.elapsed().as_secs_f64(),
-        r.selected
+        r.selected,
+        s.write_behind_stats()
     );
     Ok(r.applied as usize)
 }

@@ -153,7 +153,7 @@ fn failed(e: anyhow::Error) -> rusqlite::Error {
 
 /// Appends entries as the audit log stores them (also the benches' way), each with the next id.
 pub fn append(conn: &Connection, entries: &[AuditEntry]) -> rusqlite::Result<()> {
-    insert(conn, entries, None, true)
+    insert(conn, entries, None, true, &[])
 }
 
 /// Inserts entries with the ids given (the migration keeps the text log's) or the next ones;
@@ -164,15 +164,26 @@ pub(super) fn insert(
     entries: &[AuditEntry],
     ids: Option<&[i64]>,
     users_by_id: bool,
+    known: &[Option<i64>],
 ) -> rusqlite::Result<()> {
     let mut words = Ids::new(conn, "audit_words");
     let mut targets = Ids::new(conn, "audit_targets");
     // The targets looked up in name order, so the probes walk the name indexes once instead
     // of jumping around them (a bulk change names its users in id order, not by name).
-    let mut names: Vec<&str> = entries.iter().map(|e| e.target.as_str()).collect();
+    let mut kept: HashMap<&str, Target> = HashMap::with_capacity(entries.len());
+    // Users the caller knows by id (`listed.rs`): `known` follows `entries`, or is empty.
+    for (e, id) in entries.iter().zip(known) {
+        if let Some(id) = *id {
+            kept.insert(e.target.as_str(), Target::User(id));
+        }
+    }
+    let mut names: Vec<&str> = entries
+        .iter()
+        .map(|e| e.target.as_str())
+        .filter(|t| !kept.contains_key(t))
+        .collect();
     names.sort_unstable();
     names.dedup();
-    let mut kept: HashMap<&str, Target> = HashMap::with_capacity(names.len());
     for name in names {
         let user = if users_by_id {
             user_named(conn, name)?
@@ -370,7 +381,10 @@ impl Db {
     }
 
     pub(super) fn audit_append(&mut self, entries: Vec<AuditEntry>) -> Result<()> {
-        self.write(move |conn| append(conn, &entries))?;
+        let known = self
+            .listed
+            .ids_of(entries.iter().map(|e| e.target.as_str()));
+        self.write(move |conn| insert(conn, &entries, None, true, &known))?;
         Ok(())
     }
 }
@@ -534,5 +548,84 @@ mod tests {
             })
             .unwrap();
         assert_eq!(broken, 0);
+    }
+
+    /// The users a listing returned are named by id without a lookup (`listed.rs`): the
+    /// stored rows are those the lookup gives, through a rename, a purge, a reused name and
+    /// a rollback.
+    #[test]
+    fn entries_for_listed_users_are_stored_as_the_lookup_stores_them() {
+        use crate::bindings::seats::licensing::store::UserQuery;
+        let run = |list: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+            let listed = |db: &mut Db| {
+                if list {
+                    let q = UserQuery {
+                        include_deleted: true,
+                        unlicensed_only: false,
+                        holding: None,
+                        department: None,
+                        usage_location: None,
+                        enabled: None,
+                        kind: None,
+                        member_of: None,
+                        not_member_of: None,
+                        in_error: false,
+                    };
+                    db.list_users(q, None, 100).unwrap();
+                }
+            };
+            let ids = db
+                .insert_users(vec![user("ana@t.com"), user("bo@t.com")])
+                .unwrap();
+            listed(&mut db);
+            let known = db.listed.ids_of(["user:ana@t.com"].into_iter());
+            assert_eq!(known, [list.then_some(ids[0] as i64)]);
+            db.append_audit(vec![
+                entry("license.add", "user:ana@t.com"),
+                entry("license.add", "user:Bo@t.com"),
+            ])
+            .unwrap();
+            let mut renamed = db.get_user(ids[1]).unwrap().unwrap();
+            renamed.upn = "cy@t.com".into();
+            db.update_user(renamed).unwrap();
+            db.append_audit(vec![entry("license.add", "user:bo@t.com")])
+                .unwrap();
+            listed(&mut db);
+            db.purge_user(ids[0]).unwrap();
+            db.insert_users(vec![user("ana@t.com")]).unwrap();
+            db.append_audit(vec![entry("license.add", "user:ana@t.com")])
+                .unwrap();
+            listed(&mut db);
+            let mark = db.savepoint().unwrap();
+            db.insert_users(vec![user("di@t.com")]).unwrap();
+            listed(&mut db);
+            db.rollback_to(mark).unwrap();
+            db.append_audit(vec![
+                entry("license.add", "user:di@t.com"),
+                entry("license.add", "user:cy@t.com"),
+            ])
+            .unwrap();
+            let mut stmt = db
+                .conn()
+                .prepare("SELECT user_id, target FROM audit ORDER BY id")
+                .unwrap();
+            let rows: Vec<(Option<i64>, Option<i64>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            drop(stmt);
+            (rows, log(&mut db, None))
+        };
+        let (looked_up, listed) = (run(false), run(true));
+        assert_eq!(listed, looked_up);
+        assert_eq!(
+            listed.0.iter().filter(|(user, _)| user.is_some()).count(),
+            2,
+            "the new ana and cy hold their names; the first ana was purged, bo renamed, di \
+             rolled back"
+        );
     }
 }

@@ -8,6 +8,7 @@ mod catalog;
 pub mod codes;
 mod graph_ids;
 mod groups;
+mod listed;
 mod many;
 mod packed;
 pub mod preview;
@@ -56,6 +57,8 @@ pub struct Db {
     marks: u32,
     /// A write behind that failed, until `sync` reports it.
     failed: std::cell::RefCell<Option<anyhow::Error>>,
+    /// The users the last pages of `list-users` returned, by exact UPN (`listed.rs`).
+    listed: listed::Listed,
 }
 
 /// SQLite's process-wide settings, before its first connection: no memory statistics, whose
@@ -127,6 +130,7 @@ impl Db {
             next_user_id: Default::default(),
             marks: 0,
             failed: Default::default(),
+            listed: Default::default(),
         };
         schema::migrate(&mut db.conn)?;
         Ok(db)
@@ -286,6 +290,8 @@ impl Db {
             Step::Release => "RELEASE call",
             Step::Undo => "ROLLBACK TO call; RELEASE call",
         };
+        // What was read in a transaction is not known to hold after it, or after its undo.
+        self.listed.forget();
         let done = self.conn().execute_batch(sql);
         if step == Step::Commit
             && let Err(e) = done

@@ -629,7 +629,7 @@ fn convert_audit(tx: &rusqlite::Transaction) -> Result<()> {
             return Ok(());
         };
         let (ids, entries): (Vec<i64>, Vec<AuditEntry>) = page.into_iter().unzip();
-        super::audit::insert(tx, &entries, Some(&ids), false)?;
+        super::audit::insert(tx, &entries, Some(&ids), false, &[])?;
         last = end;
     }
 }

@@ -246,6 +246,7 @@ impl Host for Db {
         if mark == 0 || mark > self.marks {
             wasmtime::bail!("the component rolled back to savepoint {mark}, which it never made");
         }
+        self.listed.forget();
         let sql = format!("ROLLBACK TO mark_{mark}");
         self.conn().execute_batch(&sql)?;
         Ok(())

@@ -175,10 +175,16 @@ impl Db {
         while let Some(row) = rows.next()? {
             raws.push(user(row)?);
         }
-        raws.into_iter().map(decode_user).collect()
+        drop(rows);
+        drop(stmt);
+        let users: Vec<User> = raws.into_iter().map(decode_user).collect::<Result<_>>()?;
+        self.listed
+            .keep(users.iter().map(|u| (u.upn.as_str(), u.id)));
+        Ok(users)
     }
 
     pub(super) fn users_update(&mut self, u: User) -> Result<()> {
+        self.listed.forget();
         let n = self.conn()
             .prepare_cached(
                 "UPDATE users SET upn = ?2, display_name = ?3, department = ?4, usage_location = ?5, enabled = ?6,
@@ -201,6 +207,7 @@ impl Db {
     }
 
     pub(super) fn users_purge(&mut self, user_id: u64) -> Result<()> {
+        self.listed.forget();
         self.next_user_id.set(None);
         let conn = self.conn();
         conn.prepare_cached("DELETE FROM roles WHERE user_id = ?1")?

@@ -142,6 +142,8 @@ impl Db {
             && let Some(e) = b.wait()
         {
             // Kept for `sync`, which fails the call; reads until then see less than written.
+            // SQLite may have rolled the transaction back: what was read no longer holds.
+            self.listed.forget();
             self.failed.replace(Some(e));
         }
         &self.conn

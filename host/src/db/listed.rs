@@ -16,32 +16,41 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// At most this many users are kept: a few pages of a bulk change (5,000 users each).
-const KEPT: usize = 20_000;
+/// Users are kept in two generations of at most this many each: a few pages of a bulk change
+/// (5,000 users each). The planner reads a page ahead of the one it writes, so the page whose
+/// entries are appended is always the newer generation's or the one before it. A single
+/// map cleared when full dropped the page about to be written once in four pages.
+const GENERATION: usize = 10_000;
 
 #[derive(Default)]
-pub(super) struct Listed(RefCell<HashMap<String, i64>>);
+pub(super) struct Listed(RefCell<Generations>);
+
+#[derive(Default)]
+struct Generations {
+    newer: HashMap<String, i64>,
+    older: HashMap<String, i64>,
+}
 
 impl Listed {
     /// Keeps the users of a page just read.
     pub(super) fn keep<'a>(&self, users: impl ExactSizeIterator<Item = (&'a str, u64)>) {
         let mut kept = self.0.borrow_mut();
-        if kept.len() + users.len() > KEPT {
-            kept.clear();
-        }
-        if users.len() > KEPT {
+        if users.len() > GENERATION {
             return;
         }
+        if kept.newer.len() + users.len() > GENERATION {
+            let newer = std::mem::take(&mut kept.newer);
+            kept.older = newer;
+        }
         for (upn, id) in users {
-            kept.insert(upn.to_string(), id as i64);
+            kept.newer.insert(upn.to_string(), id as i64);
         }
     }
 
     pub(super) fn forget(&self) {
         let mut kept = self.0.borrow_mut();
-        if !kept.is_empty() {
-            kept.clear();
-        }
+        kept.newer.clear();
+        kept.older.clear();
     }
 
     /// The id of each entry's user, where the entry names a user kept here (`user:` and the
@@ -51,7 +60,7 @@ impl Listed {
         targets
             .map(|t| {
                 let upn = t.strip_prefix("user:")?;
-                kept.get(upn).copied()
+                kept.newer.get(upn).or_else(|| kept.older.get(upn)).copied()
             })
             .collect()
     }
@@ -71,5 +80,30 @@ mod tests {
         );
         listed.forget();
         assert_eq!(listed.ids_of(["user:ana@t.com"].into_iter()), [None]);
+    }
+
+    /// The planner appends a page's entries after it has read the next page: every page's
+    /// users are still kept then, however many pages go by.
+    #[test]
+    fn a_page_is_kept_while_the_page_after_it_is_read() {
+        let listed = Listed::default();
+        let page = |n: usize| -> Vec<(String, u64)> {
+            (0..5_000)
+                .map(|i| (format!("u{n}-{i}@t.com"), (n * 5_000 + i) as u64))
+                .collect()
+        };
+        let mut ahead = page(0);
+        listed.keep(ahead.iter().map(|(u, id)| (u.as_str(), *id)));
+        for n in 1..12 {
+            let written = std::mem::replace(&mut ahead, page(n));
+            listed.keep(ahead.iter().map(|(u, id)| (u.as_str(), *id)));
+            let targets: Vec<String> = written.iter().map(|(u, _)| format!("user:{u}")).collect();
+            let ids = listed.ids_of(targets.iter().map(String::as_str));
+            assert!(
+                ids.iter().all(Option::is_some),
+                "page {} was dropped",
+                n - 1
+            );
+        }
     }
 }

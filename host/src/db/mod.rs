@@ -12,6 +12,7 @@ mod listed;
 mod many;
 mod packed;
 pub mod preview;
+mod references;
 mod rows;
 mod schema;
 mod store;
@@ -256,12 +257,7 @@ impl Db {
     /// Refuses a database with a reference to a row that does not exist (after a bulk load,
     /// which does not check them row by row).
     pub fn check_references(&self) -> Result<()> {
-        let broken: Vec<(String, String)> = self
-            .conn()
-            .prepare("SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        if let Some((table, parent)) = broken.first() {
+        if let Some((table, parent)) = references::broken(self.conn())?.first {
             bail!(
                 "the load left a row of {table} that refers to a missing row of {parent}; \
                  nothing was kept"
@@ -335,7 +331,7 @@ impl Db {
     }
 
     /// SQLite's own check of the file: its integrity check's lines ("ok" when sound) and the
-    /// number of rows that break a foreign key. `full`: every index checked against its table
+    /// number of rows that refer to a missing row (`references.rs`). `full`: every index checked against its table
     /// (`integrity_check`); else pages and records only (`quick_check`, far faster).
     pub fn integrity(&self, full: bool) -> Result<(Vec<String>, usize)> {
         let conn = self.conn();
@@ -347,11 +343,7 @@ impl Db {
             })?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let fk = conn
-            .prepare("PRAGMA foreign_key_check")?
-            .query_map([], |_| Ok(()))?
-            .count();
-        Ok((lines, fk))
+        Ok((lines, references::broken(conn)?.count))
     }
 
     pub fn defer_indexes(&self, names: &[&str]) -> Result<Vec<String>> {

@@ -585,6 +585,14 @@ BEGIN
         WHERE user_id = OLD.id;
 END;
 "#,
+    // 14: the references an assignment and an audit entry make to rows never deleted
+    // (products, subscriptions, the audit log's words and targets) are no longer declared:
+    // SQLite probed each parent on every insert and delete of a bulk change, about a tenth of
+    // the writer's time at 1M users (docs/storage.md). The store makes or looks up those ids
+    // itself, and `seats check` checks them (`references.rs`). The references to users stay:
+    // they keep a purge from leaving a user's rows behind. Only the tables' SQL changes, not
+    // their rows (`convert`).
+    "-- (convert: drop_undeclared_references)",
 ];
 
 /// Runs after migration `version`'s SQL, in its transaction: what SQL alone cannot convert.
@@ -597,6 +605,42 @@ fn convert(version: usize, tx: &rusqlite::Transaction) -> Result<()> {
              CREATE INDEX audit_by_time ON audit (at);
              CREATE INDEX audit_by_actor ON audit (actor);",
         )?;
+    }
+    if version == 14 {
+        drop_undeclared_references(tx)?;
+    }
+    Ok(())
+}
+
+/// Takes the references `references::UNDECLARED` names out of the tables' SQL. Dropping a
+/// constraint leaves the rows as they are stored, so SQLite's own way applies: the schema's
+/// text rewritten with `writable_schema`, then its version moved on so every connection
+/// reads it again (sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema
+/// Changes").
+fn drop_undeclared_references(tx: &rusqlite::Transaction) -> Result<()> {
+    let version: i64 = tx.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", true)?;
+    let mut update = tx.prepare(
+        "UPDATE sqlite_schema SET sql = replace(sql, ?2, '') WHERE type = 'table' AND name = ?1",
+    )?;
+    for (table, column, parent) in super::references::UNDECLARED {
+        let clause = format!(" REFERENCES {parent} (id) DEFERRABLE INITIALLY DEFERRED");
+        if update.execute(rusqlite::params![table, clause])? != 1 {
+            bail!("migration 14 found no table {table} (for {table}.{column})");
+        }
+    }
+    drop(update);
+    tx.pragma_update(None, "schema_version", version + 1)?;
+    tx.pragma_update(None, "writable_schema", false)?;
+    // Each table keeps exactly its reference to users, and parses.
+    for table in ["assignments", "audit"] {
+        let parents: Vec<String> = tx
+            .prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1)")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if parents != ["users"] {
+            bail!("migration 14 left {table} referring to {parents:?}, not only to users");
+        }
     }
     Ok(())
 }
@@ -932,5 +976,60 @@ mod tests {
             })
             .unwrap();
         assert_eq!(broken, 0);
+    }
+
+    /// Migration 14 changes the tables' SQL only: the rows read the same, the file is sound,
+    /// and the references to users still hold at COMMIT.
+    #[test]
+    fn migration_14_drops_only_the_undeclared_references() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 13).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, upn, display_name, enabled, kind, created_at)
+                 VALUES (7, 'ana@t.com', 'Ana', 1, 'user', 1);
+             INSERT INTO products (id, sku_id, part_number, display_name)
+                 VALUES (1, '00000000-0000-0000-0000-000000000001', 'P', 'P');
+             INSERT INTO audit_words (id, name) VALUES (1, 'tester');
+             INSERT INTO assignments (user_id, product, assigned_at, assigned_by, disabled)
+                 VALUES (7, 1, 3, 1, '[\"x\"]');
+             INSERT INTO audit (at, actor, action, user_id, after) VALUES (4, 1, 1, 7, x'0102');",
+        )
+        .unwrap();
+        let rows = |conn: &Connection| -> Vec<String> {
+            conn.prepare(
+                "SELECT json_array(user_id, product, assigned_at, assigned_by, disabled) FROM assignments
+                 UNION ALL SELECT json_array(id, at, actor, action, user_id, hex(after)) FROM audit",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        let before = rows(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(rows(&conn), before);
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        for table in ["assignments", "audit"] {
+            let parents: Vec<String> = conn
+                .prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1)")
+                .unwrap()
+                .query_map([table], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(parents, ["users"], "{table}");
+        }
+        // Purging a user who still holds a license is refused when the purge commits.
+        let purge = conn.execute_batch("BEGIN; DELETE FROM users WHERE id = 7; COMMIT;");
+        assert!(purge.is_err());
+        conn.execute_batch("ROLLBACK").unwrap();
+        // A product the catalog lacks is stored, and found by `references`.
+        conn.execute_batch("UPDATE assignments SET product = 5")
+            .unwrap();
+        assert_eq!(super::super::references::broken(&conn).unwrap().count, 1);
     }
 }

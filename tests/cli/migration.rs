@@ -56,7 +56,7 @@ fn migrates_passes_check_and_lists_the_same(name: &str) {
         );
     }
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let (version, old_tables, sku_keyed, named_users): (i64, i64, i64, i64) = conn
+    let (version, old_tables, sku_keyed, named_users, declared): (i64, i64, i64, i64, i64) = conn
         .query_row(
             "SELECT (SELECT user_version FROM pragma_user_version),
                     (SELECT count(*) FROM sqlite_schema WHERE name IN ('disabled_plans', 'audit_10',
@@ -64,13 +64,19 @@ fn migrates_passes_check_and_lists_the_same(name: &str) {
                          'target_users')),
                     (SELECT count(*) FROM pragma_table_info('assignments') WHERE name = 'sku_id'),
                     (SELECT count(*) FROM audit_targets t JOIN users u
-                         ON t.name = 'user:' || u.upn COLLATE BINARY)",
+                         ON t.name = 'user:' || u.upn COLLATE BINARY),
+                    (SELECT count(*) FROM pragma_foreign_key_list('assignments') WHERE \"table\" != 'users')
+                        + (SELECT count(*) FROM pragma_foreign_key_list('audit') WHERE \"table\" != 'users')",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .unwrap();
-    // Entries about a user who holds the name they were written with name the user by id.
-    assert_eq!((version, old_tables, sku_keyed, named_users), (13, 0, 0, 0));
+    // Entries about a user who holds the name they were written with name the user by id;
+    // assignments and entries declare only their references to users (schema 14).
+    assert_eq!(
+        (version, old_tables, sku_keyed, named_users, declared),
+        (14, 0, 0, 0, 0)
+    );
     // Switched-off plans came across into their assignment's row.
     let disabled: String = conn
         .query_row(

@@ -328,13 +328,14 @@ mod tests {
         let upn = "admin@t.com".to_string();
         let before = audit_rows(&mut rt);
         rt.begin().unwrap();
-        // The call's write drags in an audit row naming no one: its references are checked
-        // only at COMMIT (schema 12), so the call must find it before its savepoint goes.
+        // The call's write drags in an audit row naming a user who does not exist: its
+        // reference is checked only at COMMIT (schema 12), so the call must find it before its
+        // savepoint goes.
         rt.db()
             .conn()
             .execute_batch(
                 "CREATE TEMP TRIGGER dangling AFTER INSERT ON roles BEGIN
-                     INSERT INTO audit (at, actor, action, target) VALUES (0, 999999, 999999, 999999);
+                     INSERT INTO audit (at, actor, action, user_id) VALUES (0, 1, 1, 999999);
                  END;",
             )
             .unwrap();

@@ -51,53 +51,18 @@ impl Db {
         &mut self,
         user_ids: Vec<u64>,
     ) -> Result<Vec<Vec<Assignment>>> {
-        let conn = self.conn();
-        let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
-        let mut assigners = Names::new(conn, "audit_words");
-        let (slots, range) = batch_slots(&user_ids);
-        if let Some((lo, hi)) = range {
-            // Many users close together (a page of users in id order): one range scan, in
-            // the table's order, each user's few sorted by GUID here.
-            let mut products = Names::keys(conn, "products", "sku_id");
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {KEYED_ASSIGNMENT_COLUMNS} FROM assignments a
-                 WHERE a.user_id BETWEEN ?1 AND ?2"
-            ))?;
-            let mut rows = stmt.query(params![lo, hi])?;
-            while let Some(r) = rows.next()? {
-                let user: i64 = r.get(0)?;
-                if let Some(slot) = slots.get(&(user as u64)) {
-                    out[slot[0]].push(keyed_assignment_row(r, &mut products, &mut assigners)?);
-                }
-            }
-            for held in out.iter_mut().filter(|h| h.len() > 1) {
-                held.sort_unstable_by(|a, b| a.sku_id.cmp(&b.sku_id));
-            }
-        } else {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS} WHERE a.user_id = ?1 ORDER BY p.sku_id"
-            ))?;
-            for (&id, slot) in &slots {
-                let mut rows = stmt.query([id as i64])?;
-                while let Some(r) = rows.next()? {
-                    out[slot[0]].push(assignment_row(r, &mut assigners)?);
-                }
-            }
+        match self.ahead_held(&user_ids) {
+            Some(held) => Ok(held),
+            None => of_users(self.read_conn(), &user_ids),
         }
-        // A user asked for more than once gets the same list each time.
-        for slot in slots.values().filter(|s| s.len() > 1) {
-            for &i in &slot[1..] {
-                out[i] = out[slot[0]].clone();
-            }
-        }
-        Ok(out)
     }
 
     pub(super) fn assignments_insert_many(&mut self, assignments: Vec<Assignment>) -> Result<()> {
         // OR FAIL, with the table's references deferred (schema 12): a statement that cannot
         // roll itself back needs no statement journal; a failure fails the call, whose
         // transaction or savepoint takes the statement's rows with it.
-        self.write(move |conn| {
+        let max_user = assignments.iter().map(|a| a.user_id).max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
             if let Some((sku, _)) = keys.iter().find(|(_, key)| key.is_none()) {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
@@ -137,7 +102,8 @@ impl Db {
 
     pub(super) fn assignments_delete_many(&mut self, keys: Vec<(u64, String)>) -> Result<()> {
         // Behind, as the inserts: the main thread goes on planning while a page is deleted.
-        self.write(move |conn| {
+        let max_user = keys.iter().map(|(user, _)| *user).max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let products = product_keys(conn, keys.iter().map(|(_, sku)| sku.as_str()))?;
             let mut rows =
                 conn.prepare_cached("DELETE FROM assignments WHERE user_id = ?1 AND product = ?2")?;
@@ -158,7 +124,8 @@ impl Db {
     /// Rewrites held assignments' sources and disabled plans, behind as the inserts (a page's
     /// writes stay in order).
     pub(super) fn assignments_update(&mut self, assignments: Vec<Assignment>) -> Result<()> {
-        self.write(move |conn| {
+        let max_user = assignments.iter().map(|a| a.user_id).max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
             let mut row = conn.prepare_cached(
                 "UPDATE assignments SET subscription = ?3, direct = ?4, groups = ?5,
@@ -275,4 +242,47 @@ impl Db {
             })
             .collect()
     }
+}
+
+/// What each user holds, in the order of `user_ids`, each user's sorted by sku id.
+pub(super) fn of_users(conn: &Connection, user_ids: &[u64]) -> Result<Vec<Vec<Assignment>>> {
+    let mut out: Vec<Vec<Assignment>> = vec![Vec::new(); user_ids.len()];
+    let mut assigners = Names::new(conn, "audit_words");
+    let (slots, range) = batch_slots(user_ids);
+    if let Some((lo, hi)) = range {
+        // Many users close together (a page of users in id order): one range scan, in
+        // the table's order, each user's few sorted by GUID here.
+        let mut products = Names::keys(conn, "products", "sku_id");
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {KEYED_ASSIGNMENT_COLUMNS} FROM assignments a
+             WHERE a.user_id BETWEEN ?1 AND ?2"
+        ))?;
+        let mut rows = stmt.query(params![lo, hi])?;
+        while let Some(r) = rows.next()? {
+            let user: i64 = r.get(0)?;
+            if let Some(slot) = slots.get(&(user as u64)) {
+                out[slot[0]].push(keyed_assignment_row(r, &mut products, &mut assigners)?);
+            }
+        }
+        for held in out.iter_mut().filter(|h| h.len() > 1) {
+            held.sort_unstable_by(|a, b| a.sku_id.cmp(&b.sku_id));
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENTS} WHERE a.user_id = ?1 ORDER BY p.sku_id"
+        ))?;
+        for (&id, slot) in &slots {
+            let mut rows = stmt.query([id as i64])?;
+            while let Some(r) = rows.next()? {
+                out[slot[0]].push(assignment_row(r, &mut assigners)?);
+            }
+        }
+    }
+    // A user asked for more than once gets the same list each time.
+    for slot in slots.values().filter(|s| s.len() > 1) {
+        for &i in &slot[1..] {
+            out[i] = out[slot[0]].clone();
+        }
+    }
+    Ok(out)
 }

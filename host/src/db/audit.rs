@@ -384,7 +384,8 @@ impl Db {
         let known = self
             .listed
             .ids_of(entries.iter().map(|e| e.target.as_str()));
-        self.write(move |conn| insert(conn, &entries, None, true, &known))?;
+        // The audit log is not what a listing or a user's licenses read (`ahead.rs`).
+        self.write_page(0, move |conn| insert(conn, &entries, None, true, &known))?;
         Ok(())
     }
 }

@@ -49,6 +49,10 @@ pub struct Stats {
     pub queue_full: f64,
     /// The main thread waiting for the queue to empty, to read or write itself.
     pub draining: f64,
+    /// Pages of a listing read on the writer thread and handed over, and those dropped
+    /// because something changed before they were asked for (`ahead.rs`).
+    pub pages_ahead: u64,
+    pub pages_dropped: u64,
 }
 
 /// The connection, for the writer thread.
@@ -129,6 +133,7 @@ impl Behind {
             writing: secs(&self.state.busy),
             queue_full: secs(&self.state.queue_full),
             draining: secs(&self.state.draining),
+            ..Stats::default()
         }
     }
 

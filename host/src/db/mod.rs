@@ -1,5 +1,6 @@
 //! The database: a SQLite file in WAL mode with a numbered schema, and the `store` import.
 
+mod ahead;
 mod assignments;
 pub mod audit;
 pub mod behind;
@@ -60,6 +61,8 @@ pub struct Db {
     failed: std::cell::RefCell<Option<anyhow::Error>>,
     /// The users the last pages of `list-users` returned, by exact UPN (`listed.rs`).
     listed: listed::Listed,
+    /// The next page of a listing, read on the writer thread (`ahead.rs`).
+    ahead: ahead::Ahead,
 }
 
 /// SQLite's process-wide settings, before its first connection: no memory statistics, whose
@@ -132,19 +135,28 @@ impl Db {
             marks: 0,
             failed: Default::default(),
             listed: Default::default(),
+            ahead: Default::default(),
         };
         schema::migrate(&mut db.conn)?;
         Ok(db)
     }
 
-    /// The connection, once every write queued behind has run (see `behind.rs`).
+    /// The connection, once every write queued behind has run (see `behind.rs`), for any
+    /// use: what was read ahead no longer holds (`ahead.rs`).
     pub fn conn(&self) -> &Connection {
+        self.ahead.changed();
+        self.read_conn()
+    }
+
+    /// The connection, once every write queued behind has run, to read only.
+    fn read_conn(&self) -> &Connection {
         if let Some(b) = &self.behind
             && let Some(e) = b.wait()
         {
             // Kept for `sync`, which fails the call; reads until then see less than written.
             // SQLite may have rolled the transaction back: what was read no longer holds.
             self.listed.forget();
+            self.ahead.changed();
             self.failed.replace(Some(e));
         }
         &self.conn
@@ -156,23 +168,77 @@ impl Db {
         &mut self,
         job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
     ) -> rusqlite::Result<()> {
-        if self.behind.is_none() && !write_behind() {
-            return job(&self.conn);
-        }
-        if self.behind.is_none() {
-            // SAFETY: the connection is boxed (its address stays), `behind` is dropped before
-            // it (field order), and every other use of it goes through `conn`, which waits
-            // for the writer first; jobs are queued only here, through `&mut self`.
-            match unsafe { behind::Behind::start(&self.conn) } {
-                Ok(b) => self.behind = Some(b),
-                // No thread to be had: write now.
-                Err(_) => return job(&self.conn),
+        self.ahead.changed();
+        self.queue(Box::new(job))
+    }
+
+    /// Queues a page's writes about users up to `max_user` (0: about none), which leave a
+    /// later page read ahead as it was (`ahead.rs`).
+    fn write_page(
+        &mut self,
+        max_user: u64,
+        job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) -> rusqlite::Result<()> {
+        self.ahead.page_written(max_user);
+        self.queue(Box::new(job))
+    }
+
+    fn queue(&mut self, job: behind::Job) -> rusqlite::Result<()> {
+        match self.writer() {
+            Some(b) => {
+                b.queue(job);
+                Ok(())
             }
+            None => job(&self.conn),
         }
-        if let Some(b) = &self.behind {
-            b.queue(Box::new(job));
+    }
+
+    /// The writer thread, started if it is not yet; none when writes are not to go behind or
+    /// no thread is to be had.
+    fn writer(&mut self) -> Option<&behind::Behind> {
+        if self.behind.is_none() && write_behind() {
+            // SAFETY: the connection is boxed (its address stays), `behind` is dropped before
+            // it (field order), and every other use of it goes through `conn` or `read_conn`,
+            // which wait for the writer first; jobs are queued only through `&mut self`.
+            self.behind = unsafe { behind::Behind::start(&self.conn) }.ok();
         }
-        Ok(())
+        self.behind.as_ref()
+    }
+
+    /// The page of `list-users` asked for, if it was read ahead and still holds.
+    fn ahead_users(
+        &mut self,
+        q: &crate::bindings::seats::licensing::store::UserQuery,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Option<Vec<crate::bindings::types::User>> {
+        self.behind.as_ref()?;
+        self.ahead.users(q, after, limit)
+    }
+
+    /// What these users hold, if they are of the page just handed over from a read ahead.
+    fn ahead_held(
+        &mut self,
+        user_ids: &[u64],
+    ) -> Option<Vec<Vec<crate::bindings::types::Assignment>>> {
+        self.ahead.held(user_ids)
+    }
+
+    /// Reads the page after `users` on the writer thread, when they are a full page.
+    fn read_ahead(
+        &mut self,
+        q: crate::bindings::seats::licensing::store::UserQuery,
+        users: &[crate::bindings::types::User],
+        limit: u32,
+    ) {
+        if self.writer().is_none() {
+            return;
+        }
+        if let Some(job) = self.ahead.next_page(q, users, limit)
+            && let Some(b) = &self.behind
+        {
+            b.queue(job);
+        }
     }
 
     /// Waits for the writes queued behind; fails with the first of them that failed.
@@ -181,9 +247,13 @@ impl Db {
         self.failure().map_or(Ok(()), Err)
     }
 
-    /// How the load's writes behind went so far (none when not loading).
+    /// How the writes behind went so far, and the pages read ahead (none before a write).
     pub fn behind_stats(&self) -> Option<behind::Stats> {
-        self.behind.as_ref().map(behind::Behind::stats)
+        self.behind.as_ref().map(|b| behind::Stats {
+            pages_ahead: self.ahead.used.get(),
+            pages_dropped: self.ahead.dropped.get(),
+            ..b.stats()
+        })
     }
 
     /// A write behind that has failed so far, without waiting for the others.
@@ -475,7 +545,7 @@ mod tests {
         db.conn()
             .execute_batch(
                 "INSERT INTO audit_words (name) VALUES ('someone');
-                 INSERT INTO audit (at, actor, action, target) VALUES (1, 1, 1, 42);",
+                 INSERT INTO audit (at, actor, action, user_id) VALUES (1, 1, 1, 42);",
             )
             .unwrap();
         let err = format!("{:#}", db.step(Step::Commit).unwrap_err());

@@ -3,15 +3,18 @@
 //! A bulk change lists a page of users, reads what they hold, plans the page and queues its
 //! writes. Since schema 14 the writer has time to spare and the main thread does not: its
 //! reads (SQLite, and the rows turned into values) were a fifth of the call at 1M users. So
-//! when `list-users` returns a full page, the same query's next page, and what its users hold,
-//! is read on the writer thread, in order with the writes (the same connection and page
-//! cache), and handed over when the caller asks for exactly that page.
+//! when the caller asks what most of a full page of `list-users` holds (it reads pages
+//! whole), the same query's next page, and what its users hold, is read on the writer
+//! thread, in order with the writes (the same connection and page cache), and handed over
+//! when the caller asks for exactly that page.
 //!
 //! What was read ahead is handed over only if nothing since may have changed it:
-//! - the main thread has not used the connection except to read (`Db::conn` marks a change;
-//!   `Db::read_conn` is for reads only), and no write was queued but a page's own;
-//! - a page's writes (`Db::write_page`) touch only users up to the ones already listed, and
-//!   a later page's users are all after them (the listing is in id order).
+//! - the main thread has not used the connection except for the two reads above (`Db::conn`
+//!   marks a change; `Db::read_conn`, for reads only, does not), and no write was queued but
+//!   a page's own;
+//! - a page's writes (`Db::write_page`) change what a listing or a user's licenses read only
+//!   for users up to the ones already listed, and a later page's users are all after them
+//!   (the listing is in id order). The audit log and service data are not read by either.
 //!
 //! Otherwise it is dropped and the page read as before.
 
@@ -115,10 +118,18 @@ struct Pending {
     slot: Arc<Slot>,
 }
 
+/// The full page `list-users` returned last, whose next page may be read ahead.
+struct Listed {
+    query: UserQuery,
+    ids: Vec<u64>,
+    limit: u32,
+}
+
 #[derive(Default)]
 pub(super) struct Ahead {
     /// Moves on whenever what a listing reads may have changed.
     epoch: Cell<u64>,
+    last: RefCell<Option<Listed>>,
     pending: RefCell<Option<Pending>>,
     /// What the users of the page last handed over hold, until asked for.
     held: RefCell<Option<(u64, Holdings)>>,
@@ -184,17 +195,38 @@ impl Ahead {
         Some(out)
     }
 
-    /// The job that reads the page after `users` (a full page of `q`) on the writer thread.
-    pub(super) fn next_page(
-        &self,
-        q: UserQuery,
-        users: &[User],
-        limit: u32,
-    ) -> Option<super::behind::Job> {
-        let last = users.last()?.id;
-        if users.len() < limit as usize {
-            return None;
-        }
+    /// A page `list-users` returned: if full, the next one may be read ahead.
+    pub(super) fn listed(&self, query: UserQuery, users: &[User], limit: u32) {
+        *self.last.borrow_mut() =
+            (!users.is_empty() && users.len() == limit as usize).then(|| Listed {
+                query,
+                ids: users.iter().map(|u| u.id).collect(),
+                limit,
+            });
+    }
+
+    /// Whether the users whose licenses are asked for are most of the page last listed: then
+    /// the caller reads pages whole, and the next is read ahead. A caller that lists many
+    /// users for a few of them (a rule read over every user) gains nothing from it, and its
+    /// writer would read a page of licenses no one asks for.
+    pub(super) fn reads_pages(&self, asked: &[u64]) -> bool {
+        let last = self.last.borrow();
+        let Some(page) = last.as_ref() else {
+            return false;
+        };
+        // A listing is in user id order, so the page's ids are sorted.
+        asked.len() * 2 >= page.ids.len()
+            && asked.iter().all(|id| page.ids.binary_search(id).is_ok())
+    }
+
+    /// The job that reads the page after the one last listed on the writer thread.
+    pub(super) fn next_page(&self) -> Option<super::behind::Job> {
+        let Listed {
+            query: q,
+            ids,
+            limit,
+        } = self.last.borrow_mut().take()?;
+        let last = *ids.last()?;
         let slot = Arc::new(Slot {
             filled: Mutex::new(Filled::Waiting),
             ready: Condvar::new(),
@@ -207,13 +239,24 @@ impl Ahead {
         });
         let filler = Filler(slot);
         Some(Box::new(move |conn: &Connection| {
+            let in_transaction = !conn.is_autocommit();
             let read = (|| -> wasmtime::Result<Read> {
                 let users = list(conn, &q, Some(last), limit)?;
                 let ids: Vec<u64> = users.iter().map(|u| u.id).collect();
                 let held = ids.iter().copied().zip(of_users(conn, &ids)?).collect();
                 Ok(Read { users, held })
             })();
-            // A failed read ahead fails nothing: the page is read again when asked for.
+            // A failed read ahead fails nothing: the page is read again when asked for. Unless
+            // SQLite rolled the transaction back with it (an I/O error, out of memory): then the
+            // writes after it must not run outside it, so it fails as a write would.
+            if let Err(e) = &read
+                && in_transaction
+                && conn.is_autocommit()
+            {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("reading a page ahead ended the transaction: {e:#}").into(),
+                ));
+            }
             filler
                 .0
                 .set(Filled::Done(read.map_err(|e| format!("{e:#}"))));
@@ -252,6 +295,7 @@ mod tests {
             .execute_batch(&format!(
                 "INSERT INTO products (id, sku_id, part_number, display_name) VALUES (1, '{SKU}', 'P', 'P');
                  INSERT INTO audit_words (id, name) VALUES (1, 'admin@t.com');
+                 INSERT INTO groups (id, name, created_at) VALUES (1, 'G', 1);
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 35)
                  INSERT INTO users (id, upn, display_name, enabled, kind, created_at)
                      SELECT i, 'u' || i || '@t.com', 'U', 1, 'user', 1 FROM n;
@@ -286,11 +330,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut db = tenant(dir.path());
         let q = everyone();
+        let mut renamed = db.get_user(33).unwrap().unwrap();
         let first = db.list_users(q.clone(), None, 10).unwrap();
         assert_eq!(ids(&first), (1..=10).collect::<Vec<_>>());
+        // What the page holds is asked for: the next page is read ahead.
         assert_eq!(held_by(&mut db, &ids(&first)), [1; 10]);
         // The first page's writes: its own users only.
         db.delete_assignments(vec![(3, SKU.into())]).unwrap();
+        db.add_members(1, vec![2, 4]).unwrap();
         let second = db.list_users(q.clone(), Some(10), 10).unwrap();
         assert_eq!(ids(&second), (11..=20).collect::<Vec<_>>());
         assert_eq!(stats(&db), (1, 0));
@@ -307,29 +354,65 @@ mod tests {
             0,
             "user 25 holds nothing now"
         );
-        // A rename (any use of the connection but a read) drops the page read ahead.
-        let mut renamed = db.get_user(33).unwrap().unwrap();
+        // A rename (any use of the connection but the two reads) drops it.
         renamed.upn = "renamed@t.com".into();
         db.update_user(renamed).unwrap();
         let last = db.list_users(q.clone(), Some(30), 10).unwrap();
         assert_eq!(stats(&db), (1, 2));
         assert_eq!(last[2].upn, "renamed@t.com");
-        // Another query's page is not handed over for this one's.
-        let first = db.list_users(q.clone(), None, 10).unwrap();
+        // So does any write but a page's own, and a page's own about later users.
+        let page = |db: &mut Db, after: Option<u64>, q: &UserQuery| {
+            let users = db.list_users(q.clone(), after, 10).unwrap();
+            held_by(db, &ids(&users));
+            users
+        };
+        let mut members = everyone();
+        members.not_member_of = Some(1);
+        page(&mut db, None, &members);
+        db.insert_users(vec![user("new@t.com")]).unwrap();
+        assert_eq!(
+            ids(&page(&mut db, Some(11), &members)),
+            (12..=21).collect::<Vec<_>>()
+        );
+        assert_eq!(stats(&db), (1, 3));
+        db.add_members(1, vec![25]).unwrap();
+        assert!(!ids(&page(&mut db, Some(21), &members)).contains(&25));
+        assert_eq!(stats(&db), (1, 4));
+        // Another query's page is not handed over for this one's (the members' page read
+        // ahead is dropped by the first, and this one's by the next).
+        let first = page(&mut db, None, &q);
         let mut other = everyone();
         other.unlicensed_only = true;
         let none = db.list_users(other, Some(ids(&first)[9]), 10).unwrap();
-        assert_eq!(ids(&none), [25]);
-        assert_eq!(stats(&db), (1, 3));
-        // What a page's users hold is handed over only for that page's users.
+        assert_eq!(ids(&none), [25, 36], "the two without a license");
+        assert_eq!(stats(&db), (1, 6));
+        // A caller that asks what a few of a page hold reads nothing ahead.
         let second = db.list_users(q.clone(), Some(10), 10).unwrap();
+        assert_eq!(held_by(&mut db, &[ids(&second)[0], 1]), [1, 1]);
+        held_by(&mut db, &ids(&second)[..4]);
+        db.list_users(q.clone(), Some(20), 10).unwrap();
         assert_eq!(
             stats(&db),
-            (1, 3),
-            "the page read ahead went with the other call"
+            (1, 6),
+            "nothing was read ahead, nothing dropped"
         );
-        assert_eq!(held_by(&mut db, &[ids(&second)[0], 1]), [1, 1]);
         db.sync().unwrap();
+    }
+
+    fn user(upn: &str) -> crate::bindings::types::User {
+        crate::bindings::types::User {
+            id: 0,
+            upn: upn.into(),
+            display_name: "N".into(),
+            department: None,
+            usage_location: None,
+            enabled: true,
+            kind: crate::bindings::types::UserKind::User,
+            created_at: 1,
+            deleted_at: None,
+            mailbox_gb: 0,
+            retention_hold: false,
+        }
     }
 
     /// A page read ahead behind a write that fails is never read: it is read when asked for,
@@ -339,7 +422,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut db = tenant(dir.path());
         let q = everyone();
-        db.list_users(q.clone(), None, 10).unwrap();
+        let first = db.list_users(q.clone(), None, 10).unwrap();
+        held_by(&mut db, &ids(&first));
         let bad = Assignment {
             user_id: 1,
             sku_id: "00000000-0000-0000-0000-0000000000ff".into(),
@@ -355,10 +439,10 @@ mod tests {
         // Handed over (read before the failing write), and the next page queued behind it.
         let second = db.list_users(q.clone(), Some(10), 10).unwrap();
         assert_eq!(stats(&db), (1, 0));
+        held_by(&mut db, &ids(&second));
         let third = db.list_users(q.clone(), Some(20), 10).unwrap();
         assert_eq!(ids(&third), (21..=30).collect::<Vec<_>>());
         assert_eq!(stats(&db), (1, 1));
-        assert_eq!(second.len(), 10);
         let err = format!("{:#}", db.sync().unwrap_err());
         assert!(err.contains("is not in the catalog"), "{err}");
     }

@@ -28,6 +28,24 @@ fn product_keys<'a>(
     Ok(keys)
 }
 
+/// Refuses an assignment from a subscription that does not exist: schema 14 no longer
+/// declares the reference (`references.rs`), and the subscription's id comes from the caller.
+fn subscriptions_exist(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = Option<u64>>,
+) -> rusqlite::Result<()> {
+    let mut find = conn.prepare_cached("SELECT 1 FROM subscriptions WHERE id = ?1")?;
+    let mut seen = std::collections::HashSet::new();
+    for id in ids.into_iter().flatten() {
+        if seen.insert(id) && !find.exists([id as i64])? {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("subscription {id} does not exist").into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Db {
     /// Assignments matching `filter` (on table alias `a`, one parameter).
     pub(super) fn assignments_where(
@@ -51,10 +69,12 @@ impl Db {
         &mut self,
         user_ids: Vec<u64>,
     ) -> Result<Vec<Vec<Assignment>>> {
-        match self.ahead_held(&user_ids) {
-            Some(held) => Ok(held),
-            None => of_users(self.read_conn(), &user_ids),
-        }
+        let held = match self.ahead_held(&user_ids) {
+            Some(held) => held,
+            None => of_users(self.read_conn(), &user_ids)?,
+        };
+        self.read_ahead(&user_ids);
+        Ok(held)
     }
 
     pub(super) fn assignments_insert_many(&mut self, assignments: Vec<Assignment>) -> Result<()> {
@@ -69,6 +89,7 @@ impl Db {
                     format!("product {sku} is not in the catalog").into(),
                 ));
             }
+            subscriptions_exist(conn, assignments.iter().map(|a| a.subscription))?;
             // Who assigned each: the id of the name (schema 13), the few names looked up once.
             let mut words = super::audit::Ids::new(conn, "audit_words");
             let by = assignments
@@ -127,6 +148,7 @@ impl Db {
         let max_user = assignments.iter().map(|a| a.user_id).max().unwrap_or(0);
         self.write_page(max_user, move |conn| {
             let keys = product_keys(conn, assignments.iter().map(|a| a.sku_id.as_str()))?;
+            subscriptions_exist(conn, assignments.iter().map(|a| a.subscription))?;
             let mut row = conn.prepare_cached(
                 "UPDATE assignments SET subscription = ?3, direct = ?4, groups = ?5,
                      own_disabled = ?6, disabled = ?7 WHERE user_id = ?1 AND product = ?2",

@@ -114,9 +114,12 @@ impl Db {
     }
 
     // Membership is written behind, as assignments are: a group change plans its next page
-    // while SQLite writes this one (`db/behind.rs`); reads wait for the writer.
+    // while SQLite writes this one (`db/behind.rs`); reads wait for the writer. Membership and
+    // errors change what a listing returns for those users only, so a later page read ahead
+    // stays good (`ahead.rs`).
     pub(super) fn groups_add_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        self.write(move |conn| {
+        let max_user = users.iter().copied().max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let mut stmt = conn.prepare_cached(
                 "INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?1, ?2)",
             )?;
@@ -129,7 +132,8 @@ impl Db {
     }
 
     pub(super) fn groups_remove_members(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        self.write(move |conn| {
+        let max_user = users.iter().copied().max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let mut stmt = conn
                 .prepare_cached("DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2")?;
             for u in users {
@@ -160,7 +164,8 @@ impl Db {
     // Behind too: a group change puts and clears errors with every page it writes, and a
     // write that waited for the writer would keep the next page from being planned meanwhile.
     pub(super) fn groups_put_errors(&mut self, errors: Vec<GroupError>) -> Result<()> {
-        self.write(move |conn| {
+        let max_user = errors.iter().map(|e| e.user_id).max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO group_errors (group_id, user_id, code, message, since)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -182,7 +187,8 @@ impl Db {
     }
 
     pub(super) fn groups_clear_errors(&mut self, id: u64, users: Vec<u64>) -> Result<()> {
-        self.write(move |conn| {
+        let max_user = users.iter().copied().max().unwrap_or(0);
+        self.write_page(max_user, move |conn| {
             let mut stmt = conn
                 .prepare_cached("DELETE FROM group_errors WHERE group_id = ?1 AND user_id = ?2")?;
             for u in users {

@@ -172,8 +172,9 @@ impl Db {
         self.queue(Box::new(job))
     }
 
-    /// Queues a page's writes about users up to `max_user` (0: about none), which leave a
-    /// later page read ahead as it was (`ahead.rs`).
+    /// Queues a page's writes, which change what a listing or a user's licenses read only
+    /// for users up to `max_user` (0: for none, as the audit log and service data), so a
+    /// later page read ahead stays as it was (`ahead.rs`).
     fn write_page(
         &mut self,
         max_user: u64,
@@ -224,17 +225,13 @@ impl Db {
         self.ahead.held(user_ids)
     }
 
-    /// Reads the page after `users` on the writer thread, when they are a full page.
-    fn read_ahead(
-        &mut self,
-        q: crate::bindings::seats::licensing::store::UserQuery,
-        users: &[crate::bindings::types::User],
-        limit: u32,
-    ) {
-        if self.writer().is_none() {
+    /// Reads the page after the one last listed on the writer thread, when these users are
+    /// most of it: the caller reads pages whole (`ahead.rs`).
+    fn read_ahead(&mut self, asked: &[u64]) {
+        if !self.ahead.reads_pages(asked) || self.writer().is_none() {
             return;
         }
-        if let Some(job) = self.ahead.next_page(q, users, limit)
+        if let Some(job) = self.ahead.next_page()
             && let Some(b) = &self.behind
         {
             b.queue(job);
@@ -535,6 +532,39 @@ mod tests {
             err.contains(&format!("product {unknown} is not in the catalog")),
             "{err}"
         );
+    }
+
+    /// Schema 14 does not declare an assignment's subscription: the store checks it.
+    #[test]
+    fn an_assignment_from_a_subscription_that_does_not_exist_is_refused() {
+        use crate::bindings::seats::licensing::store::Host;
+        use crate::bindings::types::Assignment;
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::create(&dir.path().join("t.db")).unwrap();
+        let sku = "00000000-0000-0000-0000-000000000001".to_string();
+        db.conn()
+            .execute_batch(&format!(
+                "INSERT INTO products (sku_id, part_number, display_name) VALUES ('{sku}', 'P', 'P');
+                 INSERT INTO users (id, upn, display_name, enabled, kind, created_at)
+                     VALUES (1, 'a@t.com', 'A', 1, 'user', 1);"
+            ))
+            .unwrap();
+        let a = Assignment {
+            user_id: 1,
+            sku_id: sku,
+            disabled_plans: Vec::new(),
+            assigned_at: 0,
+            assigned_by: "admin@t.com".into(),
+            subscription: Some(999),
+            direct: true,
+            groups: Vec::new(),
+            own_disabled_plans: None,
+        };
+        for write in [Db::insert_assignments, Db::update_assignments] {
+            write(&mut db, vec![a.clone()]).unwrap();
+            let err = format!("{:#}", db.sync().unwrap_err());
+            assert!(err.contains("subscription 999 does not exist"), "{err}");
+        }
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl Db {
         };
         self.listed
             .keep(users.iter().map(|u| (u.upn.as_str(), u.id)));
-        self.read_ahead(q, &users, limit);
+        self.ahead.listed(q, &users, limit);
         Ok(users)
     }
 
@@ -225,7 +225,9 @@ impl Db {
     }
 }
 
-/// One page of `list-users`: the users after `after` that match `q`, in id order.
+/// One page of `list-users`: the users after `after` that match `q`, in id order. It reads
+/// neither the audit log nor service data, whose writes leave a page read ahead as it was
+/// (`ahead.rs`).
 pub(super) fn list(
     conn: &Connection,
     q: &UserQuery,

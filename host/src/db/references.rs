@@ -2,8 +2,8 @@
 //! COMMIT or by `pragma_foreign_key_check`) and those it no longer does (schema 14).
 //!
 //! An assignment's product, subscription and assigner, and an audit entry's actor, action and
-//! named target refer to rows that are never deleted, and whose ids the store itself looks up
-//! or makes. Declared, they cost SQLite a probe of each parent on every insert and delete of
+//! named target refer to rows that are never deleted, whose ids the store itself looks up or
+//! makes (a subscription's, it checks when it writes the assignment). Declared, they cost SQLite a probe of each parent on every insert and delete of
 //! a bulk change (docs/storage.md). They are checked here instead: by `seats check`, and after
 //! a bulk load, with the declared ones.
 

@@ -9,9 +9,9 @@
 //! when the caller asks for exactly that page.
 //!
 //! What was read ahead is handed over only if nothing since may have changed it:
-//! - the main thread has not used the connection except for the two reads above (`Db::conn`
-//!   marks a change; `Db::read_conn`, for reads only, does not), and no write was queued but
-//!   a page's own;
+//! - the main thread has not used the connection except to read a page's users, licenses or
+//!   service data (`Db::conn` marks a change; `Db::read_conn`, for those reads only, does
+//!   not), and no write was queued but a page's own;
 //! - a page's writes (`Db::write_page`) change what a listing or a user's licenses read only
 //!   for users up to the ones already listed, and a later page's users are all after them
 //!   (the listing is in id order). The audit log and service data are not read by either.

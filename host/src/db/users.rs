@@ -149,7 +149,9 @@ impl Db {
         &mut self,
         user_ids: Vec<u64>,
     ) -> Result<Vec<Vec<ServiceData>>> {
-        let conn = self.conn();
+        // Only reads: a page read ahead stays good (`ahead.rs`; a remove-all reads its users'
+        // service data with every page).
+        let conn = self.read_conn();
         let mut out: Vec<Vec<ServiceData>> = vec![Vec::new(); user_ids.len()];
         let (slots, range) = batch_slots(&user_ids);
         let raw = |r: &Row| -> rusqlite::Result<(i64, i64, i64, i64, Option<i64>)> {

@@ -28,7 +28,7 @@ pub fn run(s: &mut Session, args: &CheckArgs) -> Result<()> {
     let spinner = crate::progress::Spinner::working(if args.full {
         "Checking the database (SQLite's full integrity check) and the domain's invariants"
     } else {
-        "Checking the database (SQLite's quick check, foreign keys) and the domain's invariants"
+        "Checking the database (SQLite's quick check, references) and the domain's invariants"
     });
     let found = s.check(args.full)?;
     let (integrity, fk, inv) = (
@@ -42,7 +42,10 @@ pub fn run(s: &mut Session, args: &CheckArgs) -> Result<()> {
         problems.extend(integrity.iter().map(|i| format!("sqlite: {i}")));
     }
     if fk > 0 {
-        problems.push(format!("sqlite: {fk} rows break a foreign key"));
+        problems.push(format!(
+            "sqlite: {fk} rows refer to a row that is missing (a user, product, subscription or \
+             audit name): restore the file from a backup"
+        ));
     }
     problems.extend(inv.problems);
     let report = Report {
@@ -57,7 +60,7 @@ pub fn run(s: &mut Session, args: &CheckArgs) -> Result<()> {
         output::print_one(&report, s.format)?;
     } else if report.problems.is_empty() {
         println!(
-            "seats check: ok ({} users, {} assignments, {} subscriptions; SQLite {} ok, no foreign key violations)",
+            "seats check: ok ({} users, {} assignments, {} subscriptions; SQLite {} ok, no row refers to a missing one)",
             report.users,
             report.assignments,
             report.subscriptions,

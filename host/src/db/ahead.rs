@@ -268,25 +268,10 @@ impl Ahead {
 #[cfg(test)]
 mod tests {
     use super::super::Db;
+    use super::super::testkit::{assignment, everyone};
     use crate::bindings::seats::licensing::store::{Host, UserQuery};
-    use crate::bindings::types::Assignment;
 
     const SKU: &str = "00000000-0000-0000-0000-000000000001";
-
-    fn everyone() -> UserQuery {
-        UserQuery {
-            include_deleted: false,
-            unlicensed_only: false,
-            holding: None,
-            department: None,
-            usage_location: None,
-            enabled: None,
-            kind: None,
-            member_of: None,
-            not_member_of: None,
-            in_error: false,
-        }
-    }
 
     /// 35 users, each holding the one product.
     fn tenant(dir: &std::path::Path) -> Db {
@@ -424,17 +409,7 @@ mod tests {
         let q = everyone();
         let first = db.list_users(q.clone(), None, 10).unwrap();
         held_by(&mut db, &ids(&first));
-        let bad = Assignment {
-            user_id: 1,
-            sku_id: "00000000-0000-0000-0000-0000000000ff".into(),
-            disabled_plans: Vec::new(),
-            assigned_at: 0,
-            assigned_by: "admin@t.com".into(),
-            subscription: None,
-            direct: true,
-            groups: Vec::new(),
-            own_disabled_plans: None,
-        };
+        let bad = assignment(1, "00000000-0000-0000-0000-0000000000ff");
         db.insert_assignments(vec![bad]).unwrap();
         // Handed over (read before the failing write), and the next page queued behind it.
         let second = db.list_users(q.clone(), Some(10), 10).unwrap();

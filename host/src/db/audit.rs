@@ -564,15 +564,7 @@ mod tests {
                 if list {
                     let q = UserQuery {
                         include_deleted: true,
-                        unlicensed_only: false,
-                        holding: None,
-                        department: None,
-                        usage_location: None,
-                        enabled: None,
-                        kind: None,
-                        member_of: None,
-                        not_member_of: None,
-                        in_error: false,
+                        ..super::super::testkit::everyone()
                     };
                     db.list_users(q, None, 100).unwrap();
                 }

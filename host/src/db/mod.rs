@@ -19,6 +19,8 @@ mod schema;
 mod store;
 mod subscriptions;
 mod tenant;
+#[cfg(test)]
+mod testkit;
 pub mod tokens;
 mod users;
 
@@ -505,21 +507,10 @@ mod tests {
     #[test]
     fn a_product_not_in_the_catalog_is_held_by_no_one() {
         use crate::bindings::seats::licensing::store::Host;
-        use crate::bindings::types::Assignment;
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::create(&dir.path().join("t.db")).unwrap();
         let unknown = "00000000-0000-0000-0000-000000000000".to_string();
-        let a = Assignment {
-            user_id: 1,
-            sku_id: unknown.clone(),
-            disabled_plans: Vec::new(),
-            assigned_at: 0,
-            assigned_by: "admin@t.com".into(),
-            subscription: None,
-            direct: true,
-            groups: Vec::new(),
-            own_disabled_plans: None,
-        };
+        let a = super::testkit::assignment(1, &unknown);
         // Deleting or updating it changes nothing and fails nothing, as the single delete.
         db.delete_assignments(vec![(1, unknown.clone())]).unwrap();
         db.update_assignments(vec![a.clone()]).unwrap();
@@ -550,15 +541,8 @@ mod tests {
             ))
             .unwrap();
         let a = Assignment {
-            user_id: 1,
-            sku_id: sku,
-            disabled_plans: Vec::new(),
-            assigned_at: 0,
-            assigned_by: "admin@t.com".into(),
             subscription: Some(999),
-            direct: true,
-            groups: Vec::new(),
-            own_disabled_plans: None,
+            ..super::testkit::assignment(1, &sku)
         };
         for write in [Db::insert_assignments, Db::update_assignments] {
             write(&mut db, vec![a.clone()]).unwrap();

@@ -66,11 +66,7 @@ impl Db {
     pub(super) fn users_find(&mut self, upns: Vec<String>) -> Result<Vec<Option<User>>> {
         // One statement for the whole batch (SQLite looks each up in the UPN index), not one
         // per UPN: most of a batch's cost was the statement's own per run.
-        let columns = USER_COLUMNS
-            .split(", ")
-            .map(|c| format!("u.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = user_columns_of_u();
         let sql = format!(
             "SELECT j.key, {columns} FROM json_each(?1) AS j JOIN users AS u ON u.upn = j.value"
         );
@@ -281,11 +277,7 @@ pub(super) fn list(
     if q.in_error {
         conds.push("EXISTS (SELECT 1 FROM group_errors e WHERE e.user_id = u.id)");
     }
-    let columns = USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = user_columns_of_u();
     let sql = format!(
         "SELECT {columns} FROM {from} WHERE {} ORDER BY {order} LIMIT ?9",
         conds.join(" AND ")
@@ -322,4 +314,13 @@ pub(super) fn list(
     drop(rows);
     drop(stmt);
     raws.into_iter().map(decode_user).collect::<Result<_>>()
+}
+
+/// `USER_COLUMNS` of the table as alias `u`.
+fn user_columns_of_u() -> String {
+    USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
